@@ -1,0 +1,71 @@
+"""ivrscore: model telephone menus as graphs, simulate callers, and score them.
+
+>>> import ivrscore as ivr
+>>> tree = ivr.load(ivr.examples.path("acme_telecom"))
+>>> g = tree.to_networkx()
+>>> g.nodes["main_menu"]["type"]
+'menu'
+"""
+
+from __future__ import annotations
+
+from . import examples, graph, queueing
+from .exceptions import IvrscoreError, Problem, TreeFileError
+from .graph import Route, best_routes, route_to_human, to_networkx
+from .io import dump, dumps, load, loads
+from .model import (
+    Agent,
+    Branch,
+    Callback,
+    Condition,
+    Hangup,
+    Input,
+    Menu,
+    Message,
+    Option,
+    Persona,
+    PhoneTree,
+    Queue,
+    Schedule,
+    SelfService,
+    Staffing,
+    Task,
+    Voicemail,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Agent",
+    "Branch",
+    "Callback",
+    "Condition",
+    "Hangup",
+    "Input",
+    "IvrscoreError",
+    "Menu",
+    "Message",
+    "Option",
+    "Persona",
+    "PhoneTree",
+    "Problem",
+    "Queue",
+    "Route",
+    "Schedule",
+    "SelfService",
+    "Staffing",
+    "Task",
+    "TreeFileError",
+    "Voicemail",
+    "__version__",
+    "best_routes",
+    "dump",
+    "dumps",
+    "examples",
+    "graph",
+    "load",
+    "loads",
+    "queueing",
+    "route_to_human",
+    "to_networkx",
+]

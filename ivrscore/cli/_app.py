@@ -1,0 +1,77 @@
+"""Argument parsing, dispatch and the error boundary of the command line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from .. import __version__
+from ..exceptions import IvrscoreError
+
+__all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "build_parser", "main"]
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``ivrscore`` argument parser with every sub-command registered."""
+    from . import demo, schema, validate
+
+    parser = _Parser(
+        prog="ivrscore",
+        description="Score telephone menus (IVRs, phone trees) against "
+        "'if you must use technology, make it user-friendly'.",
+    )
+    parser.add_argument("--version", action="version", version=f"ivrscore {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for module in (demo, validate, schema):
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (the console script exits with it)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    try:
+        return handler(args)
+    except IvrscoreError as exc:
+        print(f"ivrscore: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"ivrscore: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("ivrscore: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the boundary: one line, never a traceback
+        if os.environ.get("IVRSCORE_DEBUG"):
+            raise
+        print(
+            f"ivrscore: internal error: {type(exc).__name__}: {exc} "
+            "(please report it; IVRSCORE_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""``ivrscore schema``: print the JSON Schema of the phone-tree file format."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from .. import __version__
+from ..model.tree import PhoneTree
+from ._app import EXIT_OK
+
+__all__ = ["json_schema", "register", "run"]
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a phone-tree file, generated from the pydantic models."""
+    schema = PhoneTree.model_json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://ivrscore.invalid/schema/{__version__}/phone-tree.json",
+        **schema,
+    }
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "schema",
+        help="print the JSON Schema of the phone-tree file format",
+        description="Print the JSON Schema of the phone-tree file format, for editors to "
+        "autocomplete and check files.",
+    )
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    print(json.dumps(json_schema(), indent=2))
+    return EXIT_OK

@@ -1,0 +1,581 @@
+"""The phone tree as a graph of how callers move, and the static facts every analysis needs.
+
+:func:`to_networkx` compiles a :class:`~ivrscore.PhoneTree` into a
+:class:`networkx.MultiDiGraph`. Nodes carry their type, prompt and estimated duration; edges
+say how the caller moves (``event``: ``option``, ``next``, ``no_input``, ``invalid``,
+``failure``, ``closed``, ``transfer``, ``zero_out`` or ``callback``; key 0 of a menu is a
+``zero_out`` when it leads to a human), with the key pressed and
+the seconds spent on the way (``listen_s`` of audio heard, ``input_s`` of keying, ``wait_s`` of
+queueing, all for a default caller who presses as soon as the option is heard).
+
+Durations are estimated from the words of each prompt at the tree's ``words_per_minute``, plus
+``option_pause_s`` between menu options, unless a node gives ``duration_s``.
+
+A menu or input without ``on_failure`` hangs up on the caller: the graph then has a node
+``"(hang up)"`` (attribute ``implicit=True``) for those failure edges to reach.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any, cast
+
+import networkx as nx
+
+from ._text import word_count
+from .model.callers import Persona
+from .model.nodes import (
+    Agent,
+    Branch,
+    Input,
+    Menu,
+    Message,
+    Node,
+    Queue,
+    SelfService,
+)
+from .model.tree import PhoneTree
+
+__all__ = [
+    "EVENTS",
+    "IMPLICIT_HANGUP",
+    "Route",
+    "best_routes",
+    "expected_wait_s",
+    "humans",
+    "leads_to_human",
+    "mean_patience_s",
+    "menu_timeline",
+    "node_duration_s",
+    "route_to_human",
+    "speech_s",
+    "to_networkx",
+]
+
+IMPLICIT_HANGUP = "(hang up)"
+"""Id of the node failure edges reach when a menu or input has no ``on_failure``."""
+
+EVENTS = (
+    "option",
+    "next",
+    "no_input",
+    "invalid",
+    "failure",
+    "closed",
+    "transfer",
+    "zero_out",
+    "callback",
+)
+"""Edge events, in the order reports list them."""
+
+
+def speech_s(text: str | None, words_per_minute: float) -> float:
+    """Seconds to speak ``text`` at ``words_per_minute``.
+
+    Examples
+    --------
+    >>> speech_s("For bills and payments, press 1.", 150)
+    2.4
+    """
+    return word_count(text) * 60.0 / words_per_minute
+
+
+def menu_timeline(menu: Menu, tree: PhoneTree) -> tuple[float, list[float]]:
+    """When each option of a menu has been heard.
+
+    Returns the menu's total duration and, per option in spoken order, the seconds from the
+    start of the menu to the end of that option's words. The prompt comes first, then each
+    option, with ``option_pause_s`` between spoken parts. A ``duration_s`` on the menu rescales
+    the estimate to that total.
+
+    Examples
+    --------
+    >>> import ivrscore as ivr
+    >>> tree = ivr.loads('''{name: T, entry: m, tasks: [{name: x, share: 1}], nodes: {
+    ...   m: {type: menu, prompt: "Main menu.", options: {
+    ...        "1": {say: "For sales, press 1.", next: a},
+    ...        "2": {say: "For support, press 2.", next: a}}},
+    ...   a: {type: agent, handles: [x]}}}''')
+    >>> total, ends = menu_timeline(tree.node("m"), tree)
+    >>> round(total, 2), [round(e, 2) for e in ends]
+    (5.0, [2.9, 5.0])
+    """
+    wpm = tree.words_per_minute
+    pause = tree.option_pause_s
+    t = speech_s(menu.prompt, wpm)
+    spoken = t > 0
+    ends = []
+    for opt in menu.options.values():
+        said = speech_s(opt.say, wpm)
+        if said > 0:
+            if spoken:
+                t += pause
+            t += said
+            spoken = True
+        ends.append(t)
+    total = t
+    if menu.duration_s is not None and total > 0:
+        scale = menu.duration_s / total
+        ends = [e * scale for e in ends]
+        total = menu.duration_s
+    elif menu.duration_s is not None:
+        total = menu.duration_s
+        ends = [total for _ in ends]
+    return total, ends
+
+
+def node_duration_s(node: Node, tree: PhoneTree) -> float:
+    """Estimated seconds of audio a caller hears at a node when listening to all of it.
+
+    ``duration_s`` wins; otherwise the words of the prompt (and of a menu's options) at the
+    tree's speaking rate. Agents count 0 (the conversation is not IVR audio).
+    """
+    if isinstance(node, Menu):
+        return menu_timeline(node, tree)[0]
+    if node.duration_s is not None:
+        return node.duration_s
+    if isinstance(node, Agent):
+        return 0.0
+    return speech_s(node.prompt, tree.words_per_minute)
+
+
+def expected_wait_s(queue: Queue, tree: PhoneTree) -> float:
+    """Mean wait at a queue: from ``wait`` directly, or from ``staffing`` as Erlang A.
+
+    For ``staffing``, the callers' mean patience (over personas; exponential patience is
+    memoryless, so the patience left at the queue has the same law) sets the abandonment rate.
+    A queue with neither has no wait. Staffing at or over capacity with callers who never hang
+    up has an infinite wait (rule IVR504).
+    """
+    if queue.wait is not None:
+        return queue.wait.mean
+    if queue.staffing is not None:
+        from .queueing import erlang_a
+
+        s = queue.staffing
+        patience = mean_patience_s(tree.personas)
+        if math.isinf(patience) and s.offered_load >= s.agents:
+            return math.inf
+        return erlang_a(
+            s.agents,
+            calls_per_hour=s.calls_per_hour,
+            handle_time_s=s.handle_time_s,
+            patience_s=patience,
+        ).mean_wait_s
+    return 0.0
+
+
+def mean_patience_s(personas: Iterable[Persona]) -> float:
+    """Mean patience of the caller population for a queue model: ``1 / mean abandonment rate``.
+
+    Abandonment rates (``1 / mean patience``) are averaged over personas by share, so callers
+    who never hang up lower the rate instead of making it zero; ``inf`` only when nobody ever
+    hangs up.
+
+    Examples
+    --------
+    >>> from ivrscore.model import Persona
+    >>> mean_patience_s([Persona(share=0.5, patience={"mean_s": 60}),
+    ...                  Persona(share=0.5, patience={"distribution": "none"})])
+    120.0
+    """
+    items = list(personas)
+    total = sum(p.share for p in items) or 1.0
+    rate = sum(p.share / p.patience.mean for p in items) / total
+    return math.inf if rate == 0 else 1.0 / rate
+
+
+def _input_s(digits: int | None, persona: Persona) -> float:
+    return persona.response_s + (digits or 1) * persona.digit_s
+
+
+def to_networkx(tree: PhoneTree) -> nx.MultiDiGraph[str]:
+    """Compile a tree into a :class:`networkx.MultiDiGraph` of how callers move.
+
+    Parameters
+    ----------
+    tree : PhoneTree
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Graph attributes ``name`` and ``entry``. Node attributes: ``type``, ``prompt``,
+        ``duration_s`` (estimated), ``line`` (in the source file), ``handles``, ``collects``,
+        ``asks``, ``implicit``. Edge attributes: ``event``, ``key`` (the DTMF key of an option,
+        else ``None``), ``label`` (words for the edge), ``listen_s``, ``input_s``, ``wait_s``.
+        Each option, retry and failure is its own edge, so two options to the same node are two
+        edges.
+
+    Examples
+    --------
+    >>> import ivrscore as ivr
+    >>> g = ivr.load(ivr.examples.path("acme_redesign")).to_networkx()
+    >>> g.graph["entry"], g.nodes["main_menu"]["type"]
+    ('welcome', 'menu')
+    >>> [(d["key"], v) for _, v, d in g.out_edges("main_menu", data=True) if d["event"] == "zero_out"]
+    [('0', 'general_queue')]
+    >>> sorted({d["event"] for _, _, d in g.edges(data=True)})
+    ['callback', 'closed', 'failure', 'invalid', 'next', 'no_input', 'option', 'transfer', 'zero_out']
+    """
+    g: nx.MultiDiGraph[str] = nx.MultiDiGraph(name=tree.name, entry=tree.entry)
+    persona = tree.personas[0] if len(tree.personas) == 1 else _typical(tree)
+    for nid, node in tree.nodes.items():
+        g.add_node(
+            nid,
+            type=node.type,
+            prompt=node.prompt,
+            duration_s=node_duration_s(node, tree),
+            line=tree.line_of(nid),
+            handles=tuple(getattr(node, "handles", ())),
+            collects=getattr(node, "collects", None),
+            asks=tuple(getattr(node, "asks", ())),
+            implicit=False,
+        )
+    for nid, node in tree.nodes.items():
+        for target, attrs in _edges(nid, node, tree, persona):
+            if target is None:
+                target = IMPLICIT_HANGUP
+                if target not in g:
+                    g.add_node(
+                        target,
+                        type="hangup",
+                        prompt=None,
+                        duration_s=0.0,
+                        line=None,
+                        handles=(),
+                        collects=None,
+                        asks=(),
+                        implicit=True,
+                    )
+            attrs.setdefault("key", None)
+            attrs.setdefault("label", None)
+            attrs.setdefault("listen_s", 0.0)
+            attrs.setdefault("input_s", 0.0)
+            attrs.setdefault("wait_s", 0.0)
+            k = g.add_edge(nid, target)
+            g.edges[nid, target, k].update(attrs)  # `key` is add_edge's own parameter
+    return g
+
+
+def leads_to_human(tree: PhoneTree, node_id: str) -> bool:
+    """Whether a node is a human, a queue for one, or a callback, directly or after messages.
+
+    Examples
+    --------
+    >>> import ivrscore as ivr
+    >>> tree = ivr.load(ivr.examples.path("acme_redesign"))
+    >>> leads_to_human(tree, "general_queue"), leads_to_human(tree, "billing_menu")
+    (True, False)
+    """
+    seen: set[str] = set()
+    nid: str | None = node_id
+    while nid is not None and nid not in seen:
+        seen.add(nid)
+        node = tree.nodes[nid]
+        if node.type in ("agent", "queue", "callback"):
+            return True
+        nid = node.next if isinstance(node, Message) else None
+    return False
+
+
+def _typical(tree: PhoneTree) -> Persona:
+    """A persona with the share-weighted mean response and digit times."""
+    ps = tree.personas
+    total = sum(p.share for p in ps) or 1.0
+    return Persona(
+        response_s=sum(p.share * p.response_s for p in ps) / total,
+        digit_s=sum(p.share * p.digit_s for p in ps) / total,
+    )
+
+
+def _edges(
+    nid: str, node: Node, tree: PhoneTree, persona: Persona
+) -> list[tuple[str | None, dict[str, Any]]]:
+    out: list[tuple[str | None, dict[str, Any]]] = []
+    full = node_duration_s(node, tree)
+    if isinstance(node, Menu):
+        total, ends = menu_timeline(node, tree)
+        for (key, opt), end in zip(node.options.items(), ends, strict=True):
+            heard = end if node.barge_in else total
+            to_human = key == "0" and leads_to_human(tree, opt.next)
+            out.append(
+                (
+                    opt.next,
+                    {
+                        "event": "zero_out" if to_human else "option",
+                        "key": key,
+                        "label": opt.say,
+                        "listen_s": heard,
+                        "input_s": persona.response_s,
+                    },
+                )
+            )
+        out.extend(_retry_edges(nid, node, total + node.timeout_s))
+    elif isinstance(node, Input):
+        typing = _input_s(node.digits, persona)
+        if node.next:
+            out.append((node.next, {"event": "next", "listen_s": full, "input_s": typing}))
+        if node.zero_out:
+            out.append(
+                (
+                    node.zero_out,
+                    {
+                        "event": "zero_out",
+                        "key": "0",
+                        "listen_s": full,
+                        "input_s": persona.response_s,
+                    },
+                )
+            )
+        out.extend(_retry_edges(nid, node, full + node.timeout_s))
+    elif isinstance(node, Branch):
+        all_open = all(c.open is not None for c in node.when)
+        for c in node.when:
+            event = "closed" if c.closed is not None else "next"
+            out.append((c.next, {"event": event, "label": c.describe(), "listen_s": full}))
+        out.append(
+            (
+                node.otherwise,
+                {"event": "closed" if all_open else "next", "label": "otherwise", "listen_s": full},
+            )
+        )
+    elif isinstance(node, Queue):
+        wait = expected_wait_s(node, tree)
+        if node.next:
+            out.append((node.next, {"event": "next", "listen_s": full, "wait_s": wait}))
+        if node.on_closed:
+            out.append((node.on_closed, {"event": "closed", "label": "closed", "listen_s": full}))
+        if node.callback:
+            out.append(
+                (
+                    node.callback,
+                    {"event": "callback", "label": "callback offer", "listen_s": full},
+                )
+            )
+    elif isinstance(node, Agent) and node.transfer_to:
+        out.append((node.transfer_to, {"event": "transfer", "label": "transfer"}))
+    elif isinstance(node, Message | SelfService) and node.next:
+        out.append((node.next, {"event": "next", "listen_s": full}))
+    return out
+
+
+def _retry_edges(
+    nid: str, node: Menu | Input, attempt_s: float
+) -> list[tuple[str | None, dict[str, Any]]]:
+    out: list[tuple[str | None, dict[str, Any]]] = []
+    if node.retries > 0:
+        label = f"up to {node.retries} re-prompt{'s' * (node.retries > 1)}"
+        out.append((nid, {"event": "no_input", "label": label, "listen_s": attempt_s}))
+        out.append((nid, {"event": "invalid", "label": label, "listen_s": attempt_s}))
+    out.append(
+        (
+            node.on_failure,
+            {
+                "event": "failure",
+                "label": "retries exhausted" if node.on_failure else "retries exhausted: hang up",
+                "listen_s": attempt_s,
+            },
+        )
+    )
+    return out
+
+
+# -- static facts ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    """The fastest way through the tree to a goal, for a caller who makes no mistakes.
+
+    Attributes
+    ----------
+    nodes : tuple of str
+        Node ids from the entry to the goal.
+    keys : tuple of str or None
+        Key pressed at each step (``None`` where no key is pressed), one per edge.
+    events : tuple of str
+        Event of each edge.
+    listen_s, input_s, wait_s : float
+        Seconds of audio heard, of keying, and of expected queueing on the way.
+    menus : int
+        Menus passed through.
+    """
+
+    nodes: tuple[str, ...]
+    keys: tuple[str | None, ...] = ()
+    events: tuple[str, ...] = ()
+    listen_s: float = 0.0
+    input_s: float = 0.0
+    wait_s: float = 0.0
+    menus: int = 0
+    node_types: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def seconds(self) -> float:
+        """Total seconds: listening, keying and waiting."""
+        return self.listen_s + self.input_s + self.wait_s
+
+    @property
+    def goal(self) -> str:
+        """The node the route ends at."""
+        return self.nodes[-1]
+
+    def describe(self) -> str:
+        """The route in words: ``welcome → main_menu [2] → faults_queue → faults_agent``."""
+        parts = [self.nodes[0]]
+        for key, node in zip(self.keys, self.nodes[1:], strict=True):
+            parts.append(f"[{key}] → {node}" if key is not None else f"→ {node}")
+        return " ".join(parts)
+
+    @property
+    def transfers(self) -> int:
+        """Transfers between humans on the route."""
+        return self.events.count("transfer")
+
+
+TRANSFER_COST_S = 1e6
+"""Route cost of one transfer between humans: routes avoid transfers before they save seconds."""
+
+_TASK_EVENTS = frozenset({"option", "next", "transfer", "callback"})
+_HUMAN_EVENTS = _TASK_EVENTS | {"zero_out"}
+
+
+def _edge_cost(d: dict[str, Any], with_wait: bool) -> float:
+    cost = float(d["listen_s"] + d["input_s"])
+    if with_wait:
+        cost += d["wait_s"]
+    if d["event"] == "transfer":
+        cost += TRANSFER_COST_S
+    return cost
+
+
+def _route(
+    g: nx.MultiDiGraph[str], path: list[str], events: frozenset[str], with_wait: bool
+) -> Route:
+    keys: list[str | None] = []
+    used: list[str] = []
+    listen = typing = wait = 0.0
+    for u, v in pairwise(path):
+        cands = [d for d in g[u][v].values() if d["event"] in events]
+        d = min(cands, key=lambda e: _edge_cost(e, with_wait))
+        keys.append(d["key"])
+        used.append(d["event"])
+        listen += d["listen_s"]
+        typing += d["input_s"]
+        wait += d["wait_s"]
+    types = tuple(g.nodes[n]["type"] for n in path)
+    return Route(
+        nodes=tuple(path),
+        keys=tuple(keys),
+        events=tuple(used),
+        listen_s=listen,
+        input_s=typing,
+        wait_s=wait,
+        menus=sum(t == "menu" for t in types),
+        node_types=types,
+    )
+
+
+def _shortest(
+    g: nx.MultiDiGraph[str],
+    source: str,
+    targets: set[str],
+    *,
+    events: frozenset[str],
+    with_wait: bool,
+    prefer_specialist: bool = False,
+) -> Route | None:
+    if not targets:
+        return None
+
+    def weight(u: str, v: str, edges: dict[Any, dict[str, Any]]) -> float | None:
+        if u in targets:  # a goal reached on the way ends the route there
+            return None
+        costs = [_edge_cost(d, with_wait) for d in edges.values() if d["event"] in events]
+        return min(costs) if costs else None
+
+    dist_any, paths_any = nx.single_source_dijkstra(g, source, weight=weight)
+    dist = cast(dict[str, float], dist_any)
+    paths = cast(dict[str, list[str]], paths_any)
+    reached = [t for t in targets if t in dist]
+    if not reached:
+        return None
+    order = {n: i for i, n in enumerate(g.nodes)}
+
+    def rank(t: str) -> tuple[float, ...]:
+        transfers = dist[t] // TRANSFER_COST_S
+        # fewest transfers; then, for task routes, the most specific resolver (the option made
+        # for the task, not a generalist reachable sooner); then cost, length and file order
+        specific = len(g.nodes[t]["handles"]) if prefer_specialist else 0
+        return (transfers, specific, dist[t], len(paths[t]), order[t])
+
+    best = min(reached, key=rank)
+    return _route(g, paths[best], events, with_wait)
+
+
+def best_routes(
+    tree: PhoneTree, graph: nx.MultiDiGraph[str] | None = None
+) -> dict[str, Route | None]:
+    """The intended route from the entry to a node that resolves each task.
+
+    A caller who makes no mistake and finds every schedule open goes to a node that handles
+    their task by the route with the fewest transfers between humans; among those, to the most
+    specific such node (the one handling fewest tasks: the option meant for the task rather
+    than a generalist who also could help); then by the least listening and keying (pressing
+    as soon as the option is heard, where barge-in is allowed). Callers cannot see queue waits, so waits do not steer the choice; they are
+    reported in ``Route.wait_s``. Only edges a caller takes on purpose are used (options,
+    next, transfers, callback offers); zero-outs to a human are left out, so the route is the
+    one the menus offer for the task.
+
+    Parameters
+    ----------
+    tree : PhoneTree
+    graph : networkx.MultiDiGraph, optional
+        ``tree.to_networkx()``, when the caller already has it.
+
+    Returns
+    -------
+    dict
+        ``{task: Route}``, or ``{task: None}`` when no node resolving the task can be reached.
+
+    Examples
+    --------
+    >>> import ivrscore as ivr
+    >>> routes = best_routes(ivr.load(ivr.examples.path("acme_redesign")))
+    >>> r = routes["pay_bill"]
+    >>> r.menus, r.goal
+    (2, 'pay_by_phone')
+    >>> r.describe()
+    'welcome → main_menu [2] → billing_account → billing_menu [1] → pay_by_phone'
+    """
+    g = graph if graph is not None else to_networkx(tree)
+    return {
+        task: _shortest(
+            g, tree.entry, set(nodes), events=_TASK_EVENTS, with_wait=False, prefer_specialist=True
+        )
+        for task, nodes in tree.handlers().items()
+    }
+
+
+def humans(tree: PhoneTree) -> tuple[str, ...]:
+    """Ids of the nodes that are a human (agents), in file order."""
+    return tuple(nid for nid, _ in tree.iter_nodes("agent"))
+
+
+def route_to_human(tree: PhoneTree, graph: nx.MultiDiGraph[str] | None = None) -> Route | None:
+    """The fastest route from the entry to any human, or ``None`` when no human is reachable.
+
+    Fastest counts listening, keying and the expected queue waits, and may use zero-outs.
+
+    Examples
+    --------
+    >>> import ivrscore as ivr
+    >>> r = route_to_human(ivr.load(ivr.examples.path("acme_telecom")))
+    >>> r.goal, r.menus, round(r.wait_s)
+    ('sales_agent', 1, 60)
+    """
+    g = graph if graph is not None else to_networkx(tree)
+    return _shortest(g, tree.entry, set(humans(tree)), events=_HUMAN_EVENTS, with_wait=True)
