@@ -480,6 +480,8 @@ def _problem_for(
         shown = f" (got {value!r})" if not isinstance(value, dict | list) else ""
         where = f"'{field}'" if field else "value"
         return Problem(f"{where}{_describe(path[:-1])}: {msg.lower()}{shown}", path, node=node)
+    if path[:1] == ("schedules",) and len(path) >= 2:
+        return Problem(f"schedule '{path[1]}': {msg}", path)
     return Problem(f"{msg}{inside}" if inside and not field else msg, path, node=node)
 
 

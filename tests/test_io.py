@@ -283,3 +283,11 @@ def test_round_trip_of_generated_trees(doc: dict[str, object]) -> None:
         assert again == tree
         assert again.to_dict() == tree.to_dict()
     assert json.loads(json.dumps(tree.to_dict())) == tree.to_dict()
+
+
+def test_bad_schedule_names_the_schedule(write_file: WriteFile) -> None:
+    err = error_for(
+        write_file,
+        GOOD.replace('office: {mon-fri: "08:00-18:00"}', 'office: {mon-fry: "08:00-18:00"}'),
+    )
+    assert "schedule 'office': in 'mon-fry': unknown day 'fry'" in str(err) and err.line == 4
