@@ -13,6 +13,7 @@ from . import examples, graph, queueing
 from .exceptions import IvrscoreError, Problem, TreeFileError
 from .graph import Route, best_routes, route_to_human, to_networkx
 from .io import dump, dumps, load, loads
+from .lint import Finding, Findings, lint
 from .model import (
     Agent,
     Branch,
@@ -32,6 +33,7 @@ from .model import (
     Task,
     Voicemail,
 )
+from .standard import Standard
 
 __version__ = "0.1.0"
 
@@ -40,6 +42,8 @@ __all__ = [
     "Branch",
     "Callback",
     "Condition",
+    "Finding",
+    "Findings",
     "Hangup",
     "Input",
     "IvrscoreError",
@@ -54,6 +58,7 @@ __all__ = [
     "Schedule",
     "SelfService",
     "Staffing",
+    "Standard",
     "Task",
     "TreeFileError",
     "Voicemail",
@@ -63,6 +68,7 @@ __all__ = [
     "dumps",
     "examples",
     "graph",
+    "lint",
     "load",
     "loads",
     "queueing",

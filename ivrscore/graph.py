@@ -44,6 +44,7 @@ __all__ = [
     "IMPLICIT_HANGUP",
     "Route",
     "best_routes",
+    "edge_allowed",
     "expected_wait_s",
     "humans",
     "leads_to_human",
@@ -205,7 +206,10 @@ def to_networkx(tree: PhoneTree) -> nx.MultiDiGraph[str]:
         Graph attributes ``name`` and ``entry``. Node attributes: ``type``, ``prompt``,
         ``duration_s`` (estimated), ``line`` (in the source file), ``handles``, ``collects``,
         ``asks``, ``implicit``. Edge attributes: ``event``, ``key`` (the DTMF key of an option,
-        else ``None``), ``label`` (words for the edge), ``listen_s``, ``input_s``, ``wait_s``.
+        else ``None``), ``label`` (words for the edge), ``listen_s``, ``input_s``, ``wait_s``,
+        and ``guard``: the ``(schedule, is_open)`` facts that must hold for a caller to take
+        the edge (a queue's ``next`` needs it open, its ``on_closed`` needs it closed; a branch
+        condition needs its own test and the failure of the schedule tests before it).
         Each option, retry and failure is its own edge, so two options to the same node are two
         edges.
 
@@ -255,9 +259,23 @@ def to_networkx(tree: PhoneTree) -> nx.MultiDiGraph[str]:
             attrs.setdefault("listen_s", 0.0)
             attrs.setdefault("input_s", 0.0)
             attrs.setdefault("wait_s", 0.0)
+            attrs.setdefault("guard", ())
             k = g.add_edge(nid, target)
             g.edges[nid, target, k].update(attrs)  # `key` is add_edge's own parameter
     return g
+
+
+def edge_allowed(guard: tuple[tuple[str, bool], ...], pattern: dict[str, bool]) -> bool:
+    """Whether an edge's ``guard`` holds when the schedules are open as in ``pattern``.
+
+    Examples
+    --------
+    >>> edge_allowed((("office", True),), {"office": False})
+    False
+    >>> edge_allowed((), {})
+    True
+    """
+    return all(pattern.get(s, True) == want for s, want in guard)
 
 
 def leads_to_human(tree: PhoneTree, node_id: str) -> bool:
@@ -333,21 +351,55 @@ def _edges(
         out.extend(_retry_edges(nid, node, full + node.timeout_s))
     elif isinstance(node, Branch):
         all_open = all(c.open is not None for c in node.when)
+        earlier: list[tuple[str, bool]] = []  # schedule tests that must have failed to get here
         for c in node.when:
             event = "closed" if c.closed is not None else "next"
-            out.append((c.next, {"event": event, "label": c.describe(), "listen_s": full}))
+            own = [(c.open, True)] if c.open else [(c.closed, False)] if c.closed else []
+            out.append(
+                (
+                    c.next,
+                    {
+                        "event": event,
+                        "label": c.describe(),
+                        "listen_s": full,
+                        "guard": (*earlier, *own),
+                    },
+                )
+            )
+            earlier.extend((sched, not is_open) for sched, is_open in own)
         out.append(
             (
                 node.otherwise,
-                {"event": "closed" if all_open else "next", "label": "otherwise", "listen_s": full},
+                {
+                    "event": "closed" if all_open else "next",
+                    "label": "otherwise",
+                    "listen_s": full,
+                    "guard": tuple(earlier),
+                },
             )
         )
     elif isinstance(node, Queue):
         wait = expected_wait_s(node, tree)
+        open_guard = ((node.open, True),) if node.open else ()
         if node.next:
-            out.append((node.next, {"event": "next", "listen_s": full, "wait_s": wait}))
-        if node.on_closed:
-            out.append((node.on_closed, {"event": "closed", "label": "closed", "listen_s": full}))
+            out.append(
+                (
+                    node.next,
+                    {"event": "next", "listen_s": full, "wait_s": wait, "guard": open_guard},
+                )
+            )
+        if node.on_closed and node.open:
+            out.append(
+                (
+                    node.on_closed,
+                    {
+                        "event": "closed",
+                        "label": "closed",
+                        "listen_s": full,
+                        "guard": ((node.open, False),),
+                    },
+                )
+            )
         if node.callback:
             out.append(
                 (
@@ -479,6 +531,19 @@ def _route(
     )
 
 
+def _collapsed(g: nx.MultiDiGraph[str], events: frozenset[str], with_wait: bool) -> nx.DiGraph[str]:
+    """A simple digraph with, per node pair, the cheapest edge among ``events`` (attribute ``w``)."""
+    d: nx.DiGraph[str] = nx.DiGraph()
+    d.add_nodes_from(g.nodes)
+    for u, v, data in g.edges(data=True):
+        if data["event"] not in events:
+            continue
+        w = _edge_cost(data, with_wait)
+        if not d.has_edge(u, v) or w < d[u][v]["w"]:
+            d.add_edge(u, v, w=w)
+    return d
+
+
 def _shortest(
     g: nx.MultiDiGraph[str],
     source: str,
@@ -487,33 +552,45 @@ def _shortest(
     events: frozenset[str],
     with_wait: bool,
     prefer_specialist: bool = False,
+    collapsed: nx.DiGraph[str] | None = None,
+    unblocked: tuple[dict[str, float], dict[str, list[str]]] | None = None,
 ) -> Route | None:
+    """Best route to one of ``targets``, never passing *through* a target (a caller whose goal
+    is reached stops there). ``unblocked``: a plain Dijkstra from ``source`` to reuse when its
+    best path passes no other target (the common case, so most calls cost nothing)."""
     if not targets:
         return None
-
-    def weight(u: str, v: str, edges: dict[Any, dict[str, Any]]) -> float | None:
-        if u in targets:  # a goal reached on the way ends the route there
-            return None
-        costs = [_edge_cost(d, with_wait) for d in edges.values() if d["event"] in events]
-        return min(costs) if costs else None
-
-    dist_any, paths_any = nx.single_source_dijkstra(g, source, weight=weight)
-    dist = cast(dict[str, float], dist_any)
-    paths = cast(dict[str, list[str]], paths_any)
-    reached = [t for t in targets if t in dist]
-    if not reached:
-        return None
+    d = collapsed if collapsed is not None else _collapsed(g, events, with_wait)
     order = {n: i for i, n in enumerate(g.nodes)}
 
-    def rank(t: str) -> tuple[float, ...]:
-        transfers = dist[t] // TRANSFER_COST_S
-        # fewest transfers; then, for task routes, the most specific resolver (the option made
-        # for the task, not a generalist reachable sooner); then cost, length and file order
-        specific = len(g.nodes[t]["handles"]) if prefer_specialist else 0
-        return (transfers, specific, dist[t], len(paths[t]), order[t])
+    def pick(dist: dict[str, float], paths: dict[str, list[str]]) -> str | None:
+        reached = [t for t in targets if t in dist]
+        if not reached:
+            return None
 
-    best = min(reached, key=rank)
-    return _route(g, paths[best], events, with_wait)
+        def rank(t: str) -> tuple[float, ...]:
+            transfers = dist[t] // TRANSFER_COST_S
+            # fewest transfers; then, for task routes, the most specific resolver (the option
+            # made for the task, not a generalist reachable sooner); then cost, length, order
+            specific = len(g.nodes[t]["handles"]) if prefer_specialist else 0
+            return (transfers, specific, dist[t], len(paths[t]), order[t])
+
+        return min(reached, key=rank)
+
+    if unblocked is not None:
+        dist, paths = unblocked
+        best = pick(dist, paths)
+        if best is not None and not any(n in targets for n in paths[best][:-1]):
+            return _route(g, paths[best], events, with_wait)
+
+    def weight(u: str, v: str, e: dict[str, Any]) -> float | None:
+        return None if u in targets else cast(float, e["w"])
+
+    dist_any, paths_any = nx.single_source_dijkstra(d, source, weight=weight)
+    dist = cast(dict[str, float], dist_any)
+    paths = cast(dict[str, list[str]], paths_any)
+    best = pick(dist, paths)
+    return None if best is None else _route(g, paths[best], events, with_wait)
 
 
 def best_routes(
@@ -549,12 +626,22 @@ def best_routes(
     >>> r.menus, r.goal
     (2, 'pay_by_phone')
     >>> r.describe()
-    'welcome → main_menu [2] → billing_account → billing_menu [1] → pay_by_phone'
+    'welcome → main_menu [3] → billing_account → billing_menu [1] → pay_by_phone'
     """
     g = graph if graph is not None else to_networkx(tree)
+    d = _collapsed(g, _TASK_EVENTS, False)
+    dist, paths = nx.single_source_dijkstra(d, tree.entry, weight="w")
+    unblocked = (cast(dict[str, float], dist), cast(dict[str, list[str]], paths))
     return {
         task: _shortest(
-            g, tree.entry, set(nodes), events=_TASK_EVENTS, with_wait=False, prefer_specialist=True
+            g,
+            tree.entry,
+            set(nodes),
+            events=_TASK_EVENTS,
+            with_wait=False,
+            prefer_specialist=True,
+            collapsed=d,
+            unblocked=unblocked,
         )
         for task, nodes in tree.handlers().items()
     }
@@ -565,10 +652,13 @@ def humans(tree: PhoneTree) -> tuple[str, ...]:
     return tuple(nid for nid, _ in tree.iter_nodes("agent"))
 
 
-def route_to_human(tree: PhoneTree, graph: nx.MultiDiGraph[str] | None = None) -> Route | None:
+def route_to_human(
+    tree: PhoneTree, graph: nx.MultiDiGraph[str] | None = None, *, include_wait: bool = True
+) -> Route | None:
     """The fastest route from the entry to any human, or ``None`` when no human is reachable.
 
-    Fastest counts listening, keying and the expected queue waits, and may use zero-outs.
+    Fastest counts listening, keying and (unless ``include_wait=False``) the expected queue
+    waits, and may use zero-outs.
 
     Examples
     --------
@@ -578,4 +668,4 @@ def route_to_human(tree: PhoneTree, graph: nx.MultiDiGraph[str] | None = None) -
     ('sales_agent', 1, 60)
     """
     g = graph if graph is not None else to_networkx(tree)
-    return _shortest(g, tree.entry, set(humans(tree)), events=_HUMAN_EVENTS, with_wait=True)
+    return _shortest(g, tree.entry, set(humans(tree)), events=_HUMAN_EVENTS, with_wait=include_wait)

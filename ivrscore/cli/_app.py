@@ -28,7 +28,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``ivrscore`` argument parser with every sub-command registered."""
-    from . import demo, schema, validate
+    from . import demo, lint, schema, validate
 
     parser = _Parser(
         prog="ivrscore",
@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"ivrscore {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (demo, validate, schema):
+    for module in (demo, validate, lint, schema):
         module.register(sub)
     return parser
 
@@ -52,6 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     try:
         return handler(args)
+    except BrokenPipeError:  # output piped to `head` and closed: not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except IvrscoreError as exc:
         print(f"ivrscore: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -1,0 +1,132 @@
+"""``ivrscore lint FILE...`` and ``ivrscore rules [CODE]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from typing import Any
+
+from ..exceptions import IvrscoreError, TreeFileError
+from ..io import load
+from ..lint import Findings, get_rule, lint, rule_list
+from ..lint.report import explain, to_json, to_sarif, to_text
+from ..standard import SEVERITY_RANK, Standard, find_pyproject
+from ._app import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+from ._style import Style
+
+__all__ = ["load_standard", "register", "run_lint", "run_rules"]
+
+
+def _codes(text: str) -> list[str]:
+    return [c.strip() for c in text.split(",") if c.strip()]
+
+
+def add_standard_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--standard",
+        metavar="FILE",
+        help="a Standard (YAML, or a pyproject.toml with [tool.ivrscore]); default: the nearest "
+        "pyproject.toml with [tool.ivrscore], else the built-in defaults",
+    )
+
+
+def load_standard(path: str | None) -> Standard:
+    """The Standard from ``--standard``, else the nearest pyproject's, else the defaults."""
+    if path:
+        return Standard.load(path)
+    found = find_pyproject()
+    if found is not None:
+        std = Standard.from_pyproject(found)
+        if std is not None:
+            return std
+    return Standard()
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "lint",
+        help="check phone trees against the rule catalogue",
+        description="Check phone-tree files against the rule catalogue (see `ivrscore rules`).",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    p.add_argument(
+        "--select",
+        type=_codes,
+        metavar="CODES",
+        help="comma-separated codes, prefixes or slugs to run",
+    )
+    p.add_argument(
+        "--ignore",
+        type=_codes,
+        metavar="CODES",
+        help="comma-separated codes, prefixes or slugs to skip",
+    )
+    p.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info", "never"),
+        default="error",
+        help="exit 1 when a finding is at least this severe (default: error)",
+    )
+    add_standard_option(p)
+    p.set_defaults(handler=run_lint)
+
+    r = sub.add_parser(
+        "rules",
+        help="list the rule catalogue, or explain one rule",
+        description="List every rule, or explain one with its examples (ivrscore rules IVR302).",
+    )
+    r.add_argument("code", nargs="?", help="a rule code or slug")
+    r.set_defaults(handler=run_rules)
+
+
+def run_lint(args: argparse.Namespace) -> int:
+    standard = load_standard(args.standard)
+    results: list[tuple[str, Findings]] = []
+    failed_to_load = False
+    for name in args.files:
+        try:
+            tree = load(name)
+        except TreeFileError as exc:
+            print(f"ivrscore: {exc}", file=sys.stderr)
+            failed_to_load = True
+            continue
+        except OSError as exc:
+            print(f"ivrscore: {name}: {exc.strerror or exc}", file=sys.stderr)
+            failed_to_load = True
+            continue
+        results.append((name, lint(tree, standard, select=args.select, ignore=args.ignore)))
+    if args.format == "json":
+        print(json.dumps(to_json(results), indent=2))
+    elif args.format == "sarif":
+        print(json.dumps(to_sarif(results), indent=2))
+    else:
+        print(to_text(results, style=Style(sys.stdout)))
+    if failed_to_load:
+        return EXIT_ERROR
+    if args.fail_on != "never":
+        worst = SEVERITY_RANK[args.fail_on]
+        if any(SEVERITY_RANK[f.severity] >= worst for _, found in results for f in found):
+            return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def run_rules(args: argparse.Namespace) -> int:
+    if args.code:
+        try:
+            get_rule(args.code)
+        except KeyError as exc:
+            raise IvrscoreError(str(exc.args[0])) from None
+        print(explain(args.code))
+        return EXIT_OK
+    style = Style(sys.stdout)
+    width = max(shutil.get_terminal_size((100, 24)).columns, 80)
+    for r in rule_list():
+        head = f"{r.code}  {r.slug:<22} {r.severity:<8} "
+        room = width - len(head) - 1
+        summary = r.summary if len(r.summary) <= room else r.summary[: room - 1].rstrip() + "…"
+        print(f"{style(r.code, 'bold')}{head[len(r.code) :]}{summary}")
+    print(f"\n{len(rule_list())} rules. `ivrscore rules CODE` explains one.")
+    return EXIT_OK

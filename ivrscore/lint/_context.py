@@ -1,0 +1,355 @@
+"""Shared, computed-once facts about a tree that several rules use."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from functools import cached_property
+from typing import Any
+
+import networkx as nx
+
+from ..graph import (
+    IMPLICIT_HANGUP,
+    Route,
+    best_routes,
+    edge_allowed,
+    expected_wait_s,
+    route_to_human,
+    to_networkx,
+)
+from ..model.nodes import Agent, Input, Menu, Message, Node, Queue
+from ..model.tree import PhoneTree
+from ..standard import Standard
+from ..timeofday import patterns
+
+__all__ = ["PURPOSEFUL", "Context", "short"]
+
+PURPOSEFUL = frozenset({"option", "next", "zero_out", "transfer", "callback", "closed"})
+"""Edges a caller follows without failing: choices, flow, transfers, time-of-day routing."""
+
+FINAL_TYPES = frozenset({"agent", "self_service", "voicemail", "callback", "hangup"})
+
+
+def short(text: str | None, limit: int = 60) -> str:
+    """Quote a prompt, shortened to ``limit`` characters."""
+    if not text:
+        return ""
+    t = " ".join(text.split())
+    return f"'{t}'" if len(t) <= limit else f"'{t[: limit - 1].rstrip()}…'"
+
+
+class Context:
+    """The tree, its graph and the standard, with analyses computed on first use."""
+
+    def __init__(self, tree: PhoneTree, standard: Standard) -> None:
+        self.tree = tree
+        self.standard = standard
+        self.g: nx.MultiDiGraph[str] = to_networkx(tree)
+        self._kinds: dict[str, dict[str, str]] = {}
+
+    # -- reachability ---------------------------------------------------------------------------
+
+    @cached_property
+    def reachable(self) -> set[str]:
+        """Nodes a call can reach from the entry by any edge."""
+        return {self.tree.entry} | set(nx.descendants(self.g, self.tree.entry))
+
+    @cached_property
+    def depth(self) -> dict[str, int]:
+        """Fewest purposeful steps from the entry to each node."""
+        out = {self.tree.entry: 0}
+        todo = deque([self.tree.entry])
+        while todo:
+            u = todo.popleft()
+            for _, v, d in self.g.out_edges(u, data=True):
+                if d["event"] in PURPOSEFUL and v not in out:
+                    out[v] = out[u] + 1
+                    todo.append(v)
+        return out
+
+    def nodes(self, *types: str) -> Iterator[tuple[str, Node]]:
+        """Reachable nodes of the given types, in file order."""
+        for nid, node in self.tree.iter_nodes(*types):
+            if nid in self.reachable:
+                yield nid, node
+
+    def menus(self) -> Iterator[tuple[str, Menu]]:
+        for nid, node in self.nodes("menu"):
+            assert isinstance(node, Menu)
+            yield nid, node
+
+    def asking(self) -> Iterator[tuple[str, Menu | Input]]:
+        for nid, node in self.nodes("menu", "input"):
+            assert isinstance(node, Menu | Input)
+            yield nid, node
+
+    def queues(self) -> Iterator[tuple[str, Queue]]:
+        for nid, node in self.nodes("queue"):
+            assert isinstance(node, Queue)
+            yield nid, node
+
+    # -- routes ---------------------------------------------------------------------------------
+
+    @cached_property
+    def routes(self) -> dict[str, Route | None]:
+        return best_routes(self.tree, self.g)
+
+    @cached_property
+    def human_route_ivr(self) -> Route | None:
+        """Fastest way to a person counting menus and keys only (no queue waits)."""
+        return route_to_human(self.tree, self.g, include_wait=False)
+
+    @cached_property
+    def option_demand(self) -> dict[tuple[str, str], float]:
+        """Share of callers whose intended route takes each ``(menu, key)``."""
+        shares = dict(zip(self.tree.task_names, self.tree.task_shares(), strict=True))
+        out: dict[tuple[str, str], float] = {}
+        for task, r in self.routes.items():
+            if r is None:
+                continue
+            for node, key in zip(r.nodes, r.keys, strict=False):
+                if key is not None:
+                    out[node, key] = out.get((node, key), 0.0) + float(shares[task])
+        return out
+
+    def tasks_through(self, node: str) -> list[str]:
+        """Tasks whose intended route passes through (or ends at) ``node``, then the tasks the
+        node handles: the callers a story about ``node`` is best told with."""
+        on_route = [t for t, r in self.routes.items() if r is not None and node in r.nodes]
+        handled = [
+            t for t in getattr(self.tree.nodes.get(node), "handles", ()) if t not in on_route
+        ]
+        return on_route + handled
+
+    def caller_with(self, node: str) -> str:
+        """Words for a caller who gets to ``node``: "a caller with report_fault" when a task's
+        route passes there, else "a caller"."""
+        tasks = self.tasks_through(node)
+        return f"a caller with {tasks[0]}" if tasks else "a caller"
+
+    @cached_property
+    def patterns(self) -> list[dict[str, bool]]:
+        """Every open/closed combination of the schedules that occurs in the week."""
+        return [p.open for p in patterns(self.tree)]
+
+    @cached_property
+    def adjacency(self) -> list[dict[str, list[tuple[str, str]]]]:
+        """Per time-of-week pattern: where a caller can go from each node, ``[(event, target)]``.
+
+        Retries (which keep the caller in place) are left out; guarded edges follow the
+        pattern's open and closed schedules.
+        """
+        out = []
+        edges = [
+            (u, v, d["event"], d["guard"])
+            for u, v, d in self.g.edges(data=True)
+            if d["event"] not in ("no_input", "invalid")
+        ]
+        for pattern in self.patterns:
+            adj: dict[str, list[tuple[str, str]]] = {n: [] for n in self.g.nodes}
+            for u, v, event, guard in edges:
+                if edge_allowed(guard, pattern):
+                    adj[u].append((event, v))
+            out.append(adj)
+        return out
+
+    @cached_property
+    def task_bits(self) -> dict[str, int]:
+        """Each task's bit in a task mask."""
+        return {t: 1 << i for i, t in enumerate(self.tree.task_names)}
+
+    @cached_property
+    def stops(self) -> dict[str, int]:
+        """Per node, the mask of tasks whose callers' journey ends there (a person who handles
+        them: they do not transfer those callers on)."""
+        out: dict[str, int] = {}
+        for nid, node in self.tree.nodes.items():
+            if isinstance(node, Agent):
+                out[nid] = sum(self.task_bits[t] for t in set(node.handles))
+        return out
+
+    def journeys(
+        self, start: Any, step: Callable[[Any, str, str], Any | None]
+    ) -> Iterator[tuple[Any, int, Callable[..., tuple[str, list[Any]]]]]:
+        """Search every caller journey over states ``(node, ...)``, all tasks at once.
+
+        Each state carries the mask of tasks whose callers can be in it; ``step(state, event,
+        target)`` gives the next state (or ``None`` to stop there). Yields each state the first
+        time it is reached in each time-of-week pattern, with its mask and a function giving a
+        task and a witness walk of states from ``start`` for that task. Exact for every task
+        and pattern, in one pass per pattern rather than one per task.
+        """
+        full = (1 << len(self.tree.task_names)) - 1
+        names = self.tree.task_names
+        for adj in self.adjacency:
+            mask: dict[Any, int] = {start: full}
+            first: dict[Any, int] = {start: full}
+            parent: dict[Any, Any] = {start: None}
+            todo = deque([start])
+            queued = {start}
+            while todo:
+                state = todo.popleft()
+                queued.discard(state)
+                m = mask[state]
+                nid = state[0]
+                yield state, m, _witness(state, parent, first, names, m)
+                out = m & ~self.stops.get(nid, 0)
+                if not out:
+                    continue
+                for event, v in adj.get(nid, ()):
+                    nxt = step(state, event, v)
+                    if nxt is None:
+                        continue
+                    old = mask.get(nxt, 0)
+                    new = old | out
+                    if new != old:
+                        mask[nxt] = new
+                        if nxt not in parent:
+                            parent[nxt] = state
+                            first[nxt] = out
+                        if nxt not in queued:
+                            queued.add(nxt)
+                            todo.append(nxt)
+
+    @cached_property
+    def waits(self) -> dict[str, float]:
+        """Expected wait at each queue."""
+        out = {}
+        for nid, q in self.tree.iter_nodes("queue"):
+            assert isinstance(q, Queue)
+            out[nid] = expected_wait_s(q, self.tree)
+        return out
+
+    # -- option classes -------------------------------------------------------------------------
+
+    def option_kind(self, menu_id: str, key: str) -> str:
+        """``zero_out``, ``repeat`` (back to the same menu), ``back`` (to a menu nearer the
+        entry), or ``task``."""
+        cache = self._kinds.setdefault(menu_id, {})
+        if key not in cache:
+            cache[key] = self._option_kind(menu_id, key)
+        return cache[key]
+
+    def _option_kind(self, menu_id: str, key: str) -> str:
+        menu = self.tree.nodes[menu_id]
+        assert isinstance(menu, Menu)
+        target = menu.options[key].next
+        for _, _v, d in self.g.out_edges(menu_id, data=True):
+            if d["key"] == key and d["event"] == "zero_out":
+                return "zero_out"
+        if target == menu_id or self.passive_landings(target) == {menu_id}:
+            return "repeat"
+        tnode = self.tree.nodes.get(target)
+        if (
+            tnode is not None
+            and tnode.type == "menu"
+            and self.depth.get(target, 10**9) < self.depth.get(menu_id, 0)
+        ):
+            return "back"
+        return "task"
+
+    def task_options(self, menu_id: str) -> list[str]:
+        """Keys of a menu's task options (not zero-out, repeat, back, ``*`` or ``#``), spoken order."""
+        menu = self.tree.nodes[menu_id]
+        assert isinstance(menu, Menu)
+        return [
+            k
+            for k in menu.options
+            if k not in ("*", "#") and self.option_kind(menu_id, k) == "task"
+        ]
+
+    # -- passive chains (messages and branches) -------------------------------------------------
+
+    def passive_landings(self, start: str | None) -> set[str]:
+        """Where a caller sent to ``start`` lands after any messages and branches: the first
+        node of another type on every way on (a message with no ``next`` lands on itself;
+        ``None`` is the implicit hang-up)."""
+        if start is None:
+            return {IMPLICIT_HANGUP}
+        out: set[str] = set()
+        seen: set[str] = set()
+        todo = [start]
+        while todo:
+            nid = todo.pop()
+            if nid in seen:
+                continue
+            seen.add(nid)
+            node = self.tree.nodes.get(nid)
+            if node is None:  # the implicit hang-up
+                out.add(nid)
+            elif isinstance(node, Message):
+                if node.next is None:
+                    out.add(nid)
+                else:
+                    todo.append(node.next)
+            elif node.type == "branch":
+                todo.extend(t for t, _ in node.targets())
+            else:
+                out.add(nid)
+        return out
+
+    def only_goodbye(self, start: str | None) -> bool:
+        """Whether every way on from ``start`` (through messages and branches) ends the call
+        with nothing for the caller: a hang-up or a dead end."""
+        landings = self.passive_landings(start)
+        return all(self._ends_call(n) for n in landings)
+
+    def _ends_call(self, nid: str) -> bool:
+        if nid == IMPLICIT_HANGUP:
+            return True
+        node = self.tree.nodes[nid]
+        return node.type == "hangup" or (isinstance(node, Message) and node.next is None)
+
+    def goodbye_words(self, start: str | None) -> str:
+        """What the caller hears before being cut off, for messages."""
+        for nid in sorted(self.passive_landings(start)):
+            node = self.tree.nodes.get(nid)
+            if node is not None and node.prompt:
+                return f"hears {short(node.prompt)} and is cut off"
+        return "and is cut off"
+
+    # -- witnesses ------------------------------------------------------------------------------
+
+    @staticmethod
+    def unwind(parent: dict[Any, Any], state: Any) -> list[Any]:
+        """Follow parent pointers back to the start; return states from start to ``state``."""
+        out = []
+        while state is not None:
+            out.append(state)
+            state = parent[state]
+        return out[::-1]
+
+
+def _witness(
+    state: Any, parent: dict[Any, Any], first: dict[Any, int], names: tuple[str, ...], mask: int
+) -> Callable[..., tuple[str, list[Any]]]:
+    """A task and the walk that brought a caller with it to ``state`` (computed on demand);
+    ``prefer`` names tasks to tell the story with when the walk is valid for them, ``among``
+    limits the tasks to choose from."""
+
+    def build(
+        prefer: Iterable[str] = (), among: Iterable[str] | None = None
+    ) -> tuple[str, list[Any]]:
+        walk = []
+        common = mask
+        s: Any = state
+        while s is not None:
+            walk.append(s)
+            common &= first[s]
+            s = parent[s]
+        allowed = set(names if among is None else among)
+        valid = [t for i, t in enumerate(names) if common >> i & 1 and t in allowed] or [
+            t for i, t in enumerate(names) if mask >> i & 1 and t in allowed
+        ]
+        if not valid:
+            valid = [t for i, t in enumerate(names) if mask >> i & 1]
+        task = next((t for t in prefer if t in valid), valid[0])
+        return task, walk[::-1]
+
+    return build
+
+
+def is_final(node: Node | None) -> bool:
+    """Whether a node ends the caller's journey (helped, or the call ends)."""
+    return node is None or node.type in FINAL_TYPES

@@ -1,0 +1,251 @@
+"""The rule catalogue: one registry of documented rules, and the findings they produce."""
+
+from __future__ import annotations
+
+import inspect
+import textwrap
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, overload
+
+from ..standard import SEVERITY_RANK, Severity
+
+if TYPE_CHECKING:
+    from ._context import Context
+
+__all__ = ["LAWS", "RULES", "Finding", "Findings", "Hit", "Rule", "get_rule", "rule"]
+
+LAWS: dict[int, str] = {
+    3: "The customer deserves your best regardless of time of day or day of week",
+    5: "Don't pass the buck",
+    6: "Don't make it difficult to do business with you",
+    8: "If you must use technology, make it user-friendly",
+    9: "Say what you will do, and do what you say",
+}
+"""The laws of after-sales service (from the source essays) that the rules serve."""
+
+DOCS_URL = "https://github.com/ivrscore/ivrscore/blob/main/docs/rules/{code}.md"
+"""Where each rule's page lives (used as the help link in SARIF output)."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a rule's check yields: where, what, and optionally a hint or a severity override."""
+
+    node: str | None
+    message: str
+    path: tuple[str, ...] = ()
+    hint: str | None = None
+    severity: Severity | None = None
+    doc_path: tuple[str | int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in a phone tree.
+
+    Attributes
+    ----------
+    code, slug : str
+        The rule, e.g. ``IVR302`` / ``repeated-identity``.
+    severity : {"error", "warning", "info"}
+    node : str or None
+        The node the problem is at (``None`` for tree-wide problems).
+    path : tuple of str
+        Node ids of the caller's path, for path rules.
+    message : str
+        What the caller goes through, in plain words.
+    laws : tuple of int
+        The laws the rule serves.
+    hint : str
+        How to fix it.
+    file : str or None
+    line : int or None
+        Where in the file.
+    """
+
+    code: str
+    slug: str
+    severity: Severity
+    node: str | None
+    message: str
+    laws: tuple[int, ...]
+    hint: str
+    path: tuple[str, ...] = ()
+    file: str | None = None
+    line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape: ``{code, slug, severity, node, path, message, laws, hint, file, line}``."""
+        return {
+            "code": self.code,
+            "slug": self.slug,
+            "severity": self.severity,
+            "node": self.node,
+            "path": list(self.path),
+            "message": self.message,
+            "laws": list(self.laws),
+            "hint": self.hint,
+            "file": self.file,
+            "line": self.line,
+        }
+
+    def format(self) -> str:
+        """``file:line: node: CODE slug: message`` (the text output's line)."""
+        where = f"{self.file or '<tree>'}:{self.line or 1}"
+        node = f" {self.node}:" if self.node else ""
+        return f"{where}:{node} {self.code} {self.slug}: {self.message}"
+
+
+class Findings(Sequence[Finding]):
+    """The findings of one lint run, in file order: a read-only sequence with helpers.
+
+    Examples
+    --------
+    >>> import ivrscore as ivr
+    >>> found = ivr.lint(ivr.load(ivr.examples.path("acme_telecom")))
+    >>> "IVR302" in found.codes()
+    True
+    >>> found.count("error") > 0
+    True
+    """
+
+    def __init__(self, items: Iterable[Finding] = ()) -> None:
+        self._items = tuple(items)
+
+    @overload
+    def __getitem__(self, i: int) -> Finding: ...
+    @overload
+    def __getitem__(self, i: slice) -> Findings: ...
+    def __getitem__(self, i: int | slice) -> Finding | Findings:
+        if isinstance(i, slice):
+            return Findings(self._items[i])
+        return self._items[i]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Findings):
+            return self._items == other._items
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Findings({len(self)} findings: {self.summary()})"
+
+    def codes(self) -> list[str]:
+        """The distinct rule codes found, sorted."""
+        return sorted({f.code for f in self._items})
+
+    def count(self, severity: object = None) -> int:
+        """How many findings (of one severity, if given)."""
+        if severity is None:
+            return len(self._items)
+        return sum(f.severity == severity for f in self._items)
+
+    def at_least(self, severity: Severity) -> Findings:
+        """The findings of this severity or worse."""
+        rank = SEVERITY_RANK[severity]
+        return Findings(f for f in self._items if SEVERITY_RANK[f.severity] >= rank)
+
+    def by_code(self, code: str) -> Findings:
+        """The findings of one rule."""
+        return Findings(f for f in self._items if f.code == code)
+
+    def summary(self) -> str:
+        """``"3 errors, 5 warnings, 1 info"``."""
+        parts = []
+        for sev, word in (("error", "error"), ("warning", "warning"), ("info", "info")):
+            n = self.count(sev)
+            if n:
+                parts.append(f"{n} {word}{'s' if n != 1 and word != 'info' else ''}")
+        return ", ".join(parts) or "no findings"
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """The JSON shape of every finding."""
+        return [f.to_dict() for f in self._items]
+
+
+Check = Callable[["Context"], Iterable[Hit]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One documented rule of the catalogue."""
+
+    code: str
+    slug: str
+    severity: Severity
+    laws: tuple[int, ...]
+    summary: str
+    why: str
+    fix: str
+    bad: str
+    good: str
+    options: tuple[str, ...]
+    check: Check = field(repr=False, compare=False)
+
+    @property
+    def url(self) -> str:
+        """The rule's documentation page."""
+        return DOCS_URL.format(code=self.code)
+
+
+RULES: dict[str, Rule] = {}
+"""Every rule by code, in code order once all rule modules are imported."""
+
+
+def rule(
+    *,
+    code: str,
+    slug: str,
+    severity: Severity,
+    laws: tuple[int, ...],
+    fix: str,
+    bad: str,
+    good: str,
+    options: tuple[str, ...] = (),
+) -> Callable[[Check], Check]:
+    """Register a check as a rule. Its docstring's first paragraph is the summary (what it checks);
+    the rest is why it hurts, with sources."""
+
+    def register(check: Check) -> Check:
+        doc = inspect.getdoc(check) or ""
+        summary, _, why = doc.partition("\n\n")
+        if code in RULES:
+            raise ValueError(f"rule {code} registered twice")
+        RULES[code] = Rule(
+            code=code,
+            slug=slug,
+            severity=severity,
+            laws=laws,
+            summary=" ".join(summary.split()).replace("``", "`"),
+            why=why.strip().replace("``", "`"),
+            fix=fix,
+            bad=textwrap.dedent(bad).strip("\n"),
+            good=textwrap.dedent(good).strip("\n"),
+            options=options,
+            check=check,
+        )
+        return check
+
+    return register
+
+
+def get_rule(code_or_slug: str) -> Rule:
+    """A rule by code (``IVR302``) or slug (``repeated-identity``)."""
+    key = code_or_slug.strip()
+    if key.upper() in RULES:
+        return RULES[key.upper()]
+    for r in RULES.values():
+        if r.slug == key:
+            return r
+    from .._text import did_you_mean
+
+    hint = did_you_mean(key.upper(), RULES) or did_you_mean(key, [r.slug for r in RULES.values()])
+    raise KeyError(f"no rule {code_or_slug!r}" + (f"; {hint}" if hint else ""))

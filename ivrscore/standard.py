@@ -1,0 +1,220 @@
+"""The Standard: the written-down thresholds a phone tree is held to.
+
+The source essays ask for "clear, measurable performance standards" and a list of no-nos. A
+:class:`Standard` is that list: the thresholds the lint rules use, which rules run (``select``
+/ ``ignore``, like a linter) and at what severity. Every default cites its source; where the
+sources conflict (how broad a menu may be, what key 9 means) the default is documented and
+configurable.
+
+Load one from YAML (:meth:`Standard.load`) or from ``[tool.ivrscore]`` in ``pyproject.toml``
+(:meth:`Standard.from_pyproject`).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationError, field_validator
+
+from .exceptions import Problem, TreeFileError
+from .model.base import Model
+
+__all__ = ["DEFAULT_FLUFF", "Severity", "Standard", "find_pyproject"]
+
+Severity = Literal["error", "warning", "info"]
+"""How bad a finding is: ``error`` (a no-no), ``warning`` or ``info``."""
+
+SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+
+DEFAULT_FLUFF: tuple[str, ...] = (
+    r"options (have|has) (recently )?changed",
+    r"listen (very )?carefully",
+    r"your call is (very )?important",
+    r"(visit|go to|find us) (us )?(online|our website)|\bonline at\b|\bwww\b|dot com|\.com\b|dot energy|dot co",
+    r"did you know",
+    r"(latest|special|great) (deals|offers?)|\bpromotion",
+    r"experiencing (a )?(high|higher than (normal|usual)) (call )?volumes?",
+)
+"""Phrases that mark up-front fluff (rule IVR404): menu-changed notices, "your call is important",
+web deflection, promotions, "high call volumes". From the GetHuman draft standard ("avoid
+annoying phrases such as: your call is important to us; please listen carefully, as our menu
+options have changed; you can access our website") and acixd "What not to include at the
+beginning" (Balentine 2007; Rolandi 2005/2007; Kotelly 2006). Recording notices ("calls may be
+recorded") are left out: they are often a legal requirement."""
+
+
+class Standard(Model):
+    """Thresholds and rule selection for linting (and, later, scoring) phone trees.
+
+    Examples
+    --------
+    >>> std = Standard(max_task_options=7, ignore=["IVR207"])
+    >>> std.max_task_options, std.is_selected("IVR207"), std.is_selected("IVR302")
+    (7, False, True)
+    >>> Standard(select=["IVR3"]).is_selected("IVR302")
+    True
+    """
+
+    select: list[str] = Field(default_factory=lambda: ["ALL"])
+    """Rules to run: codes (``IVR302``), prefixes (``IVR3``), slugs (``repeated-identity``) or ``ALL``."""
+    ignore: list[str] = Field(default_factory=list)
+    """Rules not to run, in the same forms as ``select``; ``ignore`` wins over ``select``."""
+    severity: dict[str, Severity] = Field(default_factory=dict)
+    """Severity overrides by rule code, e.g. ``{IVR207: warning}``."""
+
+    max_task_options: Annotated[int, Field(ge=1, le=12)] = 5
+    """IVR201 warns above this many task options in one menu.
+
+    Default 5: guidelines cluster at 4-5 (Avaya IR: "four or five choices"; Plum: "no more than
+    five"; AT&T: "limit ... to five"). Experiments favour broad menus over deep ones (Virzi &
+    Huitema 1997; Commarford et al. 2008), so IVR201 never recommends adding a level, and a
+    design team may raise this to 7 or more for clear, distinct options.
+    """
+    max_keys: Annotated[int, Field(ge=1, le=12)] = 9
+    """IVR201 is an error above this many task options: keys 1-9 are all there are (0, * and #
+    are reserved), 8 if key 9 is reserved (see ``key_9``)."""
+    max_menu_depth: Annotated[int, Field(ge=1)] = 3
+    """IVR202 warns when a task's route passes more menus than this.
+
+    Default 3: "limit the number of menu levels to three" (AT&T voice-mail manual); "keep the
+    menu depth to three or less" (VUI Post)."""
+    min_retries: Annotated[int, Field(ge=0)] = 1
+    """IVR303 warns below this many re-prompts ("one to two progressively more directed
+    reprompts", Rolandi 2004 via acixd)."""
+    max_attempts: Annotated[int, Field(ge=1)] = 3
+    """IVR303 warns above this many attempts in all ("two to three attempts at each question";
+    Avaya: "no more than two or three tries")."""
+    timeout_range_s: tuple[float, float] = (3.0, 10.0)
+    """IVR304 warns when a no-input timeout is outside this range ("between 3 and 10 seconds
+    depending on the menu complexity", ISO/IEC 13714 as summarised by iTAMS)."""
+    max_prompt_s: Annotated[float, Field(gt=0)] = 20.0
+    """IVR401 warns when one prompt is longer ("instructional prompts ... preferably not exceed
+    twenty seconds", Plum)."""
+    max_preamble_s: Annotated[float, Field(gt=0)] = 8.0
+    """IVR402 warns when the audio before the first chance to choose is longer (Fortune-500
+    IVRs: introductions under 8 s, Software Advice 2014 via Cyara)."""
+    max_seconds_to_human: Annotated[float, Field(gt=0)] = 60.0
+    """IVR403 warns when the fastest way to a person takes longer in the menus (listening and
+    keying, before any queue). Default 60 s: about the mean time callers spend in an IVR
+    (48 s mean, 40 s median over 3.8 million calls, VCC Live 2023), so the way to a person
+    should not take longer than a typical caller's whole IVR visit. No source gives a limit."""
+    fluff_patterns: list[str] = Field(default_factory=lambda: list(DEFAULT_FLUFF))
+    """Regular expressions (case-insensitive) that mark up-front fluff for IVR404."""
+    max_transfers: Annotated[int, Field(ge=0)] = 1
+    """IVR502 warns when a caller can be transferred between humans more often than this."""
+    announce_wait_over_s: Annotated[float, Field(ge=0)] = 30.0
+    """IVR503 warns when a queue whose expected wait is longer does not announce it ("especially
+    if the estimated wait is over some criterion, such as 30 seconds", videsign "Transfers")."""
+    callback_wait_s: Annotated[float, Field(ge=0)] = 180.0
+    """IVR505 warns when a queue's expected wait is this long or longer and no callback is
+    offered ("if wait >= 3 minutes, offer a callback", The VUI Post)."""
+    demand_margin: Annotated[float, Field(ge=0, le=1)] = 0.02
+    """IVR207 reports an option spoken after one at least this much less in demand (share of
+    callers), so near-ties are not reported."""
+    key_9: Literal["any", "repeat", "end_call", "language"] = "any"
+    """What key 9 must mean (IVR205). Sources conflict: ISO/IEC 13714 (via iTAMS) and AS/NZS
+    4263 reserve 9 to end the call, the GetHuman draft to change language, many trees use it to
+    repeat. Default ``any``: no convention is enforced; set one to hold your trees to it."""
+
+    @field_validator("select", "ignore")
+    @classmethod
+    def _known_selectors(cls, v: list[str]) -> list[str]:
+        for item in v:
+            if not item or not isinstance(item, str):
+                raise ValueError("rule selectors are codes (IVR302), prefixes (IVR3) or slugs")
+        return v
+
+    # -- selection ------------------------------------------------------------------------------
+
+    def is_selected(self, code: str, slug: str | None = None) -> bool:
+        """Whether the rule with ``code`` (and ``slug``) runs under this standard."""
+
+        def matches(sel: str) -> bool:
+            s = sel.strip()
+            return (
+                s.upper() == "ALL" or code.startswith(s.upper()) or (slug is not None and s == slug)
+            )
+
+        return any(matches(s) for s in self.select) and not any(matches(s) for s in self.ignore)
+
+    def severity_of(self, code: str, default: Severity) -> Severity:
+        """The severity of a rule under this standard."""
+        return self.severity.get(code, default)
+
+    # -- loading --------------------------------------------------------------------------------
+
+    @classmethod
+    def from_data(cls, data: Any, *, source: str | None = None) -> Standard:
+        """Validate plain data as a Standard, with errors that name the file."""
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise TreeFileError.single("a standard is a mapping of settings", file=source)
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            problems = []
+            for err in exc.errors(include_url=False):
+                where = ".".join(str(p) for p in err["loc"])
+                msg = str(err["msg"]).removeprefix("Value error, ")
+                if err["type"] == "extra_forbidden":
+                    from ._text import did_you_mean
+
+                    key = str(err["loc"][-1])
+                    problems.append(
+                        Problem(
+                            f"unknown setting '{key}'",
+                            file=source,
+                            hint=did_you_mean(key, cls.model_fields),
+                        )
+                    )
+                else:
+                    problems.append(Problem(f"{where}: {msg}", file=source))
+            raise TreeFileError(problems) from None
+
+    @classmethod
+    def load(cls, path: str | Path) -> Standard:
+        """Load a Standard from a YAML file (or a ``pyproject.toml``'s ``[tool.ivrscore]``)."""
+        p = Path(path)
+        if p.name == "pyproject.toml" or p.suffix == ".toml":
+            found = cls.from_pyproject(p)
+            return found if found is not None else cls()
+        from .io import read_document
+
+        data, _ = read_document(p.read_text(encoding="utf-8"), source=str(p))
+        return cls.from_data(data, source=str(p))
+
+    @classmethod
+    def from_pyproject(cls, path: str | Path) -> Standard | None:
+        """The Standard in ``[tool.ivrscore]`` of a ``pyproject.toml``, or ``None`` if absent."""
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover - Python 3.10
+            import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+        p = Path(path)
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise TreeFileError.single(f"malformed TOML: {exc}", file=str(p)) from None
+        section = data.get("tool", {}).get("ivrscore")
+        if section is None:
+            return None
+        section = {k.replace("-", "_"): v for k, v in section.items()}
+        return cls.from_data(section, source=f"{p} [tool.ivrscore]")
+
+
+def find_pyproject(start: str | Path | None = None) -> Path | None:
+    """The nearest ``pyproject.toml`` with a ``[tool.ivrscore]`` section, from ``start`` upward."""
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                text = candidate.read_text(encoding="utf-8")
+            except OSError:
+                continue
+            if "[tool.ivrscore" in text:
+                return candidate
+    return None
