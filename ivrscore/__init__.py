@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from . import examples, graph, queueing
+from .engine import NotExactError, Result, Simulation, analyze, simulate
 from .exceptions import IvrscoreError, Problem, TreeFileError
 from .graph import Route, best_routes, route_to_human, to_networkx
 from .io import dump, dumps, load, loads
@@ -49,20 +50,24 @@ __all__ = [
     "IvrscoreError",
     "Menu",
     "Message",
+    "NotExactError",
     "Option",
     "Persona",
     "PhoneTree",
     "Problem",
     "Queue",
+    "Result",
     "Route",
     "Schedule",
     "SelfService",
+    "Simulation",
     "Staffing",
     "Standard",
     "Task",
     "TreeFileError",
     "Voicemail",
     "__version__",
+    "analyze",
     "best_routes",
     "dump",
     "dumps",
@@ -73,5 +78,6 @@ __all__ = [
     "loads",
     "queueing",
     "route_to_human",
+    "simulate",
     "to_networkx",
 ]

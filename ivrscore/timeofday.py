@@ -14,7 +14,7 @@ import numpy as np
 from .model.schedule import MINUTES_PER_WEEK
 from .model.tree import PhoneTree
 
-__all__ = ["Pattern", "patterns"]
+__all__ = ["Pattern", "minute_patterns", "patterns"]
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,15 @@ def patterns(tree: PhoneTree) -> list[Pattern]:
     >>> round(sum(p.calls for p in ps), 9)
     1.0
     """
+    return minute_patterns(tree)[0]
+
+
+def minute_patterns(tree: PhoneTree) -> tuple[list[Pattern], np.ndarray]:
+    """The patterns (as :func:`patterns`) and, for each minute of the week (Monday 00:00
+    first), the index of the pattern in force."""
     names = list(tree.schedules)
     if not names:
-        return [Pattern({}, 1.0, 1.0)]
+        return [Pattern({}, 1.0, 1.0)], np.zeros(MINUTES_PER_WEEK, dtype=np.int64)
     minute_open = np.zeros((len(names), MINUTES_PER_WEEK), dtype=bool)
     for i, name in enumerate(names):
         for a, b in tree.schedules[name].intervals:
@@ -71,11 +77,16 @@ def patterns(tree: PhoneTree) -> list[Pattern]:
     for i in range(len(names)):
         codes |= minute_open[i].astype(np.int64) << i
     per_minute = np.repeat(tree.arrival_weights().reshape(-1) / 60.0, 60)
-    out = []
-    for code in np.unique(codes):
+    unique = np.unique(codes)
+    found = []
+    for code in unique:
         mask = codes == code
         state = {name: bool((int(code) >> i) & 1) for i, name in enumerate(names)}
-        out.append(Pattern(state, float(per_minute[mask].sum()), float(mask.mean())))
-    total = sum(p.calls for p in out) or 1.0
-    out = [Pattern(p.open, p.calls / total, p.week) for p in out]
-    return sorted(out, key=lambda p: (-p.calls, -p.week))
+        found.append((Pattern(state, float(per_minute[mask].sum()), float(mask.mean())), int(code)))
+    total = sum(p.calls for p, _ in found) or 1.0
+    found = [(Pattern(p.open, p.calls / total, p.week), c) for p, c in found]
+    found.sort(key=lambda pc: (-pc[0].calls, -pc[0].week))
+    lookup = np.zeros(int(unique.max()) + 1, dtype=np.int64)
+    for i, (_, code) in enumerate(found):
+        lookup[code] = i
+    return [p for p, _ in found], lookup[codes]

@@ -167,6 +167,11 @@ class Persona(Model):
     Default 0.1: an assumption. No quantitative source for zero-out rates was found (guidelines
     section 4, note 12).
     """
+    accepts_callback: Probability = 0.5
+    """Share of callers offered a callback in a queue (``callback:`` on the queue) who take it.
+
+    Default 0.5: an assumption; no source measured take-up of queue callback offers.
+    """
     meta: Meta = meta_field()
 
     def choice_error_at(self, n_options: int) -> float:

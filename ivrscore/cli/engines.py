@@ -1,0 +1,83 @@
+"""``ivrscore analyze FILE`` and ``ivrscore simulate FILE``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from ..engine import analyze, simulate
+from ..io import load
+from ._app import EXIT_OK
+
+__all__ = ["register", "run_analyze", "run_simulate"]
+
+
+def register(sub: Any) -> None:
+    a = sub.add_parser(
+        "analyze",
+        help="exact expected outcomes (absorbing Markov chain)",
+        description="Exact expected outcomes and metrics of a phone tree under the caller model "
+        "(needs exponential patience, or --approximate).",
+    )
+    a.add_argument("file", metavar="FILE")
+    a.add_argument("--format", choices=("text", "json"), default="text")
+    a.add_argument(
+        "--approximate",
+        action="store_true",
+        help="treat log-normal patience as exponential with the same mean",
+    )
+    a.set_defaults(handler=run_analyze)
+
+    s = sub.add_parser(
+        "simulate",
+        help="Monte Carlo callers",
+        description="Simulate callers through a phone tree (any patience distribution).",
+    )
+    s.add_argument("file", metavar="FILE")
+    s.add_argument(
+        "--calls", type=_positive, default=100_000, metavar="N", help="callers (default 100,000)"
+    )
+    s.add_argument(
+        "--seed", type=int, default=None, metavar="S", help="random seed (same seed, same numbers)"
+    )
+    s.add_argument("--format", choices=("text", "json"), default="text")
+    s.add_argument(
+        "--paths", type=int, default=0, metavar="K", help="also print K sample caller journeys"
+    )
+    s.set_defaults(handler=run_simulate)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def run_analyze(args: argparse.Namespace) -> int:
+    result = analyze(load(args.file), approximate=args.approximate)
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        print(result.summary())
+    return EXIT_OK
+
+
+def run_simulate(args: argparse.Namespace) -> int:
+    sim = simulate(load(args.file), calls=args.calls, rng=args.seed)
+    if args.format == "json":
+        data = sim.to_dict()
+        if args.paths:
+            data["paths"] = sim.paths(args.paths)
+        print(json.dumps(data, indent=2))
+    else:
+        print(sim.summary())
+        if args.paths:
+            print("\nsample journeys")
+            for line in sim.paths(args.paths):
+                print(f"  {line}")
+    return EXIT_OK

@@ -1,0 +1,530 @@
+"""Monte Carlo callers, vectorised with numpy: one array row per caller, no Python loop per caller.
+
+Each caller draws a task, a persona, a zero-out habit (``wants_human``), an arrival minute of
+the week (by ``arrivals``, which fixes which schedules are open) and a patience. All callers then
+walk the compiled step tables (:mod:`ivrscore.engine._compile`) together: each round draws every
+active caller's next alternative by one ``searchsorted`` over the concatenated cumulative
+probabilities, samples its duration (fixed, exponential, log-normal, or an Erlang A wait), spends
+patience while the caller is not yet being helped, and moves the caller on. Any patience
+distribution works here; with exponential patience the answers match :func:`ivrscore.analyze`.
+
+Callers are processed in chunks (default 250,000) so ten million fit in a few GB; the same
+``rng`` gives the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time as _time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..model.callers import Exponential, Lognormal, NoPatience
+from ..model.schedule import DAYS
+from ..model.tree import PhoneTree
+from ..timeofday import minute_patterns
+from ._compile import (
+    ABANDONED,
+    D_ERLANG,
+    D_EXP,
+    D_LOGNORMAL,
+    DISCONNECTED,
+    OUTCOMES,
+    R_AGENT,
+    R_SELF,
+    Compiled,
+    compile_tree,
+)
+from .results import METRICS, Result, TaskResult, _fmt
+
+__all__ = ["Simulation", "simulate"]
+
+MAX_STEPS = 10_000
+"""A caller still in the tree after this many steps is counted as abandoned (a loop)."""
+
+_RECORD_FIELDS = (
+    ("task", np.int16),
+    ("persona", np.int16),
+    ("outcome", np.int8),
+    ("time_s", np.float32),
+    ("time_to_human_s", np.float32),
+    ("time_to_resolution_s", np.float32),
+    ("menus", np.int16),
+    ("options_heard", np.int16),
+    ("keypresses", np.int16),
+    ("identity_prompts", np.int16),
+    ("transfers", np.int16),
+    ("repeated", np.bool_),
+    ("out_of_hours_disconnected", np.bool_),
+    ("arrival_minute", np.int16),
+    ("steps", np.int32),
+)
+
+
+@dataclass(frozen=True)
+class Simulation(Result):
+    """Simulated outcomes and metrics, with per-caller records, quantiles and standard errors.
+
+    Attributes
+    ----------
+    calls : int
+        Callers simulated.
+    quantiles : dict
+        ``p50_*`` and ``p90_*`` of the time metrics (``p50_time_s`` ...).
+    stderr : dict
+        Standard error of each outcome share and metric.
+    records : dict of numpy arrays
+        One entry per caller (see :meth:`to_dataframe`).
+    """
+
+    calls: int = 0
+    quantiles: dict[str, float] = field(default_factory=dict)
+    stderr: dict[str, float] = field(default_factory=dict)
+    records: dict[str, NDArray[Any]] = field(default_factory=dict, repr=False)
+    seed: Any = field(default=None, repr=False)
+    compiled: Compiled | None = field(default=None, repr=False, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        out["calls"] = self.calls
+        out["metrics"].update(
+            {k: (None if math.isnan(v) else v) for k, v in self.quantiles.items()}
+        )
+        return out
+
+    def summary(self) -> str:
+        text = super().summary()
+        q = "  ".join(f"{k} {_fmt(k, v)}" for k, v in self.quantiles.items() if "time_s" in k)
+        return f"{text}\n\n{self.calls:,} simulated callers; {q}"
+
+    def to_dataframe(self) -> Any:
+        """The per-caller records as a pandas DataFrame (needs pandas: ``pip install pandas``).
+
+        Columns: task, persona, outcome (names), time_s, time_to_human_s,
+        time_to_resolution_s, menus, options_heard, keypresses, identity_prompts, transfers,
+        repeated, out_of_hours_disconnected, arrival_day, arrival_minute, steps.
+        """
+        try:
+            import pandas as pd
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError("to_dataframe needs pandas: pip install pandas") from exc
+        r = self.records
+        tasks = list(self.tasks)
+        df = pd.DataFrame({k: v for k, v in r.items() if k not in ("task", "persona", "outcome")})
+        df.insert(0, "task", pd.Categorical.from_codes(r["task"], tasks))
+        personas = [p.name for p in self.compiled.personas] if self.compiled else []
+        df.insert(1, "persona", pd.Categorical.from_codes(r["persona"], personas))
+        df.insert(2, "outcome", pd.Categorical.from_codes(r["outcome"], list(OUTCOMES)))
+        df["arrival_day"] = pd.Categorical.from_codes(r["arrival_minute"] // 1440, list(DAYS))
+        return df
+
+    def paths(self, k: int = 5, *, rng: int | np.random.Generator | None = None) -> list[str]:
+        """``k`` sample caller journeys in words, from the same caller model.
+
+        Examples
+        --------
+        >>> import ivrscore as ivr
+        >>> sim = ivr.simulate(ivr.load(ivr.examples.path("acme_redesign")), calls=1000, rng=1)
+        >>> print(sim.paths(1, rng=2)[0][:60])
+        caller 1 (...
+        """
+        if self.compiled is None:  # pragma: no cover
+            raise ValueError("this simulation kept no compiled tree")
+        gen = np.random.default_rng(rng if rng is not None else self.seed)
+        sampler = _Sampler(self.compiled)
+        return [_journey(sampler, gen, i + 1) for i in range(k)]
+
+
+def simulate(
+    tree: PhoneTree,
+    *,
+    calls: int = 100_000,
+    rng: int | np.random.Generator | None = None,
+    chunk: int = 250_000,
+    progress: bool | None = None,
+) -> Simulation:
+    """Simulate callers through a phone tree.
+
+    Parameters
+    ----------
+    tree : PhoneTree
+    calls : int, default 100,000
+        Number of callers.
+    rng : int, numpy.random.Generator or None
+        Seed or generator (SPEC 7); the same seed gives the same numbers.
+    chunk : int, default 250,000
+        Callers simulated at once (memory is about 200 bytes per caller in a chunk).
+    progress : bool, optional
+        Show a progress line on stderr; by default only for runs of a million callers or more
+        in an interactive terminal, never when ``CI`` is set.
+
+    Returns
+    -------
+    Simulation
+
+    Examples
+    --------
+    >>> import ivrscore as ivr
+    >>> tree = ivr.load(ivr.examples.path("acme_telecom"))
+    >>> sim = ivr.simulate(tree, calls=20_000, rng=7)
+    >>> round(sum(sim.outcomes.values()), 9)
+    1.0
+    >>> sim.outcomes == ivr.simulate(tree, calls=20_000, rng=7).outcomes
+    True
+    """
+    if calls < 1:
+        raise ValueError("calls must be at least 1")
+    seed = rng
+    gen = np.random.default_rng(rng)
+    c = compile_tree(tree)
+    sampler = _Sampler(c)
+    n_chunks = math.ceil(calls / chunk)
+    show = _want_progress(progress, calls)
+    started = _time.perf_counter()
+    parts = []
+    for i in range(n_chunks):
+        n = min(chunk, calls - i * chunk)
+        parts.append(sampler.run(n, gen))
+        if show:
+            done = min(calls, (i + 1) * chunk)
+            rate = done / max(_time.perf_counter() - started, 1e-9)
+            print(
+                f"\rsimulating: {done:,}/{calls:,} callers ({rate:,.0f}/s)", end="", file=sys.stderr
+            )
+    if show:
+        print(file=sys.stderr)
+    records = {name: np.concatenate([p[name] for p in parts]) for name, _ in _RECORD_FIELDS}
+    return _summarise(tree, c, records, seed)
+
+
+def _want_progress(progress: bool | None, calls: int) -> bool:
+    if progress is not None:
+        return progress
+    if os.environ.get("CI"):
+        return False
+    return calls >= 1_000_000 and sys.stderr.isatty()
+
+
+class _Sampler:
+    """The vectorised kernel over one compiled tree."""
+
+    def __init__(self, c: Compiled) -> None:
+        self.c = c
+        # cumulative probabilities within each state, as keys ``state + cum`` for searchsorted
+        running = np.cumsum(c.alt_prob)
+        first = c.alt_start[c.alt_state]
+        last = c.alt_start[c.alt_state + 1] - 1
+        before = np.where(first > 0, running[np.maximum(first - 1, 0)], 0.0)
+        cum = (running - before) / (running[last] - before)
+        self.keys = c.alt_state + cum  # for the one-caller journeys
+        self.count = np.diff(c.alt_start).astype(np.float64)
+        self.alias_cut, self.alias_other = _alias_tables(c)
+        self.closed_after = c.alt_closed_after()
+        pats, self.minute_pattern = minute_patterns(c.tree)
+        self.minute_weights = np.repeat(c.tree.arrival_weights().reshape(-1) / 60.0, 60)
+        self.minute_weights /= self.minute_weights.sum()
+        self.start = {(ch.task, ch.persona, ch.zero_outer, ch.pattern): ch.start for ch in c.chains}
+        self.start_table = np.full((len(c.task_names), len(c.personas), 2, len(pats)), -1, np.int64)
+        for (t, p, z, k), s in self.start.items():
+            self.start_table[t, p, int(z), k] = s
+        self.task_cum = np.cumsum(c.tree.task_shares())
+        shares = np.array([p.share for p in c.personas], dtype=float)
+        self.persona_cum = np.cumsum(shares / shares.sum())
+        self.wants_human = np.array([p.wants_human for p in c.personas])
+        self.erlang = [
+            (q.p_wait, np.cumsum(q.ahead_distribution()), rates)
+            for q, rates in zip(c.queues, c.queue_rates, strict=True)
+        ]
+
+    def _draw_patience(
+        self, persona: NDArray[np.int64], gen: np.random.Generator
+    ) -> NDArray[np.float64]:
+        out = np.empty(persona.size)
+        for i, p in enumerate(self.c.personas):
+            sel = persona == i
+            m = int(sel.sum())
+            if not m:
+                continue
+            pat = p.patience
+            if isinstance(pat, Exponential):
+                out[sel] = gen.exponential(pat.mean_s, m)
+            elif isinstance(pat, Lognormal):
+                out[sel] = np.exp(math.log(pat.median_s) + pat.sigma * gen.standard_normal(m))
+            else:
+                assert isinstance(pat, NoPatience)
+                out[sel] = np.inf
+        return out
+
+    def _durations(self, alt: NDArray[np.int64], gen: np.random.Generator) -> NDArray[np.float64]:
+        c = self.c
+        d: NDArray[np.float64] = c.alt_fixed[alt].copy()
+        kind = c.alt_kind[alt]
+        sel = np.flatnonzero(kind == D_EXP)
+        if sel.size:
+            d[sel] += gen.exponential(1.0, sel.size) * c.alt_a[alt[sel]]
+        sel = np.flatnonzero(kind == D_LOGNORMAL)
+        if sel.size:
+            d[sel] += np.exp(c.alt_a[alt[sel]] + c.alt_b[alt[sel]] * gen.standard_normal(sel.size))
+        sel = np.flatnonzero(kind == D_ERLANG)
+        if sel.size:
+            queue = c.alt_a[alt[sel]].astype(np.int64)
+            for qi in np.unique(queue):
+                rows = sel[queue == qi]
+                d[rows] += self._erlang_wait(int(qi), rows.size, gen)
+        return d
+
+    def _erlang_wait(self, qi: int, n: int, gen: np.random.Generator) -> NDArray[np.float64]:
+        """Offered waits at an Erlang A queue: no wait with prob 1 - P(wait); else ``k`` callers
+        ahead (stationary law at arrival) and stages of rates ``N mu + j theta``, j = k..0."""
+        p_wait, ahead_cum, rates = self.erlang[qi]
+        wait = np.zeros(n)
+        waits = np.flatnonzero(gen.random(n) < p_wait)
+        if not waits.size:
+            return wait
+        k = np.minimum(
+            np.searchsorted(ahead_cum, gen.random(waits.size) * ahead_cum[-1]), rates.size - 1
+        )
+        total = np.zeros(waits.size)
+        for j in range(int(k.max()) + 1):
+            still = np.flatnonzero(k >= j)
+            total[still] += gen.exponential(1.0, still.size) / rates[j]
+        wait[waits] = total
+        return wait
+
+    def run(self, n: int, gen: np.random.Generator) -> dict[str, NDArray[Any]]:
+        c = self.c
+        task = np.searchsorted(self.task_cum, gen.random(n) * self.task_cum[-1], side="right")
+        task = np.minimum(task, len(c.task_names) - 1)
+        persona = np.minimum(
+            np.searchsorted(self.persona_cum, gen.random(n) * self.persona_cum[-1], side="right"),
+            len(c.personas) - 1,
+        )
+        zo = gen.random(n) < self.wants_human[persona]
+        minute = gen.choice(self.minute_weights.size, size=n, p=self.minute_weights)
+        pattern = self.minute_pattern[minute]
+        state = self.start_table[task, persona, zo.astype(np.int64), pattern]
+        assert (state >= 0).all()
+        left = self._draw_patience(persona, gen)
+        clock = np.zeros(n)
+        outcome = np.full(n, -1, dtype=np.int8)
+        t_human = np.where(c.state_human[state], 0.0, np.nan)
+        t_resolved = np.full(n, np.nan)
+        counts = {
+            k: np.zeros(n, dtype=np.int64)
+            for k in ("menus", "options", "keys", "identity", "transfers")
+        }
+        repeated = np.zeros(n, dtype=bool)
+        ooh = np.zeros(n, dtype=bool)
+        steps = np.zeros(n, dtype=np.int64)
+        active = np.arange(n)
+        for _ in range(MAX_STEPS):
+            if not active.size:
+                break
+            s = state[active]
+            # Walker's alias method: one uniform picks a slot and decides slot or alias
+            x = gen.random(active.size) * self.count[s]
+            j = x.astype(np.int64)
+            slot = c.alt_start[s] + j
+            alt = np.where(x - j < self.alias_cut[slot], slot, self.alias_other[slot])
+            d = self._durations(alt, gen)
+            runs = c.alt_patience[alt]
+            quits = runs & (d > left[active])
+            # entering the step counts whatever happens next
+            counts["menus"][active] += c.alt_menus[alt]
+            counts["identity"][active] += c.alt_identity[alt]
+            repeated[active] |= c.alt_repeat[alt]
+            steps[active] += 1
+            gone = active[quits]
+            clock[gone] += left[gone]
+            outcome[gone] = ABANDONED
+            ok = ~quits
+            on, alt_on, d_on = active[ok], alt[ok], d[ok]
+            clock[on] += d_on
+            left[on] -= np.where(runs[ok], d_on, 0.0)
+            counts["options"][on] += c.alt_options[alt_on]
+            counts["keys"][on] += c.alt_keys[alt_on]
+            counts["transfers"][on] += c.alt_transfers[alt_on]
+            met = c.alt_human[alt_on]
+            t_human[on[met]] = clock[on[met]]
+            nxt = c.alt_next[alt_on]
+            moving = nxt >= 0
+            state[on[moving]] = nxt[moving]
+            ending = on[~moving]
+            end_alt = alt_on[~moving]
+            end_out = c.alt_outcome[end_alt]
+            outcome[ending] = end_out
+            ooh[ending] = (end_out == DISCONNECTED) & self.closed_after[end_alt]
+            solved = (end_out == R_SELF) | (end_out == R_AGENT)
+            t_resolved[ending[solved]] = clock[ending[solved]]
+            active = on[moving]
+        if active.size:  # looped for MAX_STEPS: count as giving up
+            outcome[active] = ABANDONED
+        return {
+            "task": task.astype(np.int16),
+            "persona": persona.astype(np.int16),
+            "outcome": outcome,
+            "time_s": clock.astype(np.float32),
+            "time_to_human_s": t_human.astype(np.float32),
+            "time_to_resolution_s": t_resolved.astype(np.float32),
+            "menus": counts["menus"].astype(np.int16),
+            "options_heard": counts["options"].astype(np.int16),
+            "keypresses": counts["keys"].astype(np.int16),
+            "identity_prompts": counts["identity"].astype(np.int16),
+            "transfers": counts["transfers"].astype(np.int16),
+            "repeated": repeated,
+            "out_of_hours_disconnected": ooh,
+            "arrival_minute": minute.astype(np.int16),
+            "steps": steps.astype(np.int32),
+        }
+
+
+def _alias_tables(c: Compiled) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Walker/Vose alias tables of every state's alternatives (global alternative indices)."""
+    cut = np.ones(c.alt_prob.size)
+    other = np.arange(c.alt_prob.size, dtype=np.int64)
+    starts = c.alt_start
+    for s in np.flatnonzero(np.diff(starts) > 1):
+        lo, hi = int(starts[s]), int(starts[s + 1])
+        k = hi - lo
+        p = c.alt_prob[lo:hi] / c.alt_prob[lo:hi].sum() * k
+        small = [i for i in range(k) if p[i] < 1.0]
+        large = [i for i in range(k) if p[i] >= 1.0]
+        while small and large:
+            a, b = small.pop(), large.pop()
+            cut[lo + a] = p[a]
+            other[lo + a] = lo + b
+            p[b] -= 1.0 - p[a]
+            (small if p[b] < 1.0 else large).append(b)
+        for i in small + large:
+            cut[lo + i] = 1.0
+    return cut, other
+
+
+def _group_metrics(
+    r: dict[str, NDArray[Any]], sel: NDArray[np.bool_]
+) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """Outcomes, metrics and standard errors of the callers in ``sel``."""
+    n = int(sel.sum())
+    out_codes = r["outcome"][sel]
+    outcomes = {
+        name: float((out_codes == i).mean()) if n else math.nan for i, name in enumerate(OUTCOMES)
+    }
+    stderr: dict[str, float] = {}
+    for name, p in outcomes.items():
+        stderr[name] = math.sqrt(p * (1 - p) / n) if n else math.nan
+
+    def mean(values: NDArray[Any]) -> tuple[float, float]:
+        v = values.astype(np.float64)
+        v = v[~np.isnan(v)]
+        if not v.size:
+            return math.nan, math.nan
+        se = float(v.std(ddof=1) / math.sqrt(v.size)) if v.size > 1 else math.nan
+        return float(v.mean()), se
+
+    resolved = (out_codes == R_SELF) | (out_codes == R_AGENT)
+    cols = {
+        "p_resolved": resolved,
+        "p_human": ~np.isnan(r["time_to_human_s"][sel]),
+        "mean_time_s": r["time_s"][sel],
+        "mean_time_to_human_s": r["time_to_human_s"][sel],
+        "mean_time_to_resolution_s": r["time_to_resolution_s"][sel],
+        "mean_menus": r["menus"][sel],
+        "mean_options_heard": r["options_heard"][sel],
+        "mean_keypresses": r["keypresses"][sel],
+        "mean_identity_prompts": r["identity_prompts"][sel],
+        "p_repeat_identity": r["repeated"][sel],
+        "mean_transfers": r["transfers"][sel],
+        "p_out_of_hours_disconnected": r["out_of_hours_disconnected"][sel],
+    }
+    metrics = {}
+    for name in METRICS:
+        metrics[name], stderr[name] = mean(cols[name])
+    return outcomes, metrics, stderr
+
+
+def _summarise(tree: PhoneTree, c: Compiled, r: dict[str, NDArray[Any]], seed: Any) -> Simulation:
+    everyone = np.ones(r["task"].size, dtype=bool)
+    outcomes, metrics, stderr = _group_metrics(r, everyone)
+    tasks = {}
+    shares = {}
+    for i, t in enumerate(c.task_names):
+        sel = r["task"] == i
+        o, m, _ = _group_metrics(r, sel)
+        tasks[t] = TaskResult(o, m)
+        shares[t] = float(sel.mean())
+    quantiles = {}
+    for name, col in (
+        ("time_s", "time_s"),
+        ("time_to_human_s", "time_to_human_s"),
+        ("time_to_resolution_s", "time_to_resolution_s"),
+    ):
+        v = r[col][~np.isnan(r[col])]
+        for q in (50, 90):
+            quantiles[f"p{q}_{name}"] = float(np.percentile(v, q)) if v.size else math.nan
+    return Simulation(
+        name=tree.name,
+        method="simulation",
+        outcomes=outcomes,
+        metrics=metrics,
+        tasks=tasks,
+        task_shares=shares,
+        calls=int(r["task"].size),
+        quantiles=quantiles,
+        stderr=stderr,
+        records=r,
+        seed=seed,
+        compiled=c,
+    )
+
+
+def _journey(sampler: _Sampler, gen: np.random.Generator, number: int) -> str:
+    """One caller's journey in words, walking the same tables as the vectorised kernel."""
+    c = sampler.c
+    rec_task = int(
+        min(
+            np.searchsorted(sampler.task_cum, gen.random() * sampler.task_cum[-1], side="right"),
+            len(c.task_names) - 1,
+        )
+    )
+    persona = int(
+        min(
+            np.searchsorted(
+                sampler.persona_cum, gen.random() * sampler.persona_cum[-1], side="right"
+            ),
+            len(c.personas) - 1,
+        )
+    )
+    zo = bool(gen.random() < sampler.wants_human[persona])
+    minute = int(gen.choice(sampler.minute_weights.size, p=sampler.minute_weights))
+    s = int(sampler.start_table[rec_task, persona, int(zo), sampler.minute_pattern[minute]])
+    left = float(sampler._draw_patience(np.array([persona]), gen)[0])
+    clock = 0.0
+    day, mins = divmod(minute, 1440)
+    head = (
+        f"caller {number} ({c.task_names[rec_task]}, {c.personas[persona].name}"
+        f"{', takes zero-outs' if zo else ''}, {DAYS[day].capitalize()} {mins // 60:02d}:{mins % 60:02d})"
+    )
+    steps = []
+    for _ in range(200):
+        alt = int(np.searchsorted(sampler.keys, s + gen.random(), side="right"))
+        alt = min(alt, int(c.alt_start[s + 1]) - 1)
+        d = float(sampler._durations(np.array([alt]), gen)[0])
+        if c.alt_patience[alt] and d > left:
+            clock += left
+            steps.append(f"{c.alt_label[alt]} but hung up after {left:.0f} s")
+            return f"{head}: " + " → ".join(steps) + f" → abandoned at {clock / 60:.1f} min"
+        clock += d
+        if c.alt_patience[alt]:
+            left -= d
+        steps.append(f"{c.alt_label[alt]} ({d:.0f} s)")
+        nxt = int(c.alt_next[alt])
+        if nxt < 0:
+            out = OUTCOMES[int(c.alt_outcome[alt])].replace("_", " ")
+            return f"{head}: " + " → ".join(steps) + f" → {out} at {clock / 60:.1f} min"
+        s = nxt
+    return f"{head}: " + " → ".join(steps) + " → still in the tree after 200 steps"

@@ -1,0 +1,285 @@
+"""Engines: analyze against hand-computed chains and Erlang A, simulate against analyze."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+
+import ivrscore as ivr
+from ivrscore.cli import main
+from ivrscore.engine import METRICS, OUTCOMES
+from ivrscore.queueing import erlang_a
+
+from .conftest import EXAMPLES, make_tree
+from .strategies import trees
+
+MENU_SELF = """
+name: menu then self-service
+entry: menu
+tasks: [{name: pay, share: 1}]
+callers: {patience: {mean_s: 100}, choice_error: 0, barge_in: 0, response_s: 2, wants_human: 0}
+nodes:
+  menu: {type: menu, duration_s: 8, options: {"1": {next: pay}}, on_failure: pay}
+  pay: {type: self_service, handles: [pay], duration_s: 60}
+"""
+
+
+def test_menu_then_self_service_closed_form() -> None:
+    r = ivr.analyze(make_tree(MENU_SELF))
+    theta, d = 1 / 100, 8 + 2  # menu audio plus the key press
+    survive = math.exp(-theta * d)
+    assert r.outcomes["resolved_self_service"] == pytest.approx(survive, abs=1e-12)
+    assert r.outcomes["abandoned"] == pytest.approx(1 - survive, abs=1e-12)
+    expected_time = (1 - survive) / theta + survive * 60  # E[min(D, T)] + the service itself
+    assert r.metrics["mean_time_s"] == pytest.approx(expected_time, rel=1e-12)
+    assert r.metrics["mean_time_to_resolution_s"] == pytest.approx(d + 60, rel=1e-12)
+    assert r.metrics["mean_menus"] == pytest.approx(1.0)
+    assert r.metrics["mean_keypresses"] == pytest.approx(survive)
+    assert sum(r.outcomes.values()) == pytest.approx(1.0, abs=1e-12)
+
+
+MENU_QUEUE = """
+name: menu then queue
+entry: menu
+tasks: [{name: help, share: 1}]
+callers: {patience: {mean_s: 240}, choice_error: 0, barge_in: 0, response_s: 0, wants_human: 0}
+nodes:
+  menu: {type: menu, duration_s: 12, options: {"1": {next: queue}}, on_failure: queue}
+  queue: {type: queue, wait: {mean_s: 180}, next: agent}
+  agent: {type: agent, handles: [help]}
+"""
+
+
+def test_menu_then_exponential_queue_closed_form() -> None:
+    r = ivr.analyze(make_tree(MENU_QUEUE))
+    theta, lam, d = 1 / 240, 1 / 180, 12
+    through_menu = math.exp(-theta * d)
+    answered = through_menu * lam / (lam + theta)  # the wait ends before patience does
+    assert r.outcomes["resolved_by_agent"] == pytest.approx(answered, abs=1e-12)
+    assert r.outcomes["abandoned"] == pytest.approx(1 - answered, abs=1e-12)
+    assert r.metrics["p_human"] == pytest.approx(answered, abs=1e-12)
+    # time to a person, over those who get one: 12 s plus the wait given it beat patience,
+    # E[W | W < T] = 1 / (lam + theta)
+    assert r.metrics["mean_time_to_human_s"] == pytest.approx(d + 1 / (lam + theta), rel=1e-12)
+    mean_time = (1 - through_menu) / theta + through_menu / (lam + theta)
+    assert r.metrics["mean_time_s"] == pytest.approx(mean_time, rel=1e-12)
+
+
+def test_erlang_a_queue_matches_queueing_module() -> None:
+    tree = make_tree(
+        """
+        name: Mandelbaum-Zeltyn
+        entry: queue
+        tasks: [{name: help, share: 1}]
+        callers: {patience: {mean_s: 120}, wants_human: 0}
+        nodes:
+          queue: {type: queue, staffing: {agents: 50, calls_per_hour: 2880, handle_time_s: 60}, next: agent}
+          agent: {type: agent, handles: [help]}
+        """
+    )
+    m = erlang_a(50, calls_per_hour=2880, handle_time_s=60, patience_s=120)
+    r = ivr.analyze(tree)
+    assert r.outcomes["abandoned"] == pytest.approx(m.p_abandon, rel=1e-9)
+    assert r.metrics["mean_time_s"] == pytest.approx(m.mean_wait_s, rel=1e-9)
+    assert r.outcomes["abandoned"] == pytest.approx(0.0309, abs=5e-4)
+    sim = ivr.simulate(tree, calls=200_000, rng=3)
+    assert abs(sim.outcomes["abandoned"] - m.p_abandon) < 4 * sim.stderr["abandoned"]
+    assert abs(sim.metrics["mean_time_s"] - m.mean_wait_s) < 4 * sim.stderr["mean_time_s"]
+
+
+def test_input_retries_closed_form() -> None:
+    tree = make_tree(
+        """
+        name: input
+        entry: ask
+        tasks: [{name: pay, share: 1}]
+        callers: {patience: {distribution: none}, input_error: 0.2, wants_human: 0}
+        nodes:
+          ask: {type: input, collects: pin, digits: 4, retries: 2, next: pay, on_failure: bye}
+          pay: {type: self_service, handles: [pay]}
+          bye: {type: hangup}
+        """
+    )
+    r = ivr.analyze(tree)
+    assert r.outcomes["disconnected"] == pytest.approx(0.2**3)
+    assert r.outcomes["resolved_self_service"] == pytest.approx(1 - 0.2**3)
+    assert r.metrics["mean_identity_prompts"] == pytest.approx(1.0)  # retries are not new prompts
+    assert r.metrics["mean_keypresses"] == pytest.approx(4 * (1 + 0.2 + 0.04))
+
+
+def test_time_of_day_is_weighted_by_arrivals() -> None:
+    tree = make_tree(
+        """
+        name: hours
+        entry: queue
+        schedules: {office: {mon-fri: "09:00-17:00"}}
+        arrivals: uniform
+        tasks: [{name: help, share: 1}]
+        callers: {patience: {distribution: none}, wants_human: 0}
+        nodes:
+          queue: {type: queue, open: office, on_closed: closed, next: agent}
+          agent: {type: agent, handles: [help]}
+          closed: {type: hangup, prompt: We are closed.}
+        """
+    )
+    r = ivr.analyze(tree)
+    open_share = 5 * 8 / 168
+    assert r.outcomes["resolved_by_agent"] == pytest.approx(open_share)
+    assert r.metrics["p_out_of_hours_disconnected"] == pytest.approx(1 - open_share)
+
+
+def test_repeated_identity_counted_once_per_call() -> None:
+    r = ivr.analyze(ivr.load(EXAMPLES / "acme_telecom.yaml"))
+    assert r.metrics["p_repeat_identity"] == pytest.approx(r.metrics["p_human"], rel=1e-9)
+    assert r.tasks["report_fault"].metrics["p_resolved"] < r.tasks["pay_bill"].metrics["p_resolved"]
+
+
+def test_lognormal_patience_needs_simulation_or_approximation() -> None:
+    tree = ivr.load(EXAMPLES / "retail_bank.yaml")
+    with pytest.raises(ivr.NotExactError, match="log-normal patience"):
+        ivr.analyze(tree)
+    approx = ivr.analyze(tree, approximate=True)
+    assert approx.method.startswith("approximate")
+    assert sum(approx.outcomes.values()) == pytest.approx(1.0)
+
+
+def test_trap_with_no_patience_is_reported() -> None:
+    tree = make_tree(
+        """
+        name: trap
+        entry: a
+        tasks: [{name: x, share: 1}]
+        callers: {patience: {distribution: none}, wants_human: 0}
+        nodes:
+          a: {type: agent, transfer_to: q}
+          q: {type: queue, next: a}
+        """
+    )
+    with pytest.raises(ivr.IvrscoreError, match="forever"):
+        ivr.analyze(tree)
+
+
+@pytest.mark.parametrize("name", ["acme_telecom", "acme_redesign", "gp_surgery", "energy_supplier"])
+def test_simulate_agrees_with_analyze_on_examples(name: str) -> None:
+    tree = ivr.load(EXAMPLES / f"{name}.yaml")
+    exact = ivr.analyze(tree)
+    sim = ivr.simulate(tree, calls=60_000, rng=11)
+    for k in OUTCOMES:
+        se = max(sim.stderr[k], 1e-4)
+        assert abs(sim.outcomes[k] - exact.outcomes[k]) < 4 * se, k
+    for k in METRICS:
+        if math.isnan(exact.metrics[k]):
+            continue
+        se = sim.stderr[k]
+        if not se or math.isnan(se):
+            assert sim.metrics[k] == pytest.approx(exact.metrics[k], abs=1e-9), k
+            continue
+        assert abs(sim.metrics[k] - exact.metrics[k]) < 4 * se + 1e-9, k
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(tree=trees(exponential_only=True, max_nodes=10))
+def test_simulate_agrees_with_analyze_on_generated_trees(tree: ivr.PhoneTree) -> None:
+    try:
+        exact = ivr.analyze(tree)
+    except ivr.IvrscoreError:
+        assume(False)  # callers loop forever (lint IVR103): nothing to compare
+        return
+    assert sum(exact.outcomes.values()) == pytest.approx(1.0, abs=1e-9)
+    sim = ivr.simulate(tree, calls=20_000, rng=5)
+    assume(int(sim.records["steps"].max()) < 10_000)
+    assert sum(sim.outcomes.values()) == pytest.approx(1.0, abs=1e-9)
+    for k in OUTCOMES:
+        se = max(sim.stderr[k], 2e-4)
+        assert abs(sim.outcomes[k] - exact.outcomes[k]) < 4 * se, (
+            k,
+            sim.outcomes[k],
+            exact.outcomes[k],
+        )
+    for k in (
+        "mean_time_s",
+        "mean_menus",
+        "mean_keypresses",
+        "mean_identity_prompts",
+        "mean_transfers",
+    ):
+        se = sim.stderr[k]
+        if se and not math.isnan(se) and se > 0:
+            assert abs(sim.metrics[k] - exact.metrics[k]) < 4 * se + 1e-6, k
+
+
+def test_same_seed_same_numbers() -> None:
+    tree = ivr.load(EXAMPLES / "retail_bank.yaml")
+    a = ivr.simulate(tree, calls=30_000, rng=42)
+    b = ivr.simulate(tree, calls=30_000, rng=42)
+    c = ivr.simulate(tree, calls=30_000, rng=43)
+    assert a.outcomes == b.outcomes and a.metrics == b.metrics
+    assert a.outcomes != c.outcomes
+    gen = np.random.default_rng(42)
+    assert ivr.simulate(tree, calls=30_000, rng=gen).outcomes == a.outcomes
+
+
+def test_chunks_do_not_change_the_law() -> None:
+    tree = ivr.load(EXAMPLES / "gp_surgery.yaml")
+    whole = ivr.simulate(tree, calls=40_000, rng=1)
+    pieces = ivr.simulate(tree, calls=40_000, rng=2, chunk=7_000)
+    for k in OUTCOMES:
+        se = math.hypot(whole.stderr[k], pieces.stderr[k])
+        assert abs(whole.outcomes[k] - pieces.outcomes[k]) < 4 * max(se, 1e-4)
+    assert pieces.calls == 40_000
+
+
+def test_quantiles_paths_and_records() -> None:
+    sim = ivr.simulate(ivr.load(EXAMPLES / "acme_telecom.yaml"), calls=10_000, rng=3)
+    assert sim.quantiles["p50_time_s"] <= sim.quantiles["p90_time_s"]
+    assert set(sim.quantiles) == {
+        f"p{q}_{m}" for q in (50, 90) for m in ("time_s", "time_to_human_s", "time_to_resolution_s")
+    }
+    journeys = sim.paths(4, rng=9)
+    assert len(journeys) == 4 and all(j.startswith("caller ") for j in journeys)
+    assert all(any(w in j for w in OUTCOMES_WORDS) for j in journeys)
+    assert sim.records["time_s"].shape == (10_000,)
+    assert np.isnan(sim.records["time_to_human_s"]).mean() == pytest.approx(
+        1 - sim.metrics["p_human"]
+    )
+
+
+OUTCOMES_WORDS = ("resolved", "abandoned", "disconnected", "voicemail", "callback")
+
+
+def test_to_dataframe_when_pandas_is_there() -> None:
+    pd = pytest.importorskip("pandas")
+    df = ivr.simulate(ivr.load(EXAMPLES / "gp_surgery.yaml"), calls=2_000, rng=1).to_dataframe()
+    assert isinstance(df, pd.DataFrame) and len(df) == 2_000
+    assert set(df["outcome"].cat.categories) == set(OUTCOMES)
+
+
+def test_result_json_shape() -> None:
+    data = ivr.analyze(ivr.load(EXAMPLES / "acme_redesign.yaml")).to_dict()
+    assert set(data) >= {"outcomes", "metrics", "tasks"}
+    assert set(data["outcomes"]) == set(OUTCOMES) and set(data["metrics"]) == set(METRICS)
+    assert set(data["tasks"]["pay_bill"]) == {"outcomes", "metrics"}
+    json.dumps(data, allow_nan=False)
+
+
+def test_cli_analyze_and_simulate(capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(EXAMPLES / "acme_telecom.yaml")
+    assert main(["analyze", path, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["method"] == "exact" and set(data["outcomes"]) == set(OUTCOMES)
+    assert main(["simulate", path, "--calls", "5000", "--seed", "1", "--format", "json"]) == 0
+    sim = json.loads(capsys.readouterr().out)
+    assert sim["calls"] == 5000 and "p90_time_s" in sim["metrics"]
+    assert main(["simulate", path, "--calls", "2000", "--seed", "1", "--paths", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "sample journeys" in out and "caller 2" in out
+    assert main(["analyze", str(EXAMPLES / "retail_bank.yaml")]) == 2
+    assert "log-normal" in capsys.readouterr().err
