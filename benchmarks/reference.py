@@ -9,6 +9,7 @@ SimPy processes. Both report outcome shares, so the benchmark also checks that t
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections import Counter
@@ -51,7 +52,8 @@ class _Model:
         pats, self.minute_pattern = minute_patterns(tree)
         self.patterns = [p.open for p in pats]
         w = tree.arrival_weights().reshape(-1)
-        self.minute_weights = [x / 60.0 for x in w for _ in range(60)]
+        self.minute_cum = list(itertools.accumulate(x / 60.0 for x in w for _ in range(60)))
+        self.minutes = range(len(self.minute_cum))
         self.tasks = list(tree.task_names)
         self.task_w = [t.share for t in tree.tasks]
         self.personas = tree.personas
@@ -77,7 +79,7 @@ def _wait(m: _Model, nid: str, q: Queue, rnd: random.Random) -> float:
         p_wait, ahead, rates = m.queue[nid]
         if rnd.random() >= p_wait:
             return 0.0
-        k = rnd.choices(range(len(ahead)), weights=ahead)[0]
+        k = rnd.choices(range(len(ahead)), cum_weights=ahead)[0]
         return sum(rnd.expovariate(rates[j]) for j in range(k + 1))
     return 0.0
 
@@ -88,7 +90,7 @@ def one_call(m: _Model, rnd: random.Random) -> tuple[str, int]:
     task = rnd.choices(m.tasks, weights=m.task_w)[0]
     persona = rnd.choices(m.personas, weights=m.persona_w)[0]
     zo = rnd.random() < persona.wants_human
-    minute = rnd.choices(range(len(m.minute_weights)), weights=m.minute_weights)[0]
+    minute = rnd.choices(m.minutes, cum_weights=m.minute_cum)[0]
     pattern = m.patterns[int(m.minute_pattern[minute])]
     pat = persona.patience
     if isinstance(pat, Exponential):

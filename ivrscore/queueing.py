@@ -257,8 +257,11 @@ def erlang_a(
         peak = max(peak, logs[-1])
         if n > n_agents and logs[-1] < peak - 700.0:
             break
-        if n > 10_000_000:  # pragma: no cover - a guard, not reachable for sane inputs
-            raise ValueError("queue too large to solve")
+        if n > 2_000_000:
+            raise ValueError(
+                f"queue too long to solve: more than 2,000,000 callers in the system "
+                f"(load {lam / mu:.0f} Erlangs, {n_agents} agents, patience {patience_s:.0f} s)"
+            )
     log_pi = np.asarray(logs)
     pi = np.exp(log_pi - log_pi.max())
     pi /= pi.sum()

@@ -213,7 +213,11 @@ def test_simulate_agrees_with_analyze_on_generated_trees(tree: ivr.PhoneTree) ->
     ):
         se = sim.stderr[k]
         if se and not math.isnan(se) and se > 0:
-            assert abs(sim.metrics[k] - exact.metrics[k]) < 4 * se + 1e-6, k
+            # records keep times as float32: allow its rounding as well as sampling error
+            assert (
+                abs(sim.metrics[k] - exact.metrics[k])
+                < 4 * se + 1e-6 * abs(exact.metrics[k]) + 1e-6
+            ), k
 
 
 def test_same_seed_same_numbers() -> None:

@@ -223,6 +223,8 @@ class _Sampler:
         cum = (running - before) / (running[last] - before)
         self.keys = c.alt_state + cum  # for the one-caller journeys
         self.count = np.diff(c.alt_start).astype(np.float64)
+        self.alt_human = c.alt_human
+        self.alt_outcome = c.alt_outcome.astype(np.int8)
         self.alias_cut, self.alias_other = _alias_tables(c)
         self.closed_after = c.alt_closed_after()
         pats, self.minute_pattern = minute_patterns(c.tree)
@@ -297,6 +299,12 @@ class _Sampler:
         return wait
 
     def run(self, n: int, gen: np.random.Generator) -> dict[str, NDArray[Any]]:
+        """Simulate ``n`` callers; returns their records.
+
+        The loop keeps only the callers still in the tree, in compact arrays (state, patience
+        left, clock, caller id), and logs each step's ``(caller, alternative)``; the counts
+        (menus, keys, ...) are added up once at the end with ``bincount``.
+        """
         c = self.c
         task = np.searchsorted(self.task_cum, gen.random(n) * self.task_cum[-1], side="right")
         task = np.minimum(task, len(c.task_names) - 1)
@@ -307,76 +315,96 @@ class _Sampler:
         zo = gen.random(n) < self.wants_human[persona]
         minute = gen.choice(self.minute_weights.size, size=n, p=self.minute_weights)
         pattern = self.minute_pattern[minute]
-        state = self.start_table[task, persona, zo.astype(np.int64), pattern]
-        assert (state >= 0).all()
+        start = self.start_table[task, persona, zo.astype(np.int64), pattern]
+        assert (start >= 0).all()
+        outcome = np.full(n, ABANDONED, dtype=np.int8)
+        clock_out = np.zeros(n)
+        t_human = np.where(c.state_human[start], 0.0, np.nan)
+        t_resolved = np.full(n, np.nan)
+        ooh = np.zeros(n, dtype=bool)
+        quit_alt = np.full(n, -1, dtype=np.int64)
+        # compact arrays of the callers still in the tree
+        ids = np.arange(n)
+        state = start.copy()
         left = self._draw_patience(persona, gen)
         clock = np.zeros(n)
-        outcome = np.full(n, -1, dtype=np.int8)
-        t_human = np.where(c.state_human[state], 0.0, np.nan)
-        t_resolved = np.full(n, np.nan)
-        counts = {
-            k: np.zeros(n, dtype=np.int64)
-            for k in ("menus", "options", "keys", "identity", "transfers")
-        }
-        repeated = np.zeros(n, dtype=bool)
-        ooh = np.zeros(n, dtype=bool)
-        steps = np.zeros(n, dtype=np.int64)
-        active = np.arange(n)
+        log_ids: list[NDArray[np.int64]] = []
+        log_alts: list[NDArray[np.int64]] = []
+        alt_start, count, cut, other = c.alt_start, self.count, self.alias_cut, self.alias_other
+        patience, next_state = c.alt_patience, c.alt_next
         for _ in range(MAX_STEPS):
-            if not active.size:
+            if not ids.size:
                 break
-            s = state[active]
             # Walker's alias method: one uniform picks a slot and decides slot or alias
-            x = gen.random(active.size) * self.count[s]
+            x = gen.random(ids.size) * count[state]
             j = x.astype(np.int64)
-            slot = c.alt_start[s] + j
-            alt = np.where(x - j < self.alias_cut[slot], slot, self.alias_other[slot])
+            slot = alt_start[state] + j
+            alt = np.where(x - j < cut[slot], slot, other[slot])
             d = self._durations(alt, gen)
-            runs = c.alt_patience[alt]
-            quits = runs & (d > left[active])
-            # entering the step counts whatever happens next
-            counts["menus"][active] += c.alt_menus[alt]
-            counts["identity"][active] += c.alt_identity[alt]
-            repeated[active] |= c.alt_repeat[alt]
-            steps[active] += 1
-            gone = active[quits]
-            clock[gone] += left[gone]
-            outcome[gone] = ABANDONED
-            ok = ~quits
-            on, alt_on, d_on = active[ok], alt[ok], d[ok]
-            clock[on] += d_on
-            left[on] -= np.where(runs[ok], d_on, 0.0)
-            counts["options"][on] += c.alt_options[alt_on]
-            counts["keys"][on] += c.alt_keys[alt_on]
-            counts["transfers"][on] += c.alt_transfers[alt_on]
-            met = c.alt_human[alt_on]
-            t_human[on[met]] = clock[on[met]]
-            nxt = c.alt_next[alt_on]
+            runs = patience[alt]
+            quits = runs & (d > left)
+            log_ids.append(ids)
+            log_alts.append(alt)
+            if quits.any():
+                gone = ids[quits]
+                clock_out[gone] = clock[quits] + left[quits]
+                quit_alt[gone] = alt[quits]  # outcome stays ABANDONED
+                keep = ~quits
+                ids, state, left, clock, alt, d, runs = (
+                    ids[keep],
+                    state[keep],
+                    left[keep],
+                    clock[keep],
+                    alt[keep],
+                    d[keep],
+                    runs[keep],
+                )
+            clock += d
+            left -= np.where(runs, d, 0.0)
+            met = self.alt_human[alt]
+            if met.any():
+                t_human[ids[met]] = clock[met]
+            nxt = next_state[alt]
             moving = nxt >= 0
-            state[on[moving]] = nxt[moving]
-            ending = on[~moving]
-            end_alt = alt_on[~moving]
-            end_out = c.alt_outcome[end_alt]
-            outcome[ending] = end_out
-            ooh[ending] = (end_out == DISCONNECTED) & self.closed_after[end_alt]
-            solved = (end_out == R_SELF) | (end_out == R_AGENT)
-            t_resolved[ending[solved]] = clock[ending[solved]]
-            active = on[moving]
-        if active.size:  # looped for MAX_STEPS: count as giving up
-            outcome[active] = ABANDONED
+            if not moving.all():
+                end = ~moving
+                done, end_alt = ids[end], alt[end]
+                end_out = self.alt_outcome[end_alt]
+                outcome[done] = end_out
+                clock_out[done] = clock[end]
+                ooh[done] = (end_out == DISCONNECTED) & self.closed_after[end_alt]
+                solved = (end_out == R_SELF) | (end_out == R_AGENT)
+                t_resolved[done[solved]] = clock[end][solved]
+                ids, left, clock, nxt = ids[moving], left[moving], clock[moving], nxt[moving]
+            state = nxt
+        clock_out[ids] = clock  # still looping after MAX_STEPS: counted as giving up
+        all_ids = np.concatenate(log_ids) if log_ids else np.zeros(0, dtype=np.int64)
+        all_alts = np.concatenate(log_alts) if log_alts else np.zeros(0, dtype=np.int64)
+        steps = np.bincount(all_ids, minlength=n)
+
+        def total(attr: NDArray[Any]) -> NDArray[np.float64]:
+            return np.bincount(all_ids, weights=attr[all_alts], minlength=n)
+
+        quitters = np.flatnonzero(quit_alt >= 0)
+
+        def completed(attr: NDArray[Any]) -> NDArray[np.float64]:
+            out = total(attr)  # minus the step a quitter did not finish
+            out[quitters] -= attr[quit_alt[quitters]]
+            return out
+
         return {
             "task": task.astype(np.int16),
             "persona": persona.astype(np.int16),
             "outcome": outcome,
-            "time_s": clock.astype(np.float32),
+            "time_s": clock_out.astype(np.float32),
             "time_to_human_s": t_human.astype(np.float32),
             "time_to_resolution_s": t_resolved.astype(np.float32),
-            "menus": counts["menus"].astype(np.int16),
-            "options_heard": counts["options"].astype(np.int16),
-            "keypresses": counts["keys"].astype(np.int16),
-            "identity_prompts": counts["identity"].astype(np.int16),
-            "transfers": counts["transfers"].astype(np.int16),
-            "repeated": repeated,
+            "menus": total(c.alt_menus).astype(np.int16),
+            "options_heard": completed(c.alt_options).astype(np.int16),
+            "keypresses": completed(c.alt_keys).astype(np.int16),
+            "identity_prompts": total(c.alt_identity).astype(np.int16),
+            "transfers": completed(c.alt_transfers).astype(np.int16),
+            "repeated": total(c.alt_repeat) > 0,
             "out_of_hours_disconnected": ooh,
             "arrival_minute": minute.astype(np.int16),
             "steps": steps.astype(np.int32),
@@ -405,67 +433,78 @@ def _alias_tables(c: Compiled) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     return cut, other
 
 
-def _group_metrics(
-    r: dict[str, NDArray[Any]], sel: NDArray[np.bool_]
-) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
-    """Outcomes, metrics and standard errors of the callers in ``sel``."""
-    n = int(sel.sum())
-    out_codes = r["outcome"][sel]
-    outcomes = {
-        name: float((out_codes == i).mean()) if n else math.nan for i, name in enumerate(OUTCOMES)
-    }
-    stderr: dict[str, float] = {}
-    for name, p in outcomes.items():
-        stderr[name] = math.sqrt(p * (1 - p) / n) if n else math.nan
-
-    def mean(values: NDArray[Any]) -> tuple[float, float]:
-        v = values.astype(np.float64)
-        v = v[~np.isnan(v)]
-        if not v.size:
-            return math.nan, math.nan
-        se = float(v.std(ddof=1) / math.sqrt(v.size)) if v.size > 1 else math.nan
-        return float(v.mean()), se
-
-    resolved = (out_codes == R_SELF) | (out_codes == R_AGENT)
-    cols = {
+def _by_group(
+    r: dict[str, NDArray[Any]], group: NDArray[np.int64], n_groups: int
+) -> list[tuple[dict[str, float], dict[str, float], dict[str, float]]]:
+    """Outcomes, metrics and standard errors per group of callers (one pass with bincount)."""
+    size = np.bincount(group, minlength=n_groups).astype(float)
+    out_codes = r["outcome"].astype(np.int64)
+    per_outcome = np.bincount(group * len(OUTCOMES) + out_codes, minlength=n_groups * len(OUTCOMES))
+    per_outcome = per_outcome.reshape(n_groups, len(OUTCOMES)).astype(float)
+    resolved = ((out_codes == R_SELF) | (out_codes == R_AGENT)).astype(float)
+    cols: dict[str, NDArray[Any]] = {
         "p_resolved": resolved,
-        "p_human": ~np.isnan(r["time_to_human_s"][sel]),
-        "mean_time_s": r["time_s"][sel],
-        "mean_time_to_human_s": r["time_to_human_s"][sel],
-        "mean_time_to_resolution_s": r["time_to_resolution_s"][sel],
-        "mean_menus": r["menus"][sel],
-        "mean_options_heard": r["options_heard"][sel],
-        "mean_keypresses": r["keypresses"][sel],
-        "mean_identity_prompts": r["identity_prompts"][sel],
-        "p_repeat_identity": r["repeated"][sel],
-        "mean_transfers": r["transfers"][sel],
-        "p_out_of_hours_disconnected": r["out_of_hours_disconnected"][sel],
+        "p_human": (~np.isnan(r["time_to_human_s"])).astype(float),
+        "mean_time_s": r["time_s"],
+        "mean_time_to_human_s": r["time_to_human_s"],
+        "mean_time_to_resolution_s": r["time_to_resolution_s"],
+        "mean_menus": r["menus"],
+        "mean_options_heard": r["options_heard"],
+        "mean_keypresses": r["keypresses"],
+        "mean_identity_prompts": r["identity_prompts"],
+        "p_repeat_identity": r["repeated"],
+        "mean_transfers": r["transfers"],
+        "p_out_of_hours_disconnected": r["out_of_hours_disconnected"],
     }
-    metrics = {}
+    sums: dict[str, tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]] = {}
     for name in METRICS:
-        metrics[name], stderr[name] = mean(cols[name])
-    return outcomes, metrics, stderr
+        v = cols[name].astype(np.float64)
+        ok = ~np.isnan(v)
+        g = group[ok]
+        x = v[ok]
+        n = np.bincount(g, minlength=n_groups).astype(float)
+        s1 = np.bincount(g, weights=x, minlength=n_groups)
+        s2 = np.bincount(g, weights=x * x, minlength=n_groups)
+        sums[name] = (n, s1, s2)
+    results = []
+    for i in range(n_groups):
+        total = size[i]
+        outcomes = {
+            name: (per_outcome[i, j] / total if total else math.nan)
+            for j, name in enumerate(OUTCOMES)
+        }
+        stderr = {
+            name: math.sqrt(p * (1 - p) / total) if total else math.nan
+            for name, p in outcomes.items()
+        }
+        metrics = {}
+        for name in METRICS:
+            n, s1, s2 = (a[i] for a in sums[name])
+            if n == 0:
+                metrics[name], stderr[name] = math.nan, math.nan
+                continue
+            mean = s1 / n
+            var = max(s2 / n - mean * mean, 0.0) * n / (n - 1) if n > 1 else math.nan
+            metrics[name] = float(mean)
+            stderr[name] = math.sqrt(var / n) if n > 1 else math.nan
+        results.append((outcomes, metrics, stderr))
+    return results
 
 
 def _summarise(tree: PhoneTree, c: Compiled, r: dict[str, NDArray[Any]], seed: Any) -> Simulation:
-    everyone = np.ones(r["task"].size, dtype=bool)
-    outcomes, metrics, stderr = _group_metrics(r, everyone)
-    tasks = {}
-    shares = {}
-    for i, t in enumerate(c.task_names):
-        sel = r["task"] == i
-        o, m, _ = _group_metrics(r, sel)
-        tasks[t] = TaskResult(o, m)
-        shares[t] = float(sel.mean())
+    n = r["task"].size
+    ((outcomes, metrics, stderr),) = _by_group(r, np.zeros(n, dtype=np.int64), 1)
+    per_task = _by_group(r, r["task"].astype(np.int64), len(c.task_names))
+    tasks = {t: TaskResult(o, m) for t, (o, m, _) in zip(c.task_names, per_task, strict=True)}
+    counts = np.bincount(r["task"].astype(np.int64), minlength=len(c.task_names))
+    shares = {t: float(counts[i] / n) for i, t in enumerate(c.task_names)}
     quantiles = {}
-    for name, col in (
-        ("time_s", "time_s"),
-        ("time_to_human_s", "time_to_human_s"),
-        ("time_to_resolution_s", "time_to_resolution_s"),
-    ):
-        v = r[col][~np.isnan(r[col])]
-        for q in (50, 90):
-            quantiles[f"p{q}_{name}"] = float(np.percentile(v, q)) if v.size else math.nan
+    for name in ("time_s", "time_to_human_s", "time_to_resolution_s"):
+        v = r[name][~np.isnan(r[name])]
+        for q, value in zip(
+            (50, 90), np.percentile(v, (50, 90)) if v.size else (math.nan,) * 2, strict=True
+        ):
+            quantiles[f"p{q}_{name}"] = float(value)
     return Simulation(
         name=tree.name,
         method="simulation",
@@ -473,7 +512,7 @@ def _summarise(tree: PhoneTree, c: Compiled, r: dict[str, NDArray[Any]], seed: A
         metrics=metrics,
         tasks=tasks,
         task_shares=shares,
-        calls=int(r["task"].size),
+        calls=int(n),
         quantiles=quantiles,
         stderr=stderr,
         records=r,

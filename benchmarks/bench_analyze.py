@@ -1,0 +1,114 @@
+"""Benchmark: ivrscore.analyze against a dense solve and a per-state Python chain builder.
+
+Run: ``python benchmarks/bench_analyze.py [--nodes 2000]``. The tree is synthetic
+(``big_tree.py``): a menu hierarchy with identity inputs, staffed queues with opening hours,
+agents that re-ask and transfer. Reports the time of ivrscore.analyze (compiling the caller
+model and the sparse solves), of solving the same chains with dense numpy, and of a reference
+that builds each chain as a Python dict of dicts and inverts I - Q densely (PyDTMC-style).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import ivrscore as ivr  # noqa: E402
+from big_tree import big_tree  # noqa: E402
+from ivrscore.engine._compile import compile_tree  # noqa: E402
+from ivrscore.engine.analyze import step_moments  # noqa: E402
+
+
+def chains(c):  # type: ignore[no-untyped-def]
+    order = np.argsort(c.state_chain, kind="stable")
+    bounds = np.searchsorted(c.state_chain[order], np.arange(len(c.chains) + 1))
+    for ci in range(len(c.chains)):
+        yield ci, np.sort(order[bounds[ci] : bounds[ci + 1]])
+
+
+def dense(c, theta):  # type: ignore[no-untyped-def]
+    total = 0.0
+    for ci, states in chains(c):
+        lo, hi = c.alt_start[states[0]], c.alt_start[states[-1] + 1]
+        alts = np.arange(lo, hi)
+        surv, _, _ = step_moments(c, theta, alts)
+        n = states.size
+        q = np.zeros((n, n))
+        rows = c.alt_state[alts] - states[0]
+        nxt = c.alt_next[alts]
+        has = nxt >= 0
+        np.add.at(q, (rows[has], nxt[has] - states[0]), c.alt_prob[alts][has] * surv[has])
+        e = np.zeros(n)
+        e[c.chains[ci].start - states[0]] = 1
+        y = np.linalg.solve((np.eye(n) - q).T, e)
+        total += y.sum()
+    return total
+
+
+def python_builder(c, theta):  # type: ignore[no-untyped-def]
+    total = 0.0
+    for ci, states in chains(c):
+        first = int(states[0])
+        q: dict[int, dict[int, float]] = {}
+        lo, hi = int(c.alt_start[first]), int(c.alt_start[states[-1] + 1])
+        surv, _, _ = step_moments(c, theta, np.arange(lo, hi))
+        for i in range(lo, hi):  # one state and alternative at a time, in Python
+            s, t = int(c.alt_state[i]) - first, int(c.alt_next[i])
+            if t >= 0:
+                row = q.setdefault(s, {})
+                row[t - first] = row.get(t - first, 0.0) + float(c.alt_prob[i] * surv[i - lo])
+        n = states.size
+        m = np.eye(n)
+        for s, row in q.items():
+            for t, p in row.items():
+                m[s, t] -= p
+        fundamental = np.linalg.inv(m)
+        total += fundamental[c.chains[ci].start - first].sum()
+    return total
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--nodes", type=int, default=2000)
+    p.add_argument("--tasks", type=int, default=10)
+    args = p.parse_args()
+    tree = big_tree(args.nodes, n_tasks=args.tasks)
+    ivr.analyze(big_tree(200, n_tasks=2))  # warm-up
+    t0 = time.perf_counter()
+    result = ivr.analyze(tree)
+    t_total = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    c = compile_tree(tree)
+    t_compile = time.perf_counter() - t0
+    theta = 1 / 240
+    print(
+        f"tree: {len(tree.nodes):,} nodes, {len(tree.tasks)} tasks; {len(c.chains)} chains, "
+        f"{c.n_states:,} states, {c.alt_state.size:,} alternatives"
+    )
+    print(
+        f"ivrscore.analyze            {t_total:6.2f} s  (compile {t_compile:.2f} s, "
+        f"sparse solves {t_total - t_compile:.2f} s)"
+    )
+    t0 = time.perf_counter()
+    dense(c, theta)
+    t_dense = time.perf_counter() - t0
+    print(
+        f"dense numpy solves          {t_dense:6.2f} s  (solve part only; sparse is "
+        f"{t_dense / max(t_total - t_compile, 1e-9):.1f}x faster)"
+    )
+    t0 = time.perf_counter()
+    python_builder(c, theta)
+    t_py = time.perf_counter() - t0
+    print(f"Python builder + dense inv  {t_py:6.2f} s  ({t_py / t_total:.1f}x ivrscore.analyze)")
+    print(
+        f"abandoned {result.outcomes['abandoned']:.4f}, resolved {result.metrics['p_resolved']:.4f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
