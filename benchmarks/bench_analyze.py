@@ -18,10 +18,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import ivrscore as ivr  # noqa: E402
-from big_tree import big_tree  # noqa: E402
-from ivrscore.engine._compile import compile_tree  # noqa: E402
-from ivrscore.engine.analyze import step_moments  # noqa: E402
+from big_tree import big_tree
+
+import ivrscore as ivr
+from ivrscore.engine._compile import compile_tree
+from ivrscore.engine.analyze import step_moments
 
 
 def chains(c):  # type: ignore[no-untyped-def]

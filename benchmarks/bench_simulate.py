@@ -15,8 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import ivrscore as ivr  # noqa: E402
-from reference import simulate_python, simulate_simpy  # noqa: E402
+from reference import simulate_python, simulate_simpy
+
+import ivrscore as ivr
 
 
 def main() -> None:

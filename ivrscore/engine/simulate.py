@@ -383,7 +383,11 @@ class _Sampler:
         steps = np.bincount(all_ids, minlength=n)
 
         def total(attr: NDArray[Any]) -> NDArray[np.float64]:
-            return np.bincount(all_ids, weights=attr[all_alts], minlength=n)
+            weights = attr[all_alts].astype(np.float64)
+            out: NDArray[np.float64] = np.bincount(all_ids, weights=weights, minlength=n).astype(
+                np.float64
+            )
+            return out
 
         quitters = np.flatnonzero(quit_alt >= 0)
 
@@ -462,15 +466,15 @@ def _by_group(
         ok = ~np.isnan(v)
         g = group[ok]
         x = v[ok]
-        n = np.bincount(g, minlength=n_groups).astype(float)
-        s1 = np.bincount(g, weights=x, minlength=n_groups)
-        s2 = np.bincount(g, weights=x * x, minlength=n_groups)
+        n = np.bincount(g, minlength=n_groups).astype(np.float64)
+        s1 = np.bincount(g, weights=x, minlength=n_groups).astype(np.float64)
+        s2 = np.bincount(g, weights=x * x, minlength=n_groups).astype(np.float64)
         sums[name] = (n, s1, s2)
     results = []
     for i in range(n_groups):
-        total = size[i]
+        total = float(size[i])
         outcomes = {
-            name: (per_outcome[i, j] / total if total else math.nan)
+            name: (float(per_outcome[i, j] / total) if total else math.nan)
             for j, name in enumerate(OUTCOMES)
         }
         stderr = {
