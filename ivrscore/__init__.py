@@ -34,6 +34,7 @@ from .model import (
     Task,
     Voicemail,
 )
+from .score import Comparison, Report, compare, score
 from .standard import Standard
 
 __version__ = "0.1.0"
@@ -42,6 +43,7 @@ __all__ = [
     "Agent",
     "Branch",
     "Callback",
+    "Comparison",
     "Condition",
     "Finding",
     "Findings",
@@ -56,6 +58,7 @@ __all__ = [
     "PhoneTree",
     "Problem",
     "Queue",
+    "Report",
     "Result",
     "Route",
     "Schedule",
@@ -69,6 +72,7 @@ __all__ = [
     "__version__",
     "analyze",
     "best_routes",
+    "compare",
     "dump",
     "dumps",
     "examples",
@@ -78,6 +82,7 @@ __all__ = [
     "loads",
     "queueing",
     "route_to_human",
+    "score",
     "simulate",
     "to_networkx",
 ]

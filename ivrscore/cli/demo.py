@@ -1,4 +1,4 @@
-"""``ivrscore demo``: run ivrscore on the bundled example."""
+"""``ivrscore demo``: score the bundled example and show the report."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import sys
 from typing import Any
 
 from .. import examples
+from ..exceptions import IvrscoreError
 from ..io import load
+from ..score import score
 from ..summary import summarise
 from ._app import EXIT_OK
 from ._style import Style
@@ -18,9 +20,9 @@ __all__ = ["register", "run"]
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "demo",
-        help="run ivrscore on a bundled example phone tree",
-        description="Run ivrscore on a bundled example (default: a national telecom helpline "
-        "as callers experience it).",
+        help="score a bundled example phone tree",
+        description="Score a bundled example (default: a national telecom helpline as callers "
+        "experience it) and print the report.",
     )
     p.add_argument(
         "example",
@@ -36,14 +38,18 @@ def run(args: argparse.Namespace) -> int:
     try:
         path = examples.path(args.example)
     except KeyError as exc:
-        from ..exceptions import IvrscoreError
-
         raise IvrscoreError(str(exc.args[0])) from None
     tree = load(path)
-    print(style(tree.name, "bold"))
+    print(style(f"ivrscore demo: {tree.name}", "bold"))
     print(f"  from {path}")
     for line in summarise(tree).lines():
         print(f"  {line}")
     print()
-    print("Next: ivrscore validate YOUR_TREE.yaml, or ivrscore schema for the file format.")
+    print(score(tree).text())
+    print()
+    print("Next, try:")
+    print(f"  ivrscore lint {path}")
+    print(f"  ivrscore simulate {path} --calls 100000 --paths 3")
+    print(f"  ivrscore compare {path} {examples.path('acme_redesign')}")
+    print("  ivrscore rules IVR302")
     return EXIT_OK
