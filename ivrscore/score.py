@@ -16,13 +16,14 @@ from typing import Any
 
 from .engine import Result, analyze, simulate
 from .engine.analyze import NotExactError
+from .exceptions import IvrscoreError
 from .lint import Finding, Findings, lint
-from .model.base import Model
 from .model.tree import PhoneTree
-from .standard import Standard
+from .standard import CRITERIA, ERROR_CAP, Criterion, Standard
 
 __all__ = [
     "CRITERIA",
+    "ERROR_CAP",
     "Comparison",
     "Criterion",
     "CriterionScore",
@@ -32,81 +33,6 @@ __all__ = [
     "score",
 ]
 
-
-class Criterion(Model):
-    """How one metric is scored: full marks at ``target``, zero at ``limit``, linear between."""
-
-    metric: str
-    """An outcome (``abandoned``) or metric (``mean_time_to_human_s``) name."""
-    target: float
-    """Value that earns full marks."""
-    limit: float
-    """Value that earns zero."""
-    weight: float
-    """Weight in the overall score."""
-    laws: tuple[int, ...] = ()
-    """The laws of the source essays the criterion serves."""
-    source: str = ""
-    """Where the target and limit come from."""
-
-    def points(self, value: float) -> float:
-        """Score 0-100 for ``value`` (a value that cannot be measured scores full marks).
-
-        Examples
-        --------
-        >>> Criterion(metric="abandoned", target=0.05, limit=0.30, weight=1).points(0.175)
-        50.0
-        """
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return 100.0
-        span = self.limit - self.target
-        if span == 0:
-            return 100.0 if value == self.target else 0.0
-        frac = (self.limit - value) / span
-        return 100.0 * min(1.0, max(0.0, frac))
-
-
-CRITERIA: dict[str, Criterion] = {
-    "hang_ups": Criterion(
-        metric="disconnected", target=0.0, limit=0.10, weight=15, laws=(8, 6),
-        source="GetHuman v1.0 #8: do not disconnect callers; a tenth of calls cut off is the floor",
-    ),
-    "abandonment": Criterion(
-        metric="abandoned", target=0.05, limit=0.30, weight=15, laws=(8, 6),
-        source="5-8% industry average, under 3% best in class (platform28); >10% in a poorly "
-        "designed banking IVR (callcentervoice.com)",
-    ),
-    "time_to_human": Criterion(
-        metric="mean_time_to_human_s", target=60.0, limit=600.0, weight=15, laws=(8, 6),
-        source="60% of consumers say a minute on hold is too long (Velaro survey); few will "
-        "wait ten minutes",
-    ),
-    "effort": Criterion(
-        metric="mean_options_heard", target=5.0, limit=20.0, weight=10, laws=(8, 6),
-        source="one menu of at most five options (Avaya, Plum, AT&T); a 9-option menu is "
-        "about 23 s of listening",
-    ),
-    "repeated_identity": Criterion(
-        metric="p_repeat_identity", target=0.0, limit=0.5, weight=10, laws=(8, 6, 5),
-        source="GetHuman v1.0 #3: never ask a caller to repeat information",
-    ),
-    "passing_the_buck": Criterion(
-        metric="mean_transfers", target=0.05, limit=0.5, weight=10, laws=(5,),
-        source="20-30% of calls need a transfer in practice (platform28); law 5",
-    ),
-    "any_time_of_day": Criterion(
-        metric="p_out_of_hours_disconnected", target=0.0, limit=0.10, weight=10, laws=(3,),
-        source="GetHuman v1.0 #4: out of hours, offer a callback or voicemail; law 3",
-    ),
-    "resolution": Criterion(
-        metric="p_resolved", target=0.85, limit=0.40, weight=15, laws=(9, 6, 8),
-        source="first-contact resolution is the outcome callers want (ICMI); law 9",
-    ),
-}  # fmt: skip
-"""The default criteria: weights sum to 100."""
-
-ERROR_CAP = 69.0
-"""Highest score while any error-severity finding (a no-no) remains: a D at best."""
 
 CRITERION_RULES: dict[str, tuple[str, ...]] = {
     "hang_ups": ("IVR301", "IVR102", "IVR501"),
@@ -304,7 +230,8 @@ def score(
     ----------
     tree : PhoneTree
     standard : Standard, optional
-        Thresholds for the lint rules that feed the score (default: :class:`~ivrscore.Standard`).
+        The criteria (targets, limits, weights), the no-no cap and the lint thresholds
+        (default: :class:`~ivrscore.Standard`).
     calls : int, optional
         Force simulation with this many callers. By default the exact analysis is used when the
         tree's patience is exponential (or none), else 100,000 simulated callers.
@@ -335,7 +262,12 @@ def score(
         result = simulate(tree, calls=calls, rng=rng, progress=False)
     values = {**result.outcomes, **result.metrics}
     rows = []
-    for name, crit in CRITERIA.items():
+    for name, crit in std.criteria.items():
+        if crit.metric not in values:
+            raise IvrscoreError(
+                f"criterion {name!r} scores unknown metric {crit.metric!r}; metrics are: "
+                + ", ".join(values)
+            )
         value = float(values[crit.metric])
         rows.append(
             CriterionScore(
@@ -352,9 +284,9 @@ def score(
     total_weight = sum(c.weight for c in rows)
     raw = sum(c.weight * c.score for c in rows) / total_weight
     errors = findings.at_least("error")
-    cap = ERROR_CAP if errors and raw > ERROR_CAP else None
-    final = min(raw, ERROR_CAP) if errors else raw
-    explanations = _explain(rows, findings, result, total_weight)
+    cap = std.error_cap if errors and raw > std.error_cap else None
+    final = min(raw, std.error_cap) if errors else raw
+    explanations = _explain(rows, findings, result, total_weight, std)
     if cap is not None:
         codes = ", ".join(
             f"{c} {next(f.slug for f in errors if f.code == c)}" for c in errors.codes()
@@ -387,18 +319,23 @@ _WORDS = {
 
 
 def _explain(
-    rows: list[CriterionScore], findings: Findings, result: Result, total_weight: float
+    rows: list[CriterionScore],
+    findings: Findings,
+    result: Result,
+    total_weight: float,
+    std: Standard,
 ) -> list[tuple[float, str]]:
     out = []
     for c in rows:
         lost = c.points_lost * 100.0 / total_weight
         if lost <= 0.05:
             continue
-        text = _WORDS[c.name].format(v=_fmt(c.metric, c.value))
-        worst = _worst_finding(findings, CRITERION_RULES[c.name])
+        words = _WORDS.get(c.name, c.name.replace("_", " ") + ": {v}")
+        text = words.format(v=_fmt(c.metric, c.value))
+        worst = _worst_finding(findings, CRITERION_RULES.get(c.name, ()))
         if worst is not None:
             text += f": {worst.message} ({worst.code})"
-        worst_task = _worst_task(result, c)
+        worst_task = _worst_task(result, c, std.criteria[c.name])
         if worst_task:
             text += f"; worst for {worst_task}"
         out.append((lost, text))
@@ -413,8 +350,7 @@ def _worst_finding(findings: Findings, codes: tuple[str, ...]) -> Finding | None
     return min(candidates, key=lambda f: (rank[f.severity], codes.index(f.code), f.line or 0))
 
 
-def _worst_task(result: Result, c: CriterionScore) -> str | None:
-    crit = CRITERIA[c.name]
+def _worst_task(result: Result, c: CriterionScore, crit: Criterion) -> str | None:
     scored = []
     for task, r in result.tasks.items():
         v = {**r.outcomes, **r.metrics}.get(c.metric, math.nan)

@@ -12,6 +12,7 @@ Load one from YAML (:meth:`Standard.load`) or from ``[tool.ivrscore]`` in ``pypr
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -21,7 +22,15 @@ from pydantic import Field, ValidationError, field_validator
 from .exceptions import Problem, TreeFileError
 from .model.base import Model
 
-__all__ = ["DEFAULT_FLUFF", "Severity", "Standard", "find_pyproject"]
+__all__ = [
+    "CRITERIA",
+    "DEFAULT_FLUFF",
+    "ERROR_CAP",
+    "Criterion",
+    "Severity",
+    "Standard",
+    "find_pyproject",
+]
 
 Severity = Literal["error", "warning", "info"]
 """How bad a finding is: ``error`` (a no-no), ``warning`` or ``info``."""
@@ -43,6 +52,82 @@ annoying phrases such as: your call is important to us; please listen carefully,
 options have changed; you can access our website") and acixd "What not to include at the
 beginning" (Balentine 2007; Rolandi 2005/2007; Kotelly 2006). Recording notices ("calls may be
 recorded") are left out: they are often a legal requirement."""
+
+
+class Criterion(Model):
+    """How one metric is scored: full marks at ``target``, zero at ``limit``, linear between."""
+
+    metric: str
+    """An outcome (``abandoned``) or metric (``mean_time_to_human_s``) name."""
+    target: float
+    """Value that earns full marks."""
+    limit: float
+    """Value that earns zero."""
+    weight: float
+    """Weight in the overall score."""
+    laws: tuple[int, ...] = ()
+    """The laws of the source essays the criterion serves."""
+    source: str = ""
+    """Where the target and limit come from."""
+
+    def points(self, value: float) -> float:
+        """Score 0-100 for ``value`` (a value that cannot be measured scores full marks).
+
+        Examples
+        --------
+        >>> Criterion(metric="abandoned", target=0.05, limit=0.30, weight=1).points(0.175)
+        50.0
+        """
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return 100.0
+        span = self.limit - self.target
+        if span == 0:
+            return 100.0 if value == self.target else 0.0
+        frac = (self.limit - value) / span
+        return 100.0 * min(1.0, max(0.0, frac))
+
+
+CRITERIA: dict[str, Criterion] = {
+    "hang_ups": Criterion(
+        metric="disconnected", target=0.0, limit=0.10, weight=15, laws=(8, 6),
+        source="GetHuman v1.0 #8: do not disconnect callers; a tenth of calls cut off is the floor",
+    ),
+    "abandonment": Criterion(
+        metric="abandoned", target=0.05, limit=0.30, weight=15, laws=(8, 6),
+        source="5-8% industry average, under 3% best in class (platform28); >10% in a poorly "
+        "designed banking IVR (callcentervoice.com)",
+    ),
+    "time_to_human": Criterion(
+        metric="mean_time_to_human_s", target=60.0, limit=600.0, weight=15, laws=(8, 6),
+        source="60% of consumers say a minute on hold is too long (Velaro survey); few will "
+        "wait ten minutes",
+    ),
+    "effort": Criterion(
+        metric="mean_options_heard", target=5.0, limit=20.0, weight=10, laws=(8, 6),
+        source="one menu of at most five options (Avaya, Plum, AT&T); a 9-option menu is "
+        "about 23 s of listening",
+    ),
+    "repeated_identity": Criterion(
+        metric="p_repeat_identity", target=0.0, limit=0.5, weight=10, laws=(8, 6, 5),
+        source="GetHuman v1.0 #3: never ask a caller to repeat information",
+    ),
+    "passing_the_buck": Criterion(
+        metric="mean_transfers", target=0.05, limit=0.5, weight=10, laws=(5,),
+        source="20-30% of calls need a transfer in practice (platform28); law 5",
+    ),
+    "any_time_of_day": Criterion(
+        metric="p_out_of_hours_disconnected", target=0.0, limit=0.10, weight=10, laws=(3,),
+        source="GetHuman v1.0 #4: out of hours, offer a callback or voicemail; law 3",
+    ),
+    "resolution": Criterion(
+        metric="p_resolved", target=0.85, limit=0.40, weight=15, laws=(9, 6, 8),
+        source="first-contact resolution is the outcome callers want (ICMI); law 9",
+    ),
+}  # fmt: skip
+"""The default criteria: weights sum to 100."""
+
+ERROR_CAP = 69.0
+"""Highest score while any error-severity finding (a no-no) remains: a D at best."""
 
 
 class Standard(Model):
@@ -113,10 +198,30 @@ class Standard(Model):
     demand_margin: Annotated[float, Field(ge=0, le=1)] = 0.02
     """IVR207 reports an option spoken after one at least this much less in demand (share of
     callers), so near-ties are not reported."""
+    criteria: dict[str, Criterion] = Field(default_factory=lambda: dict(CRITERIA))
+    """Score criteria by name; a file may override any field of any default criterion, e.g.
+    ``criteria: {abandonment: {target: 0.03}}``, or add new ones (with all fields)."""
+    error_cap: Annotated[float, Field(ge=0, le=100)] = ERROR_CAP
+    """Highest score while any error-severity finding (a no-no) remains (default 69: a D)."""
     key_9: Literal["any", "repeat", "end_call", "language"] = "any"
     """What key 9 must mean (IVR205). Sources conflict: ISO/IEC 13714 (via iTAMS) and AS/NZS
     4263 reserve 9 to end the call, the GetHuman draft to change language, many trees use it to
     repeat. Default ``any``: no convention is enforced; set one to hold your trees to it."""
+
+    @field_validator("criteria", mode="before")
+    @classmethod
+    def _merge_criteria(cls, v: Any) -> Any:
+        if not isinstance(v, dict):
+            return v
+        merged: dict[str, Any] = {k: c.model_dump() for k, c in CRITERIA.items()}
+        for name, given in v.items():
+            if isinstance(given, Criterion):
+                merged[name] = given
+            elif isinstance(given, dict) and name in merged:
+                merged[name] = {**merged[name], **given}
+            else:
+                merged[name] = given
+        return merged
 
     @field_validator("select", "ignore")
     @classmethod

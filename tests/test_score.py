@@ -146,3 +146,16 @@ def test_demo_prints_the_report(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
     assert "grade F" in out and "where the points went" in out and "Next, try:" in out
+
+
+def test_criteria_come_from_the_standard(tmp_path: Any) -> None:
+    tree = load("acme_redesign")
+    strict = ivr.Standard(criteria={"abandonment": {"target": 0.0, "limit": 0.1}})
+    assert strict.criteria["abandonment"].metric == "abandoned"  # the rest of the default kept
+    assert ivr.score(tree, strict).score < ivr.score(tree).score
+    (tmp_path / "std.yaml").write_text("error_cap: 50\ncriteria: {resolution: {weight: 0}}\n")
+    std = ivr.Standard.load(tmp_path / "std.yaml")
+    report = ivr.score(load("retail_bank"), std)
+    assert report.score == 50 and std.criteria["resolution"].weight == 0
+    with pytest.raises(ivr.IvrscoreError, match="unknown metric"):
+        ivr.score(tree, ivr.Standard(criteria={"x": {"metric": "nope", "target": 0, "limit": 1, "weight": 1}}))
