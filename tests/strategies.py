@@ -14,19 +14,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 import ivrscore as ivr
+from ivrscore.model import NODE_TYPES
 
-NODE_TYPES = (
-    "message",
-    "menu",
-    "input",
-    "branch",
-    "queue",
-    "agent",
-    "self_service",
-    "voicemail",
-    "callback",
-    "hangup",
-)
 WORDS = ("press", "for", "billing", "faults", "to", "speak", "an", "advisor", "please", "hold")
 KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "*", "#")
 
