@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from . import examples, graph, queueing
+from . import examples, graph, plot, queueing
 from .engine import NotExactError, Result, Simulation, analyze, simulate
 from .exceptions import IvrscoreError, Problem, TreeFileError
 from .graph import Route, best_routes, route_to_human, to_networkx
@@ -80,6 +80,7 @@ __all__ = [
     "lint",
     "load",
     "loads",
+    "plot",
     "queueing",
     "route_to_human",
     "score",

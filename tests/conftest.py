@@ -15,9 +15,12 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
+import matplotlib
 import pytest
 
 import ivrscore as ivr
+
+matplotlib.use("Agg")
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -47,3 +50,17 @@ def make_tree(text: str, **kwargs: object) -> ivr.PhoneTree:
 @pytest.fixture(autouse=True)
 def _doctest_namespace(doctest_namespace: dict[str, object]) -> None:
     doctest_namespace["ivr"] = ivr
+
+
+@pytest.fixture(autouse=True)
+def _close_figures() -> object:
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+@pytest.fixture(autouse=True)
+def _work_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands that write files (the demo's chart) write them in a temporary folder."""
+    monkeypatch.chdir(tmp_path)

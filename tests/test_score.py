@@ -158,4 +158,7 @@ def test_criteria_come_from_the_standard(tmp_path: Any) -> None:
     report = ivr.score(load("retail_bank"), std)
     assert report.score == 50 and std.criteria["resolution"].weight == 0
     with pytest.raises(ivr.IvrscoreError, match="unknown metric"):
-        ivr.score(tree, ivr.Standard(criteria={"x": {"metric": "nope", "target": 0, "limit": 1, "weight": 1}}))
+        ivr.score(
+            tree,
+            ivr.Standard(criteria={"x": {"metric": "nope", "target": 0, "limit": 1, "weight": 1}}),
+        )

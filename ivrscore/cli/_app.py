@@ -28,7 +28,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``ivrscore`` argument parser with every sub-command registered."""
-    from . import demo, engines, lint, schema, score, validate
+    from . import demo, engines, lint, plot, schema, score, validate
 
     parser = _Parser(
         prog="ivrscore",
@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"ivrscore {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (demo, validate, lint, engines, score, schema):
+    for module in (demo, validate, lint, engines, score, plot, schema):
         module.register(sub)
     return parser
 

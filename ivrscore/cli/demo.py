@@ -25,6 +25,12 @@ def register(sub: Any) -> None:
         "experience it) and print the report.",
     )
     p.add_argument(
+        "--chart",
+        default="ivrscore-demo-depth.png",
+        metavar="OUT",
+        help="where to write the menu depth chart (default ivrscore-demo-depth.png; '' for none)",
+    )
+    p.add_argument(
         "example",
         nargs="?",
         default=examples.DEMO,
@@ -47,9 +53,15 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(score(tree).text())
     print()
+    if args.chart:
+        from .plot import save_chart
+
+        print(f"Menu depth chart: {save_chart(tree, 'depth', args.chart)}")
+        print()
     print("Next, try:")
     print(f"  ivrscore lint {path}")
     print(f"  ivrscore simulate {path} --calls 100000 --paths 3")
     print(f"  ivrscore compare {path} {examples.path('acme_redesign')}")
+    print(f"  ivrscore plot {path} --chart map -o map.png")
     print("  ivrscore rules IVR302")
     return EXIT_OK
