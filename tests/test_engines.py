@@ -111,6 +111,24 @@ def test_input_retries_closed_form() -> None:
     assert r.metrics["mean_keypresses"] == pytest.approx(4 * (1 + 0.2 + 0.04))
 
 
+def test_input_that_fails_back_to_itself() -> None:
+    """An on_failure that restarts the same input is a fresh start, not one more retry."""
+    tree = make_tree(
+        """
+        name: loop
+        entry: ask
+        tasks: [{name: pay, share: 1}]
+        callers: {patience: {distribution: none}, input_error: 0.5, wants_human: 0}
+        nodes:
+          ask: {type: input, collects: pin, digits: 4, retries: 1, next: pay, on_failure: ask}
+          pay: {type: self_service, handles: [pay]}
+        """
+    )
+    r = ivr.analyze(tree)
+    assert r.outcomes["resolved_self_service"] == pytest.approx(1.0)
+    assert r.metrics["mean_identity_prompts"] == pytest.approx(1 / (1 - 0.25))  # rounds of 2 tries
+
+
 def test_time_of_day_is_weighted_by_arrivals() -> None:
     tree = make_tree(
         """

@@ -452,9 +452,9 @@ class _Builder:
         if "next" in ok:
             nxt = ok["next"]
             ok["next"] = (nxt[0], 0, data | bit, repeated or again, *nxt[4:])
-        fail_target = nid if attempt < node.retries else node.on_failure
-        bad = goto(fail_target)
-        if fail_target == nid:
+        retry = attempt < node.retries
+        bad = goto(nid if retry else node.on_failure)
+        if retry:  # (an on_failure back to this input starts it afresh, at attempt 0)
             bad["next"] = (nid, attempt + 1, data, repeated or again, *state[4:])
         elif "next" in bad:
             nxt = bad["next"]

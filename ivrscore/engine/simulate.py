@@ -44,8 +44,13 @@ from .results import METRICS, Result, TaskResult, _fmt
 
 __all__ = ["Simulation", "simulate"]
 
-MAX_STEPS = 10_000
-"""A caller still in the tree after this many steps is counted as abandoned (a loop)."""
+MAX_STEPS = 2_000
+"""A caller still in the tree after this many steps is counted as abandoned (a loop that only
+patience could end, and these callers have none)."""
+
+_FOLD_EVERY = 32  # steps between folding the step log into per-caller totals (bounds memory)
+
+_COUNTS = ("menus", "options", "keys", "identity", "transfers", "repeat", "steps")
 
 _RECORD_FIELDS = (
     ("task", np.int16),
@@ -330,11 +335,34 @@ class _Sampler:
         clock = np.zeros(n)
         log_ids: list[NDArray[np.int64]] = []
         log_alts: list[NDArray[np.int64]] = []
+        sums = {k: np.zeros(n) for k in _COUNTS}
+        attr: dict[str, NDArray[Any]] = {
+            "menus": c.alt_menus,
+            "options": c.alt_options,
+            "keys": c.alt_keys,
+            "identity": c.alt_identity,
+            "transfers": c.alt_transfers,
+            "repeat": c.alt_repeat,
+        }
+
+        def fold() -> None:
+            if not log_ids:
+                return
+            all_ids, all_alts = np.concatenate(log_ids), np.concatenate(log_alts)
+            sums["steps"] += np.bincount(all_ids, minlength=n)
+            for name, values in attr.items():
+                weights = values[all_alts].astype(np.float64)
+                sums[name] += np.bincount(all_ids, weights=weights, minlength=n)
+            log_ids.clear()
+            log_alts.clear()
+
         alt_start, count, cut, other = c.alt_start, self.count, self.alias_cut, self.alias_other
         patience, next_state = c.alt_patience, c.alt_next
-        for _ in range(MAX_STEPS):
+        for step in range(MAX_STEPS):
             if not ids.size:
                 break
+            if step and step % _FOLD_EVERY == 0:
+                fold()
             # Walker's alias method: one uniform picks a slot and decides slot or alias
             x = gen.random(ids.size) * count[state]
             j = x.astype(np.int64)
@@ -378,22 +406,12 @@ class _Sampler:
                 ids, left, clock, nxt = ids[moving], left[moving], clock[moving], nxt[moving]
             state = nxt
         clock_out[ids] = clock  # still looping after MAX_STEPS: counted as giving up
-        all_ids = np.concatenate(log_ids) if log_ids else np.zeros(0, dtype=np.int64)
-        all_alts = np.concatenate(log_alts) if log_alts else np.zeros(0, dtype=np.int64)
-        steps = np.bincount(all_ids, minlength=n)
-
-        def total(attr: NDArray[Any]) -> NDArray[np.float64]:
-            weights = attr[all_alts].astype(np.float64)
-            out: NDArray[np.float64] = np.bincount(all_ids, weights=weights, minlength=n).astype(
-                np.float64
-            )
-            return out
-
+        fold()
         quitters = np.flatnonzero(quit_alt >= 0)
 
-        def completed(attr: NDArray[Any]) -> NDArray[np.float64]:
-            out = total(attr)  # minus the step a quitter did not finish
-            out[quitters] -= attr[quit_alt[quitters]]
+        def completed(name: str) -> NDArray[np.float64]:
+            out: NDArray[np.float64] = sums[name].copy()  # minus a quitter's unfinished step
+            out[quitters] -= attr[name][quit_alt[quitters]].astype(np.float64)
             return out
 
         return {
@@ -403,15 +421,15 @@ class _Sampler:
             "time_s": clock_out.astype(np.float32),
             "time_to_human_s": t_human.astype(np.float32),
             "time_to_resolution_s": t_resolved.astype(np.float32),
-            "menus": total(c.alt_menus).astype(np.int16),
-            "options_heard": completed(c.alt_options).astype(np.int16),
-            "keypresses": completed(c.alt_keys).astype(np.int16),
-            "identity_prompts": total(c.alt_identity).astype(np.int16),
-            "transfers": completed(c.alt_transfers).astype(np.int16),
-            "repeated": total(c.alt_repeat) > 0,
+            "menus": sums["menus"].astype(np.int16),
+            "options_heard": completed("options").astype(np.int16),
+            "keypresses": completed("keys").astype(np.int16),
+            "identity_prompts": sums["identity"].astype(np.int16),
+            "transfers": completed("transfers").astype(np.int16),
+            "repeated": sums["repeat"] > 0,
             "out_of_hours_disconnected": ooh,
             "arrival_minute": minute.astype(np.int16),
-            "steps": steps.astype(np.int32),
+            "steps": sums["steps"].astype(np.int32),
         }
 
 
