@@ -238,47 +238,48 @@ def menu_map(tree: PhoneTree, *, ax: Axes | None = None, findings: Findings | No
     simple: nx.DiGraph[str] = nx.DiGraph()
     simple.add_nodes_from(g.nodes)
     keys: dict[tuple[str, str], list[str]] = {}
+    events: dict[tuple[str, str], set[str]] = {}
     for u, v, d in g.edges(data=True):
         if u == v or d["event"] in ("no_input", "invalid"):
             continue
-        simple.add_edge(u, v, event=d["event"])
-        if d["key"] is not None:
+        simple.add_edge(u, v)
+        events.setdefault((u, v), set()).add(d["event"])
+        if d["key"] is not None and d["event"] in _FORWARD:
             keys.setdefault((u, v), []).append(str(d["key"]))
-    bad = [e for e in simple.edges if simple.edges[e]["event"] in ("failure", "closed")]
+    # an edge is drawn as a failure or closure only when no caller goes that way on purpose
+    bad = [e for e in simple.edges if not events[e] & set(_FORWARD)]
     good = [e for e in simple.edges if e not in bad]
-    nx.draw_networkx_edges(
-        simple,
-        pos,
-        edgelist=good,
-        ax=ax,
-        edge_color="0.55",
-        width=0.8,
-        arrows=True,
-        arrowsize=8,
-        node_size=260,
-    )
-    nx.draw_networkx_edges(
-        simple,
-        pos,
-        edgelist=bad,
-        ax=ax,
-        edge_color=PALETTE["abandoned"],
-        style="dashed",
-        width=0.8,
-        arrows=True,
-        arrowsize=8,
-        node_size=260,
-    )
-    nx.draw_networkx_edge_labels(
-        simple,
-        pos,
-        edge_labels={e: ",".join(k) for e, k in keys.items()},
-        ax=ax,
-        font_size=6,
-        label_pos=0.7,
-        rotate=False,
-        bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
-    )
+    style = {"node_size": 260, "arrows": True, "arrowsize": 8, "ax": ax, "width": 0.8}
+    for edges, colour, dash in ((good, "0.55", "solid"), (bad, PALETTE["abandoned"], "dashed")):
+        same_row = [e for e in edges if pos[e[0]][1] == pos[e[1]][1]]
+        other = [e for e in edges if e not in same_row]
+        nx.draw_networkx_edges(simple, pos, edgelist=other, edge_color=colour, style=dash, **style)
+        nx.draw_networkx_edges(
+            simple,
+            pos,
+            edgelist=same_row,
+            edge_color=colour,
+            style=dash,
+            connectionstyle="arc3,rad=0.3",
+            **style,
+        )
+    box = {"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8}
+    for curved in (False, True):
+        labels = {
+            e: ",".join(k) for e, k in keys.items() if (pos[e[0]][1] == pos[e[1]][1]) == curved
+        }
+        extra = {"connectionstyle": "arc3,rad=0.3"} if curved else {}
+        nx.draw_networkx_edge_labels(
+            simple,
+            pos,
+            edge_labels=labels,
+            ax=ax,
+            font_size=6,
+            label_pos=0.7,
+            rotate=False,
+            bbox=box,
+            **extra,
+        )
     worst: dict[str, str] = {}
     for f in findings:
         if f.node and (f.severity == "error" or worst.get(f.node) != "error"):
