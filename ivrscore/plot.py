@@ -249,37 +249,23 @@ def menu_map(tree: PhoneTree, *, ax: Axes | None = None, findings: Findings | No
     # an edge is drawn as a failure or closure only when no caller goes that way on purpose
     bad = [e for e in simple.edges if not events[e] & set(_FORWARD)]
     good = [e for e in simple.edges if e not in bad]
-    style = {"node_size": 260, "arrows": True, "arrowsize": 8, "ax": ax, "width": 0.8}
     for edges, colour, dash in ((good, "0.55", "solid"), (bad, PALETTE["abandoned"], "dashed")):
         same_row = [e for e in edges if pos[e[0]][1] == pos[e[1]][1]]
         other = [e for e in edges if e not in same_row]
-        nx.draw_networkx_edges(simple, pos, edgelist=other, edge_color=colour, style=dash, **style)
-        nx.draw_networkx_edges(
-            simple,
-            pos,
-            edgelist=same_row,
-            edge_color=colour,
-            style=dash,
-            connectionstyle="arc3,rad=0.3",
-            **style,
-        )
+        for edgelist, bend in ((other, "arc3"), (same_row, "arc3,rad=0.3")):
+            nx.draw_networkx_edges(
+                simple, pos, edgelist=edgelist, edge_color=colour, style=dash, width=0.8,
+                arrows=True, arrowsize=8, node_size=260, ax=ax, connectionstyle=bend,
+            )  # fmt: skip
     box = {"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8}
     for curved in (False, True):
         labels = {
             e: ",".join(k) for e, k in keys.items() if (pos[e[0]][1] == pos[e[1]][1]) == curved
         }
-        extra = {"connectionstyle": "arc3,rad=0.3"} if curved else {}
         nx.draw_networkx_edge_labels(
-            simple,
-            pos,
-            edge_labels=labels,
-            ax=ax,
-            font_size=6,
-            label_pos=0.7,
-            rotate=False,
-            bbox=box,
-            **extra,
-        )
+            simple, pos, edge_labels=labels, ax=ax, font_size=6, label_pos=0.7, rotate=False,
+            bbox=box, connectionstyle="arc3,rad=0.3" if curved else "arc3",
+        )  # fmt: skip
     worst: dict[str, str] = {}
     for f in findings:
         if f.node and (f.severity == "error" or worst.get(f.node) != "error"):
