@@ -143,7 +143,14 @@ def depth_chart(
         _patch(PALETTE["keys"], "keying"),
         _patch(PALETTE["wait"], "expected wait"),
     ]
-    ax.legend(handles=handles, loc="lower right", fontsize=8, frameon=False)
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.13),
+        ncol=3,
+        fontsize=8,
+        frameon=False,
+    )
     ax.set_xlabel("seconds from the call's start to the node that resolves the task")
     ax.set_title(f"{tree.name}: menu depth by task", loc="left", fontsize=10)
     ax.set_ylim(-0.7, len(tasks) - 0.1)
