@@ -118,6 +118,7 @@ class Compiled:
     alt_options: NDArray[np.int64]
     alt_keys: NDArray[np.int64]
     alt_transfers: NDArray[np.int64]
+    alt_closed: NDArray[np.bool_]
     alt_human: NDArray[np.bool_]
     alt_label: list[str]
     queues: list[QueueMetrics] = field(default_factory=list)
@@ -132,10 +133,8 @@ class Compiled:
         closed_next = np.zeros(self.alt_state.size, dtype=bool)
         has_next = self.alt_next >= 0
         closed_next[has_next] = self.state_closed[self.alt_next[has_next]]
-        own = self.state_closed[self.alt_state] | self._alt_closed
+        own = self.state_closed[self.alt_state] | self.alt_closed
         return np.where(has_next, closed_next, own)
-
-    _alt_closed: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 @dataclass(slots=True)
@@ -700,12 +699,12 @@ def compile_tree(tree: PhoneTree) -> Compiled:
         alt_options=col("options", np.int64),
         alt_keys=col("keys", np.int64),
         alt_transfers=col("transfers", np.int64),
+        alt_closed=col("closed", bool),
         alt_human=np.zeros(alt_state.size, dtype=bool),
         alt_label=labels,
         queues=b.queues,
         queue_rates=b.queue_rates,
     )
-    compiled._alt_closed = col("closed", bool)
     has_next = alt_next >= 0
     compiled.alt_human[has_next] = (
         compiled.state_human[alt_next[has_next]] & ~compiled.state_human[alt_state[has_next]]

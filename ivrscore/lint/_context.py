@@ -309,17 +309,6 @@ class Context:
                 return f"hears {short(node.prompt)} and is cut off"
         return "and is cut off"
 
-    # -- witnesses ------------------------------------------------------------------------------
-
-    @staticmethod
-    def unwind(parent: dict[Any, Any], state: Any) -> list[Any]:
-        """Follow parent pointers back to the start; return states from start to ``state``."""
-        out = []
-        while state is not None:
-            out.append(state)
-            state = parent[state]
-        return out[::-1]
-
 
 def _witness(
     state: Any, parent: dict[Any, Any], first: dict[Any, int], names: tuple[str, ...], mask: int

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..._text import plural
 from ...model.nodes import Agent, Input, Menu
+from ...model.tree import PhoneTree
 from .._context import Context
 from .._registry import Hit, rule
 
@@ -126,10 +127,7 @@ def repeated_identity(ctx: Context) -> Iterator[Hit]:
         )
 
 
-def _first_taken(tree: object, walk: list[str], datum: str) -> str | None:
-    from ...model.tree import PhoneTree
-
-    assert isinstance(tree, PhoneTree)
+def _first_taken(tree: PhoneTree, walk: list[str], datum: str) -> str | None:
     for here, there in itertools.pairwise(walk):
         node = tree.nodes.get(here)
         if isinstance(node, Input) and node.collects == datum and there in (node.next,):
