@@ -10,11 +10,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-__all__ = ["IvrscoreError", "Problem", "TreeFileError"]
+__all__ = ["ImportedFlowWarning", "IvrscoreError", "Problem", "TreeFileError"]
 
 
 class IvrscoreError(Exception):
     """Base class of every error ivrscore raises on purpose."""
+
+
+class ImportedFlowWarning(UserWarning):
+    """A flow imported from a platform needed defaults (task shares, waits, hours) to be filled in.
+
+    :func:`ivrscore.load` emits one when it reads a platform's file; the list of defaults is in
+    ``tree.meta["imported"]["warnings"]``, and :func:`ivrscore.importers.read` returns it.
+    """
 
 
 @dataclass(frozen=True)
