@@ -1,0 +1,328 @@
+"""Twilio Studio flow definitions (the JSON Studio exports, ``states`` + ``initial_state``).
+
+What maps to what
+-----------------
+* ``gather-input-on-call`` whose ``keypress`` (and ``speech``) go to a ``split-based-on`` on its
+  ``Digits`` (``SpeechResult``) with literal values -> one **menu**; ``timeout`` and the split's
+  ``noMatch`` -> retries / ``on_failure``. Any other gather -> an **input**.
+* ``say-play`` -> message; ``connect-call-to`` -> a human; ``enqueue-call`` and ``send-to-flex``
+  -> a queue and its agent; ``record-voicemail`` -> voicemail; ``capture-payments`` -> input.
+* ``run-function`` / ``make-http-request`` followed by a split on an open/closed answer, or a
+  split with time operators -> a **branch** on a schedule (hours to fill in). Other splits ->
+  a branch with even shares. Functions, ``set-variables`` and messages to other channels pass
+  through; their failure exits are kept under ``meta.imported.error_paths``.
+* ``run-subflow`` and ``add-twiml-redirect`` lead outside the file: self-service steps.
+* A transition without ``next`` ends the call (the platform hangs up).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..exceptions import TreeFileError
+from ._builder import END, FlowBuilder, Imported, slug
+
+__all__ = ["read_twilio"]
+
+_TIME_OPS = {"is_before_time", "is_after_time", "is_before_date", "is_after_date"}
+_HOURS_WORDS = re.compile(r"open|closed|hours|schedule|holiday|business", re.I)
+_LIQUID_TAG = re.compile(r"{%-?\s*(\w+)[^%]*-?%}")
+
+
+def liquid_text(text: str) -> str:
+    """Prompt words from a Liquid template: keeps the text of the last alternative of each block.
+
+    Examples
+    --------
+    >>> liquid_text("{% if a %}Closed today.{% else %}We are closed.{% endif %} Bye, {{name}}.")
+    'We are closed. Bye, ….'
+    """
+    out: list[str] = []
+    depth = 0
+    keep: list[bool] = []
+    pos = 0
+    for m in _LIQUID_TAG.finditer(text):
+        segment = text[pos : m.start()]
+        if not keep or keep[-1]:
+            out.append(segment)
+        word = m.group(1)
+        if word in ("if", "case", "unless"):
+            depth += 1
+            keep.append(False)
+        elif word in ("else",) and keep:
+            keep[-1] = True
+        elif word in ("endif", "endcase", "endunless") and keep:
+            depth -= 1
+            keep.pop()
+        elif word in ("elsif", "when") and keep:
+            keep[-1] = False
+        pos = m.end()
+    if not keep or keep[-1]:
+        out.append(text[pos:])
+    flat = re.sub(r"{{[^}]*}}", "…", "".join(out))
+    return re.sub(r"\s+", " ", flat).strip()
+
+
+def _transitions(state: dict[str, Any]) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for t in state.get("transitions") or []:
+        if isinstance(t, dict) and isinstance(t.get("event"), str):
+            out.setdefault(t["event"], t.get("next") or None)
+    return out
+
+
+def _exit(ev: dict[str, str | None], event: str) -> str | None:
+    """The target of a failure event: None when the widget has no such port, END when the
+    port is not connected (the flow, and the call, end there)."""
+    if event not in ev:
+        return None
+    return ev[event] or END
+
+
+def _split_values(state: dict[str, Any]) -> list[tuple[list[str], str | None, dict[str, Any]]]:
+    """``(values, next, condition)`` for each ``match`` transition of a split."""
+    out = []
+    for t in state.get("transitions") or []:
+        if not isinstance(t, dict) or t.get("event") != "match":
+            continue
+        for cond in t.get("conditions") or [{}]:
+            value = str(cond.get("value", ""))
+            values = [v.strip() for v in value.split(",")] if value else []
+            out.append((values, t.get("next") or None, cond))
+    return out
+
+
+def read_twilio(data: Any, source: str | None = None, *, text: str | None = None) -> Imported:
+    """Import a Twilio Studio flow definition (already parsed JSON).
+
+    Examples
+    --------
+    >>> flow = {"initial_state": "Trigger", "states": [
+    ...   {"name": "Trigger", "type": "trigger",
+    ...    "transitions": [{"event": "incomingCall", "next": "menu"}]},
+    ...   {"name": "menu", "type": "gather-input-on-call",
+    ...    "properties": {"say": "For sales press 1.", "timeout": 5},
+    ...    "transitions": [{"event": "keypress", "next": "pick"}, {"event": "timeout", "next": "menu"}]},
+    ...   {"name": "pick", "type": "split-based-on", "properties": {"input": "{{widgets.menu.Digits}}"},
+    ...    "transitions": [{"event": "noMatch", "next": "menu"},
+    ...      {"event": "match", "next": "sales", "conditions": [{"type": "equal_to", "value": "1"}]}]},
+    ...   {"name": "sales", "type": "connect-call-to", "properties": {"to": "+15550100"},
+    ...    "transitions": [{"event": "callCompleted"}]}]}
+    >>> imported = read_twilio(flow)
+    >>> menu = imported.tree.node("menu")
+    >>> menu.type, list(menu.options), menu.options["1"].next, menu.retries
+    ('menu', ['1'], 'sales', 20)
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("states"), list):
+        raise TreeFileError.single("not a Twilio Studio flow (no 'states' list)", file=source)
+    states: dict[str, dict[str, Any]] = {}
+    for s in data["states"]:
+        if isinstance(s, dict) and isinstance(s.get("name"), str):
+            states[s["name"]] = s
+    b = FlowBuilder("twilio", source, name=str(data.get("description") or "Twilio Studio flow"))
+    trigger = states.get(str(data.get("initial_state", "Trigger")))
+    entry = _transitions(trigger).get("incomingCall") if trigger else None
+    if entry is None:
+        raise TreeFileError.single(
+            "this Studio flow has no voice entry (the trigger's incomingCall is not connected)",
+            file=source,
+        )
+    consumed: set[str] = set()
+    for name, state in states.items():
+        if state.get("type") == "gather-input-on-call":
+            _gather(b, name, state, states, consumed)
+    for name, state in states.items():
+        if name not in consumed and not b.has(name):
+            _state(b, name, state, states)
+    if text is not None:
+        b.locate(text, "name")
+    return b.build(entry)
+
+
+def _meta(state: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"source": {"id": state["name"], "type": state.get("type"), **extra}}
+
+
+def _prompt(props: dict[str, Any]) -> str | None:
+    say = props.get("say")
+    if isinstance(say, str) and say.strip():
+        return liquid_text(say)
+    return None
+
+
+def _digits_split(state: dict[str, Any], gather: str, field: str) -> bool:
+    inp = str((state.get("properties") or {}).get("input", ""))
+    return state.get("type") == "split-based-on" and f"widgets.{gather}.{field}" in inp
+
+
+def _gather(
+    b: FlowBuilder,
+    name: str,
+    state: dict[str, Any],
+    states: dict[str, dict[str, Any]],
+    consumed: set[str],
+) -> None:
+    props = state.get("properties") or {}
+    ev = _transitions(state)
+    prompt = _prompt(props)
+    fields: dict[str, Any] = {}
+    if prompt:
+        fields["prompt"] = prompt
+    if isinstance(props.get("timeout"), int | float) and props["timeout"] > 0:
+        fields["timeout_s"] = float(props["timeout"])
+    keysplit = states.get(ev.get("keypress") or "")
+    speechsplit = states.get(ev.get("speech") or "")
+    is_menu = keysplit is not None and _digits_split(keysplit, name, "Digits")
+    has_speech = speechsplit is not None and _digits_split(speechsplit, name, "SpeechResult")
+    if not is_menu and not has_speech:
+        digits = props.get("number_of_digits")
+        node: dict[str, Any] = {
+            "type": "input",
+            "collects": slug(name) or "digits",
+            **fields,
+            "next": ev.get("keypress") or ev.get("speech"),
+            "meta": _meta(state),
+        }
+        if isinstance(digits, int) and 1 <= digits <= 64:
+            node["digits"] = digits
+        b.add(name, node, label=name)
+        b.failures(name, timeout=_exit(ev, "timeout"), invalid=None)
+        return
+    options: dict[str, dict[str, Any]] = {}
+    invalid = None
+    odd: list[str] = []
+    if is_menu and keysplit is not None:
+        consumed.add(keysplit["name"])
+        invalid = _exit(_transitions(keysplit), "noMatch")
+        for values, target, cond in _split_values(keysplit):
+            for v in values:
+                if re.fullmatch(r"[0-9*#]", v) and v not in options:
+                    options[v] = {"next": target}
+                    if cond.get("friendly_name"):
+                        options[v]["meta"] = {"source": {"condition": cond["friendly_name"]}}
+                elif v:
+                    odd.append(v)
+    if has_speech and speechsplit is not None:
+        consumed.add(speechsplit["name"])
+        invalid = invalid or _exit(_transitions(speechsplit), "noMatch")
+        for values, target, _cond in _split_values(speechsplit):
+            same = [k for k, o in options.items() if o["next"] == target]
+            if same:
+                options[same[0]].setdefault("speech", []).extend(values)
+                continue
+            free = next((k for k in "123456789" if k not in options), None)
+            if free is None:
+                odd.extend(values)
+                continue
+            options[free] = {"next": target, "speech": values}
+            b.note(f"speech: {name!r} phrase(s) {values} have no key; given key {free}")
+    if not options:
+        b.note(f"menu: {name!r} has no keyed choices; every caller goes to its wrong-key exit")
+        options["1"] = {"next": invalid}
+    meta = _meta(state, **({"unkeyed_values": odd} if odd else {}))
+    node = {"type": "menu", **fields, "options": options, "meta": meta}
+    if has_speech:
+        node["modality"] = "both" if is_menu else "speech"
+    b.add(name, node, label=name)
+    b.failures(name, timeout=_exit(ev, "timeout"), invalid=invalid)
+
+
+def _state(
+    b: FlowBuilder, name: str, state: dict[str, Any], states: dict[str, dict[str, Any]]
+) -> None:
+    kind = str(state.get("type", ""))
+    props = state.get("properties") or {}
+    ev = _transitions(state)
+    first = next(iter(ev.values()), None)
+    if kind == "say-play":
+        prompt = _prompt(props)
+        if prompt is None and props.get("play"):
+            b.note(f"audio: {name!r} plays a recording; its words and length are not in the file")
+        node: dict[str, Any] = {"type": "message", "next": ev.get("audioComplete")}
+        if prompt:
+            node["prompt"] = prompt
+        node["meta"] = _meta(state, **({"play": props["play"]} if props.get("play") else {}))
+        b.add(name, node, label=name)
+    elif kind == "connect-call-to":
+        to = str(props.get("to") or "")
+        b.destination(name, name, queue=False, meta=_meta(state, to=to) if to else _meta(state))
+    elif kind in ("enqueue-call", "send-to-flex"):
+        label = str(props.get("queue_name") or name)
+        b.destination(name, label, queue=True, meta=_meta(state))
+        for event in ("failedToEnqueue", "callFailure"):
+            if ev.get(event):
+                b.error_path(name, event, ev[event])
+    elif kind == "record-voicemail":
+        b.add(name, {"type": "voicemail", "meta": _meta(state)}, label=name)
+    elif kind == "capture-payments":
+        b.add(
+            name,
+            {
+                "type": "input",
+                "collects": "payment_card",
+                "next": ev.get("success"),
+                "on_failure": ev.get("maxFailedAttempts"),
+                "meta": _meta(state),
+            },
+            label=name,
+        )
+    elif kind == "split-based-on":
+        _split(b, name, state, states)
+    elif kind in ("run-subflow", "add-twiml-redirect"):
+        task = b.task(str(props.get("flow_sid") or name))
+        nxt = ev.get("completed") or ev.get("return")
+        node = {"type": "self_service", "handles": [task], "meta": _meta(state)}
+        if nxt:
+            node["next"] = nxt
+        b.add(name, node, label=name)
+        b.note(f"outside this file: {name!r} runs another flow; modelled as self-service")
+    elif kind in ("run-function", "make-http-request"):
+        b.alias(name, ev.get("success"))
+        for event in ("fail", "failed"):
+            if event in ev:
+                b.error_path(name, event, ev[event])
+    elif kind in ("set-variables", "send-message", "record-call", "fork-stream"):
+        b.alias(name, ev.get("next") or ev.get("sent") or ev.get("success") or first)
+    elif kind == "trigger":
+        b.alias(name, ev.get("incomingCall"))
+    else:
+        b.unknown(kind or "(no type)")
+        b.alias(name, first)
+
+
+def _split(
+    b: FlowBuilder, name: str, state: dict[str, Any], states: dict[str, dict[str, Any]]
+) -> None:
+    props = state.get("properties") or {}
+    ev = _transitions(state)
+    matches = _split_values(state)
+    inp = str(props.get("input", ""))
+    ops = {str(c.get("type")) for _v, _t, c in matches}
+    widget = re.search(r"widgets\.([^.}\s]+)", inp)
+    upstream = states.get(widget.group(1)) if widget else None
+    fn_name = str(upstream.get("name", "")) if upstream else ""
+    hoursish = bool(ops & _TIME_OPS) or bool(
+        _HOURS_WORDS.search(inp) or (upstream and _HOURS_WORDS.search(fn_name))
+    )
+    if hoursish and matches:
+        schedule = b.schedule(fn_name or name)
+        when = []
+        for values, target, _cond in matches:
+            truthy = any(v.lower() in ("true", "open", "yes", "1") for v in values)
+            closed = any(v.lower() in ("false", "closed", "no", "0") for v in values)
+            if closed and not truthy:
+                when.append({"closed": schedule, "next": target})
+            else:
+                when.append({"open": schedule, "next": target})
+        b.add(
+            name,
+            {"type": "branch", "when": when, "otherwise": ev.get("noMatch"), "meta": _meta(state)},
+            label=name,
+        )
+        return
+    targets: list[tuple[str, str | None]] = [
+        (str(c.get("friendly_name") or f"{inp} = {','.join(v)}"), t) for v, t, c in matches
+    ]
+    targets.append(("no match", ev.get("noMatch")))
+    b.split(name, targets, name, _meta(state))
