@@ -9,9 +9,9 @@
 
 from __future__ import annotations
 
-from . import examples, graph, plot, queueing
+from . import examples, export, graph, importers, plot, queueing
 from .engine import NotExactError, Result, Simulation, analyze, simulate
-from .exceptions import IvrscoreError, Problem, TreeFileError
+from .exceptions import ImportedFlowWarning, IvrscoreError, Problem, TreeFileError
 from .graph import Route, best_routes, route_to_human, to_networkx
 from .io import dump, dumps, load, loads
 from .lint import Finding, Findings, lint
@@ -48,6 +48,7 @@ __all__ = [
     "Finding",
     "Findings",
     "Hangup",
+    "ImportedFlowWarning",
     "Input",
     "IvrscoreError",
     "Menu",
@@ -76,7 +77,9 @@ __all__ = [
     "dump",
     "dumps",
     "examples",
+    "export",
     "graph",
+    "importers",
     "lint",
     "load",
     "loads",

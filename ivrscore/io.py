@@ -38,15 +38,16 @@ _SUFFIX_FORMAT = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 
 
 def load(path: str | Path, *, format: str | None = None) -> PhoneTree:
-    """Load a phone tree from a YAML or JSON file.
+    """Load a phone tree from a YAML or JSON file, or import one from a platform's flow file.
 
     Parameters
     ----------
     path : str or Path
-        The file. Its suffix (``.yaml``, ``.yml``, ``.json``) picks the format unless ``format``
-        is given; other suffixes are sniffed from the content.
-    format : {"yaml", "json"}, optional
-        Force a format.
+        The file. A ``.yaml``/``.yml`` file is read as ivrscore's format; anything else is
+        sniffed: ivrscore JSON, or a Twilio Studio, Amazon Connect, VoiceXML, FreeSWITCH or
+        Asterisk file, which is imported (see :mod:`ivrscore.importers`).
+    format : str, optional
+        Force a format: ``yaml``, ``json``, or one of :data:`ivrscore.importers.FORMATS`.
 
     Returns
     -------
@@ -59,6 +60,12 @@ def load(path: str | Path, *, format: str | None = None) -> PhoneTree:
     OSError
         The file cannot be read.
 
+    Warns
+    -----
+    ImportedFlowWarning
+        When a platform's flow was imported: the defaults it filled in are listed in
+        ``tree.meta["imported"]["warnings"]``.
+
     Examples
     --------
     >>> import ivrscore as ivr
@@ -66,35 +73,63 @@ def load(path: str | Path, *, format: str | None = None) -> PhoneTree:
     >>> tree.name
     'Acme Telecom helpline (as callers experience it)'
     """
+    from . import importers
+
     p = Path(path)
-    size = p.stat().st_size
-    if size > MAX_BYTES:
-        raise TreeFileError.single(
-            f"file is {size / 1e6:.1f} MB; ivrscore reads phone-tree files up to "
-            f"{MAX_BYTES / 1e6:.0f} MB",
-            file=str(path),
-            hint="split the tree, or check that this is the right file",
-        )
-    raw = p.read_bytes()
+    raw = read_bounded(p)
+    fmt = format or _SUFFIX_FORMAT.get(p.suffix.lower())
+    if fmt in importers.FORMATS or (fmt != "yaml" and format is None):
+        kind = fmt if fmt in importers.FORMATS else importers.detect(raw, str(path))
+        if kind in importers.FORMATS or kind in importers.RESOURCE_KINDS:
+            imported = importers.read_bytes(raw, format=kind, source=str(path))
+            _warn_imported(imported, str(path))
+            return imported.tree
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise TreeFileError.single(
             f"not UTF-8 text (byte {exc.start})", file=str(path), hint="save the file as UTF-8"
         ) from None
-    fmt = format or _SUFFIX_FORMAT.get(p.suffix.lower())
     return loads(text, format=fmt, source=str(path))
 
 
+def read_bounded(path: str | Path, what: str = "phone-tree files") -> bytes:
+    """The bytes of a file, refusing files over :data:`MAX_BYTES` with a one-line error."""
+    p = Path(path)
+    size = p.stat().st_size
+    if size > MAX_BYTES:
+        raise TreeFileError.single(
+            f"file is {size / 1e6:.1f} MB; ivrscore reads {what} up to {MAX_BYTES / 1e6:.0f} MB",
+            file=str(path),
+            hint="check that this is the right file",
+        )
+    return p.read_bytes()
+
+
+def _warn_imported(imported: Any, source: str) -> None:
+    import warnings
+
+    from .exceptions import ImportedFlowWarning
+
+    n = len(imported.warnings)
+    warnings.warn(
+        f"{source}: imported from {imported.format}; {n} default(s) to review in "
+        "tree.meta['imported']['warnings'] (or run: ivrscore import)",
+        ImportedFlowWarning,
+        stacklevel=3,
+    )
+
+
 def loads(text: str, *, format: str | None = None, source: str | None = None) -> PhoneTree:
-    """Load a phone tree from YAML or JSON text.
+    """Load a phone tree from YAML or JSON text (or import a platform's flow given as text).
 
     Parameters
     ----------
     text : str
         The document.
-    format : {"yaml", "json"}, optional
-        Default: JSON when the text is JSON, else YAML.
+    format : str, optional
+        ``yaml`` or ``json`` (default: JSON when the text is JSON, else YAML), or one of
+        :data:`ivrscore.importers.FORMATS` to import a platform's flow.
     source : str, optional
         A name for the text in error messages (a file name).
 
@@ -123,6 +158,12 @@ def loads(text: str, *, format: str | None = None, source: str | None = None) ->
     ...
     ivrscore.exceptions.TreeFileError: tiny.yaml:3:1: entry 'dsk' is not a node; did you mean 'desk'?
     """
+    from . import importers
+
+    if format in importers.FORMATS:
+        imported = importers.read_bytes(text.encode("utf-8"), format=format, source=source)
+        _warn_imported(imported, source or "text")
+        return imported.tree
     data, positions = read_document(text, format=format, source=source)
     return tree_from_data(data, positions=positions, source=source)
 

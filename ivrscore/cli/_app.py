@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
+from typing import TextIO
 
 from .. import __version__
 from ..exceptions import IvrscoreError
@@ -28,7 +30,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``ivrscore`` argument parser with every sub-command registered."""
-    from . import demo, engines, lint, plot, schema, score, validate
+    from . import convert, demo, engines, lint, plot, schema, score, validate
 
     parser = _Parser(
         prog="ivrscore",
@@ -37,9 +39,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"ivrscore {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (demo, validate, lint, engines, score, plot, schema):
+    for module in (demo, validate, lint, engines, score, plot, convert, schema):
         module.register(sub)
     return parser
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Warnings as one line on stderr (``ivrscore: warning: ...``), never a source excerpt."""
+    print(f"ivrscore: warning: {message}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -51,7 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
     try:
-        return handler(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return handler(args)
     except BrokenPipeError:  # output piped to `head` and closed: not an error
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

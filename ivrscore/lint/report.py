@@ -39,7 +39,7 @@ def to_text(results: Sequence[tuple[str, Findings]], *, style: Styler = _plain) 
             continue
         lines.append(style(name, "bold"))
         for f in found:
-            loc = f"{name}:{f.line or 1}:"
+            loc = f"{name}:{f.line}:" if f.line else f"{name}:"
             node = f" {f.node}:" if f.node else ""
             code = style(f.code, *_COLOUR[f.severity])
             lines.append(f"{loc}{node} {code} {style(f.slug, 'dim')}: {f.message}")
