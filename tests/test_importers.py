@@ -679,3 +679,61 @@ def test_ivr_loads_and_load_import_platform_flows(tmp_path: Path) -> None:
         assert ivr.load(p).nodes == tree.nodes
     with pytest.warns(ivr.ImportedFlowWarning):
         assert ivr.load(p, format="asterisk").nodes == tree.nodes
+
+
+def test_twilio_rest_api_flow_resource_is_read() -> None:
+    inner = json.loads(twilio(state("start", "say-play", {"say": "Hi."}, audioComplete=None)))
+    wrapped = {"sid": "FW123", "friendly_name": "Support line", "definition": inner}
+    raw = json.dumps(wrapped).encode()
+    assert importers.detect(raw) == "twilio"
+    assert read_bytes(raw).tree.name == "Support line"
+
+
+def test_connect_legacy_audio_prompt_names_the_recording() -> None:
+    legacy = {
+        "modules": [
+            {"id": "p", "type": "PlayPrompt", "branches": [{"condition": "Success", "transition": "d"}],
+             "parameters": [{"name": "AudioPrompt", "value": "arn:aws:connect:x:prompt/1",
+                             "resourceName": "Welcome.wav"}], "metadata": {}},
+            {"id": "d", "type": "Disconnect", "parameters": [], "branches": []}],
+        "version": "1", "start": "p"}  # fmt: skip
+    tree = read_bytes(json.dumps(legacy).encode()).tree
+    assert tree.node(tree.entry).prompt == "(recorded prompt: Welcome.wav)"
+
+
+def test_voicexml_field_options_follow_their_if_arms() -> None:
+    doc = vxml("""
+      <form id="main"><field name="dept" type="digits?length=1">
+        <prompt>For sales press 1, for billing press 2, for anything else press 3.</prompt>
+        <option dtmf="1" value="sales">sales</option>
+        <option dtmf="2" value="billing">billing</option>
+        <option dtmf="3" value="other">other</option>
+        <filled>
+          <if cond="dept == 'sales'"><goto next="#sales"/>
+          <elseif cond="'billing' == dept"/>Billing.<goto next="#billing"/>
+          <else/><disconnect/></if>
+        </filled></field></form>
+      <form id="sales"><transfer dest="tel:1"/></form>
+      <form id="billing"><transfer dest="tel:2"/></form>
+      <form id="pin"><field name="p" type="digits?length=6"><prompt>PIN?</prompt></field></form>""")
+    tree = read_bytes(doc).tree
+    k = keys(tree)
+    assert tree.node(k["1"]).type == "agent"
+    assert (
+        tree.node(k["2"]).prompt == "Billing." and tree.node(tree.node(k["2"]).next).type == "agent"
+    )  # type: ignore[union-attr]
+    assert tree.node(k["3"]).type == "hangup"
+
+
+def test_voicexml_digits_from_the_field_type() -> None:
+    doc = vxml(
+        '<form id="f"><field name="pin" type="digits?length=6"><prompt>PIN?</prompt></field></form>'
+    )
+    assert read_bytes(doc).tree.node("pin").digits == 6  # type: ignore[union-attr]
+
+
+def test_asterisk_response_timeout_and_included_files() -> None:
+    conf = "#include users.conf\n[m]\nexten => s,1,Set(TIMEOUT(response)=12)\n same => n,Background(hi)\n same => n,WaitExten()\nexten => 1,1,Hangup()\n"
+    imported = read_bytes(conf.encode(), format="asterisk")
+    assert imported.tree.node("m").timeout_s == 12.0  # type: ignore[union-attr]
+    assert any(w.startswith("other files: #include users.conf not read") for w in imported.warnings)

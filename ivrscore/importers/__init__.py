@@ -125,6 +125,9 @@ def _json_kind(data: dict[str, Any]) -> str:
         return "ivrscore"
     if isinstance(data.get("states"), list):
         return "twilio"
+    definition = data.get("definition")
+    if isinstance(definition, dict) and isinstance(definition.get("states"), list):
+        return "twilio"  # the Studio REST API's flow resource
     if isinstance(data.get("ContactFlow"), dict):
         data = data["ContactFlow"]
     if isinstance(data.get("Content"), str) or "Actions" in data or "modules" in data:

@@ -106,9 +106,11 @@ class _Context:
     comment: str = ""
 
 
-def parse_dialplan(text: str, source: str | None = None) -> dict[str, _Context]:
-    """Contexts of an ``extensions.conf``: extensions with their steps, includes, comments."""
+def parse_dialplan(text: str, source: str | None = None) -> tuple[dict[str, _Context], list[str]]:
+    """Contexts of an ``extensions.conf`` (extensions with their steps, includes, comments),
+    and the ``#include`` / ``#exec`` lines that pull in other files."""
     contexts: dict[str, _Context] = {}
+    includes: list[str] = []
     ctx: _Context | None = None
     last: tuple[str, int] | None = None
     comments: list[str] = []
@@ -126,6 +128,9 @@ def parse_dialplan(text: str, source: str | None = None) -> dict[str, _Context]:
             comments, last = [], None
             continue
         comments = []
+        if s.startswith(("#include", "#exec")):
+            includes.append(s)
+            continue
         if ctx is None or s.startswith("#"):
             continue
         m = re.match(r"^(exten|same|include)\s*=>?\s*(.*)$", s, re.I)
@@ -163,7 +168,7 @@ def parse_dialplan(text: str, source: str | None = None) -> dict[str, _Context]:
         steps.append(_Step(number, label, name, args, n))
         steps.sort(key=lambda st: st.prio)
         last = (ext, number)
-    return contexts
+    return contexts, includes
 
 
 def _strip_comment(raw: str) -> tuple[str, str | None]:
@@ -298,9 +303,11 @@ def read_asterisk(
     >>> m.prompt, m.timeout_s, {k: tree.node(o.next).type for k, o in m.options.items()}
     ('Main menu.', 5.0, {'1': 'queue', '2': 'voicemail'})
     """
-    contexts = parse_dialplan(text, source)
+    contexts, files = parse_dialplan(text, source)
     members = _queue_members(queues)
     b = FlowBuilder("asterisk", source, name="Asterisk IVR")
+    if files:
+        b.note(f"other files: {'; '.join(files)} not read; import the file with the IVR")
     walker = _Walker(b, contexts, members)
     start_ctx, start_ext = walker.entry(entry)
     b.name = f"Asterisk IVR {start_ctx}"
@@ -708,6 +715,11 @@ class _Walker:
         if prompt:
             node["prompt"] = prompt
         secs = _split_args(wait.args)[0].strip() if wait is not None else ""
+        if not secs:  # WaitExten() waits TIMEOUT(response), when the dialplan set it
+            for st in self.contexts[ctx].extens[ext][: wait_index + 1]:
+                m = re.match(r"TIMEOUT\(response\)\s*=\s*([\d.]+)", st.args.strip())
+                if st.app.lower() == "set" and m:
+                    secs = m.group(1)
         if re.fullmatch(r"\d+(\.\d+)?", secs) and float(secs) > 0:
             node["timeout_s"] = float(secs)
         self.b.add(key, node, label=ctx)

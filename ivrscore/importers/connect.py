@@ -171,7 +171,11 @@ def _legacy(data: dict[str, Any]) -> dict[str, Any]:
             names["dynamic"] = True
         for p in m.get("parameters") or []:
             if isinstance(p, dict) and p.get("resourceName"):
-                key = {"Queue": "queue", "ContactFlowId": "contactflow"}.get(str(p.get("name")))
+                key = {
+                    "Queue": "queue",
+                    "ContactFlowId": "contactflow",
+                    "AudioPrompt": "promptname",
+                }.get(str(p.get("name")))
                 if key:
                     names.setdefault(key, p["resourceName"])
         actions.append(

@@ -114,13 +114,19 @@ def read_twilio(data: Any, source: str | None = None, *, text: str | None = None
     >>> menu.type, list(menu.options), menu.options["1"].next, menu.retries
     ('menu', ['1'], 'sales', 20)
     """
+    name = None
+    if isinstance(data, dict) and isinstance(data.get("definition"), dict):
+        name = data.get("friendly_name")  # the REST API's flow resource wraps the definition
+        data = data["definition"]
     if not isinstance(data, dict) or not isinstance(data.get("states"), list):
         raise TreeFileError.single("not a Twilio Studio flow (no 'states' list)", file=source)
     states: dict[str, dict[str, Any]] = {}
     for s in data["states"]:
         if isinstance(s, dict) and isinstance(s.get("name"), str):
             states[s["name"]] = s
-    b = FlowBuilder("twilio", source, name=str(data.get("description") or "Twilio Studio flow"))
+    b = FlowBuilder(
+        "twilio", source, name=str(name or data.get("description") or "Twilio Studio flow")
+    )
     trigger = states.get(str(data.get("initial_state", "Trigger")))
     entry = _transitions(trigger).get("incomingCall") if trigger else None
     if entry is None:

@@ -247,18 +247,42 @@ class _Reader:
         **kw: Any,
     ) -> str:
         after = self.run(rest, then, **kw)
-        arms: list[tuple[str, Content]] = [(el.get("cond", "if"), [])]
-        for child in _content(el):
-            if not isinstance(child, str) and child.tag in ("elseif", "else"):
-                arms.append((child.get("cond", "else"), []))
-            else:
-                arms[-1][1].append(child)
-        if arms[-1][0] != "else":
-            arms.append(("else", []))
+        arms = _arms(el)
         k = self.fresh("if")
         targets = [(cond, self.run(body, after, **kw)) for cond, body in arms]
         self.b.split(k, targets, f"if {arms[0][0]}", {"source": {"type": "if"}})
         return k
+
+    def routes(
+        self,
+        field: ET.Element,
+        values: dict[str, str],
+        filled: ET.Element,
+        then: str | None,
+        kw: dict[str, Any],
+    ) -> dict[str, str | None] | None:
+        """Where each option of a field goes, when its ``<filled>`` is one ``<if>`` on the value.
+
+        ``<if cond="dept == 'sales'"><goto next="#sales"/><elseif cond="dept == 'billing'"/>…``
+        is how VoiceXML writes a menu as a form; each option follows its own arm.
+        """
+        content = _content(filled)
+        ifs = [c for c in content if not isinstance(c, str) and c.tag == "if"]
+        if len(ifs) != 1:
+            return None
+        at = content.index(ifs[0])
+        if any(isinstance(c, str) or c.tag not in _SILENT for c in content[:at]):
+            return None
+        after = self.run(content[at + 1 :], then, **kw)
+        arms = _arms(ifs[0])
+        name = re.escape(field.get("name") or "")
+        out: dict[str, str | None] = {}
+        for key, value in values.items():
+            v = re.escape(value)
+            test = rf"\b{name}\s*==\s*(['\"]){v}\1|(['\"]){v}\2\s*==\s*{name}\b"
+            body = next((b for c, b in arms if c != "else" and re.search(test, c)), arms[-1][1])
+            out[key] = self.run(body, after, **kw)
+        return out
 
     def transfer(
         self, el: ET.Element, form: str | None, items: dict[str, str], label: str, then: str | None
@@ -445,10 +469,16 @@ class _Reader:
             opts = item.findall("option")
             if opts:
                 options = {}
+                values: dict[str, str] = {}
                 for i, o in enumerate(opts):
                     key = o.get("dtmf") or str(i + 1)
                     if re.fullmatch(r"[0-9*#]", key) and key not in options:
                         options[key] = {"say": text_of(o), "next": after}
+                        values[key] = o.get("value") or text_of(o)
+                kw = {"form": form, "items": items, "here": k, "label": label}
+                routed = self.routes(item, values, filled, then, kw) if filled is not None else None
+                for key, target in (routed or {}).items():
+                    options[key]["next"] = target
                 node = {"type": "menu", "options": options}
             else:
                 node = {"type": "input", "collects": slug(label) or "answer", "next": after}
@@ -489,6 +519,19 @@ class _Reader:
         else:
             b.unknown(f"<{tag}>")
             b.alias(k, then)
+
+
+def _arms(el: ET.Element) -> list[tuple[str, Content]]:
+    """The arms of an ``<if>``: ``(condition, content)``, always ending with an ``else``."""
+    arms: list[tuple[str, Content]] = [(el.get("cond", "if"), [])]
+    for child in _content(el):
+        if not isinstance(child, str) and child.tag in ("elseif", "else"):
+            arms.append((child.get("cond", "else"), []))
+        else:
+            arms[-1][1].append(child)
+    if arms[-1][0] != "else":
+        arms.append(("else", []))
+    return arms
 
 
 def _content(el: ET.Element) -> Content:
@@ -539,6 +582,9 @@ def _seconds(value: str | None) -> float | None:
 
 
 def _digits(field: ET.Element) -> int | None:
+    m = re.search(r"(?:maxlength|length)=(\d+)", field.get("type") or "")  # type="digits?length=4"
+    if m and 1 <= int(m.group(1)) <= 64:
+        return int(m.group(1))
     for g in field.iter("grammar"):
         src = (g.get("src") or "") + " " + (g.text or "")
         m = re.search(r"(?:maxlength|maxDigits|length)\s*=\s*(\d+)", src, re.I)
