@@ -45,7 +45,7 @@ class _Model:
             nid: menu_timeline(n, tree) for nid, n in tree.nodes.items() if isinstance(n, Menu)
         }
         self.zero = {
-            nid: [k for k in n.options if b._is_zero_out(nid, k)]
+            nid: [k for k in n.options if k in b.zero_keys.get(nid, ())]
             for nid, n in tree.nodes.items()
             if isinstance(n, Menu)
         }

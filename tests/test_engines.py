@@ -305,3 +305,15 @@ def test_cli_analyze_and_simulate(capsys: pytest.CaptureFixture[str]) -> None:
     assert "sample journeys" in out and "caller 2" in out
     assert main(["analyze", str(EXAMPLES / "retail_bank.yaml")]) == 2
     assert "log-normal" in capsys.readouterr().err
+
+
+def test_more_data_items_than_the_engines_track_is_a_clear_error() -> None:
+    nodes = {
+        f"ask{i}": {"type": "input", "collects": f"d{i}", "next": f"ask{i + 1}"} for i in range(63)
+    }
+    nodes["ask63"] = {"type": "agent", "handles": ["x"]}
+    tree = ivr.PhoneTree.model_validate(
+        {"name": "T", "entry": "ask0", "tasks": [{"name": "x", "share": 1}], "nodes": nodes}
+    )
+    with pytest.raises(ivr.IvrscoreError, match="63 different data items"):
+        ivr.analyze(tree)

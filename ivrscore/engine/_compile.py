@@ -7,6 +7,12 @@ entry so only reachable ones exist. From each state the caller takes one *altern
 probability, a duration (a fixed part plus an exponential, log-normal or Erlang A wait), whether
 patience runs during it, the counts it adds, and where it leads (a state or an outcome).
 
+A state's alternatives depend only on its (node, attempt) and the kind of caller; the data given
+and the flags only decide whether a step repeats a question and which flags the next state
+carries. So the steps are computed once per (node, attempt) for each kind of caller they depend
+on (menus for every menu at once, with numpy), and the states of all chains are then enumerated
+breadth first, a level at a time, with numpy.
+
 ``analyze`` turns the table into an absorbing Markov chain; ``simulate`` walks it with numpy,
 one row per caller. They read the same table, so they model the same callers.
 """
@@ -16,12 +22,12 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass, field
-from operator import attrgetter
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from ..exceptions import IvrscoreError
 from ..graph import IMPLICIT_HANGUP, menu_timeline, node_duration_s, to_networkx
 from ..model.callers import Exponential, Lognormal, Persona
 from ..model.nodes import (
@@ -120,13 +126,18 @@ class Compiled:
     alt_transfers: NDArray[np.int64]
     alt_closed: NDArray[np.bool_]
     alt_human: NDArray[np.bool_]
-    alt_label: list[str]
+    alt_step: NDArray[np.int64]
+    step_labels: list[str]
     queues: list[QueueMetrics] = field(default_factory=list)
     queue_rates: list[NDArray[np.float64]] = field(default_factory=list)
 
     @property
     def n_states(self) -> int:
         return int(self.state_node.size)
+
+    def alt_label(self, alt: int) -> str:
+        """What a caller did in an alternative, in words ("pressed 2 at main_menu")."""
+        return self.step_labels[int(self.alt_step[alt])]
 
     def alt_closed_after(self) -> NDArray[np.bool_]:
         """Whether the caller has been through a closed edge once the alternative is taken."""
@@ -138,23 +149,49 @@ class Compiled:
 
 
 @dataclass(slots=True)
-class _Alt:
+class _Step:
+    """One alternative from every state at a (node, attempt), for one kind of caller.
+
+    What depends on the caller's history (the data given, the flags) is kept symbolic:
+    the next state is ``(next_node, next_attempt)`` with ``data_or`` added to the data given;
+    the step is a *repeat* when the data given meets ``again`` (``propagate``: the repeat
+    also marks the next state as repeated); ``closed_now`` marks the next state as having been
+    through a closed edge.
+    """
+
     prob: float
     fixed: float = 0.0
     kind: int = D_NONE
     a: float = 0.0
     b: float = 0.0
     patience: bool = True
-    next: tuple[Any, ...] | None = None
+    next_node: str | None = None
+    next_attempt: int = 0
     outcome: int = -1
     menus: int = 0
     identity: int = 0
-    repeat: bool = False
     options: int = 0
     keys: int = 0
     transfers: int = 0
     closed: bool = False
     label: str = ""
+    data_or: int = 0
+    again: int = 0
+    propagate: bool = False
+    closed_now: bool = False
+
+
+_STEP_FIELDS = (
+    "prob", "fixed", "kind", "a", "b", "patience", "outcome", "menus", "identity", "options",
+    "keys", "transfers", "closed", "data_or", "again", "propagate", "closed_now",
+)  # fmt: skip
+
+
+def _to(target: str | None, **kw: Any) -> dict[str, Any]:
+    """Fields of a step that goes to ``target`` (``None``: the call is cut off)."""
+    if target is None:
+        return {"outcome": DISCONNECTED, **{k: v for k, v in kw.items() if k == "closed"}}
+    return {"next_node": target, **kw}
 
 
 class _Builder:
@@ -183,7 +220,6 @@ class _Builder:
             for nid, n in tree.nodes.items()
             if isinstance(n, Menu)
         }
-        self._menu_plans: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
 
     # -- the caller's sense of direction ----------------------------------------------------------
 
@@ -252,42 +288,49 @@ class _Builder:
             self.queue_rates.append(rates)
         return self.queue_index[nid]
 
-    # -- alternatives per node --------------------------------------------------------------------
+    # -- steps per (node, attempt) ---------------------------------------------------------------
 
-    def alternatives(
+    def dependence(self, nid: str) -> str:
+        """What a node's steps depend on besides (node, attempt): used to share them."""
+        if nid == IMPLICIT_HANGUP:
+            return ""
+        kind = self.tree.nodes[nid].type
+        return {
+            "input": "pz",
+            "branch": "k",
+            "queue": "kp",
+            "agent": "t",
+            "self_service": "t",
+        }.get(kind, "")
+
+    def steps(
         self,
-        state: tuple[Any, ...],
+        nid: str,
+        attempt: int,
         task: str,
         persona: Persona,
         zo: bool,
         pattern: dict[str, bool],
-    ) -> list[_Alt]:
-        nid, _attempt, data, repeated, closed, human = state
+    ) -> list[_Step]:
         if nid == IMPLICIT_HANGUP:
-            return [_Alt(1.0, patience=False, outcome=DISCONNECTED, label="hung up by the system")]
+            return [_Step(1.0, patience=False, outcome=DISCONNECTED, label="hung up by the system")]
         node = self.tree.nodes[nid]
-
-        def goto(target: str | None, closed_now: bool = False) -> dict[str, Any]:
-            if target is None:
-                return {"outcome": DISCONNECTED}
-            return {"next": (target, 0, data, repeated, closed or closed_now, human)}
-
         if isinstance(node, Message):
-            return [_Alt(1.0, fixed=self.durations[nid], **goto(node.next), label=f"heard {nid}")]
+            return [_Step(1.0, fixed=self.durations[nid], label=f"heard {nid}", **_to(node.next))]
         if isinstance(node, Menu):
-            return self._menu(nid, node, state, task, persona, zo, goto)
+            raise AssertionError("menus are planned all at once by _Menus")  # pragma: no cover
         if isinstance(node, Input):
-            return self._input(nid, node, state, persona, zo, goto)
+            return self._input(nid, node, attempt, persona, zo)
         if isinstance(node, Branch):
-            return self._branch(nid, node, pattern, goto)
+            return self._branch(nid, node, pattern)
         if isinstance(node, Queue):
-            return self._queue(nid, node, pattern, persona, goto)
+            return self._queue(nid, node, pattern, persona)
         if isinstance(node, Agent):
-            return self._agent(nid, node, state, task, goto)
+            return self._agent(nid, node, task)
         if isinstance(node, SelfService):
             if task in node.handles:
                 return [
-                    _Alt(
+                    _Step(
                         1.0,
                         fixed=self.durations[nid],
                         patience=False,
@@ -296,11 +339,11 @@ class _Builder:
                     )
                 ]
             return [
-                _Alt(
+                _Step(
                     1.0,
                     fixed=self.durations[nid],
-                    **goto(node.next),
                     label=f"went through {nid}, which could not help",
+                    **_to(node.next),
                 )
             ]
         if isinstance(node, Voicemail | Callback | Hangup):
@@ -313,7 +356,7 @@ class _Builder:
                 "hangup": "was hung up on",
             }
             return [
-                _Alt(
+                _Step(
                     1.0,
                     fixed=self.durations[nid],
                     patience=False,
@@ -323,144 +366,36 @@ class _Builder:
             ]
         raise AssertionError(node)  # pragma: no cover
 
-    def _menu(
-        self,
-        nid: str,
-        node: Menu,
-        state: tuple[Any, ...],
-        task: str,
-        persona: Persona,
-        zo: bool,
-        goto: Any,
-    ) -> list[_Alt]:
-        attempt = state[1]
-        key = (nid, attempt, task, id(persona), zo)
-        plan = self._menu_plans.get(key)
-        if plan is None:
-            plan = self._menu_plans[key] = self._plan_menu(nid, node, attempt, task, persona, zo)
-        _, _, data, repeated, closed, human = state
-        out = []
-        for prob, fixed, menus, options, keys, label, target, retry in plan:
-            if retry:
-                nxt: tuple[Any, ...] | None = (nid, attempt + 1, data, repeated, closed, human)
-            elif target is None:
-                nxt = None
-            else:
-                nxt = (target, 0, data, repeated, closed, human)
-            outcome = DISCONNECTED if nxt is None else -1
-            out.append(
-                _Alt(
-                    prob,
-                    fixed,
-                    D_NONE,
-                    0.0,
-                    0.0,
-                    True,
-                    nxt,
-                    outcome,
-                    menus,
-                    0,
-                    False,
-                    options,
-                    keys,
-                    0,
-                    False,
-                    label,
-                )
-            )
-        return out
-
-    def _plan_menu(
-        self, nid: str, node: Menu, attempt: int, task: str, persona: Persona, zo: bool
-    ) -> list[tuple[Any, ...]]:
-        """The choices at a menu for one kind of caller, the same in every state there:
-        ``(prob, seconds, menus, options heard, keys, label, target, retry?)``."""
-        total, ends = self.timelines[nid]
-        keys = list(node.options)
-        n = len(keys)
-        zero = self.zero_keys[nid]
-        costs = self.cost[task]
-        desired: str | None = None
-        if zo and zero:
-            desired = zero[0]
-        else:
-            best = math.inf
-            for i, k in enumerate(keys):
-                target = node.options[k].next
-                if target == nid or target not in costs:
-                    continue
-                c = costs[target] + ends[i] + persona.response_s
-                if c < best:
-                    best, desired = c, k
-            if desired is None and zero:
-                desired = zero[0]
-        enter = 1 if attempt == 0 else 0
-        if desired is None:  # nothing fits the task: the caller says nothing, the menu replays
-            retry = attempt < node.retries
-            target_if_done = None if retry else node.on_failure
-            label = f"found no option at {nid}"
-            return [(1.0, total + node.timeout_s, enter, n, 0, label, target_if_done, retry)]
-        p_err = persona.choice_error_at(n) if n > 1 else 0.0
-        barge = persona.barge_in if node.barge_in else 0.0
-        out = []
-        for i, k in enumerate(keys):
-            p = (1.0 - p_err) if k == desired else p_err / (n - 1)
-            if p <= 0:
-                continue
-            what = "pressed" if k == desired else "mistakenly pressed"
-            for b, heard, t in ((barge, i + 1, ends[i]), (1.0 - barge, n, total)):
-                if b > 0:
-                    label = f"{what} {k} at {nid}"
-                    target = node.options[k].next
-                    out.append(
-                        (p * b, t + persona.response_s, enter, heard, 1, label, target, False)
-                    )
-        return out
-
-    def _is_zero_out(self, nid: str, key: str) -> bool:
-        return key in self.zero_keys.get(nid, ())
-
     def _input(
-        self, nid: str, node: Input, state: tuple[Any, ...], persona: Persona, zo: bool, goto: Any
-    ) -> list[_Alt]:
-        attempt, data, repeated = state[1], state[2], state[3]
+        self, nid: str, node: Input, attempt: int, persona: Persona, zo: bool
+    ) -> list[_Step]:
         bit = 1 << self.data_index[node.collects]
         first = attempt == 0
-        again = first and bool(data & bit)
         prompt = self.durations[nid]
-        common: dict[str, Any] = {
-            "identity": 1 if first else 0,
-            "menus": 0,
-            "repeat": again and not repeated,
-        }
+        # A first attempt at data the caller already gave is a repeat (counted once).
+        common: dict[str, Any] = {"identity": 1 if first else 0, "again": bit if first else 0}
         if zo and node.zero_out:
-            alt = goto(node.zero_out)
             return [
-                _Alt(
+                _Step(
                     1.0,
                     fixed=prompt + persona.response_s,
                     keys=1,
                     label=f"pressed 0 at {nid}",
                     **common,
-                    **alt,
+                    **_to(node.zero_out),
                 )
             ]
         digits = node.digits or VARIABLE_DIGITS
         typing = prompt + persona.response_s + digits * persona.digit_s
-        ok = goto(node.next)
-        if "next" in ok:
-            nxt = ok["next"]
-            ok["next"] = (nxt[0], 0, data | bit, repeated or again, *nxt[4:])
+        ok = _to(node.next, data_or=bit, propagate=True)
         retry = attempt < node.retries
-        bad = goto(nid if retry else node.on_failure)
         if retry:  # (an on_failure back to this input starts it afresh, at attempt 0)
-            bad["next"] = (nid, attempt + 1, data, repeated or again, *state[4:])
-        elif "next" in bad:
-            nxt = bad["next"]
-            bad["next"] = (nxt[0], 0, data, repeated or again, *nxt[4:])
+            bad: dict[str, Any] = {"next_node": nid, "next_attempt": attempt + 1, "propagate": True}
+        else:
+            bad = _to(node.on_failure, propagate=True)
         e = persona.input_error
         out = [
-            _Alt(
+            _Step(
                 1.0 - e,
                 fixed=typing,
                 keys=digits,
@@ -471,7 +406,7 @@ class _Builder:
         ]
         if e > 0:
             out.append(
-                _Alt(
+                _Step(
                     e,
                     fixed=typing,
                     keys=digits,
@@ -482,7 +417,7 @@ class _Builder:
             )
         return out
 
-    def _branch(self, nid: str, node: Branch, pattern: dict[str, bool], goto: Any) -> list[_Alt]:
+    def _branch(self, nid: str, node: Branch, pattern: dict[str, bool]) -> list[_Step]:
         left = 1.0
         out = []
         d = self.durations[nid]
@@ -496,56 +431,61 @@ class _Builder:
             if p > 0:
                 shut = c.closed is not None
                 out.append(
-                    _Alt(
+                    _Step(
                         p,
                         fixed=d,
                         closed=shut,
                         label=f"{nid}: {c.describe()}",
-                        **goto(c.next, shut),
+                        **_to(c.next, closed_now=shut),
                     )
                 )
             left -= p
         if left > 1e-15:
             all_open = all(c.open is not None for c in node.when)
             out.append(
-                _Alt(
+                _Step(
                     left,
                     fixed=d,
                     closed=all_open,
                     label=f"{nid}: otherwise",
-                    **goto(node.otherwise, all_open),
+                    **_to(node.otherwise, closed_now=all_open),
                 )
             )
         return out
 
     def _queue(
-        self, nid: str, node: Queue, pattern: dict[str, bool], persona: Persona, goto: Any
-    ) -> list[_Alt]:
+        self, nid: str, node: Queue, pattern: dict[str, bool], persona: Persona
+    ) -> list[_Step]:
         if node.open is not None and not pattern.get(node.open, True):
             return [
-                _Alt(1.0, closed=True, label=f"found {nid} closed", **goto(node.on_closed, True))
+                _Step(
+                    1.0,
+                    closed=True,
+                    label=f"found {nid} closed",
+                    **_to(node.on_closed, closed_now=True),
+                )
             ]
         d = self.durations[nid]
         out = []
         take = persona.accepts_callback if node.callback else 0.0
         if take > 0:
             out.append(
-                _Alt(
-                    take, fixed=d, label=f"took the callback offer at {nid}", **goto(node.callback)
+                _Step(
+                    take, fixed=d, label=f"took the callback offer at {nid}", **_to(node.callback)
                 )
             )
         stay = 1.0 - take
         if stay <= 0:
             return out
-        nxt = goto(node.next)
+        nxt = _to(node.next)
         label = f"waited at {nid}"
         if node.wait is not None:
             if isinstance(node.wait, Exponential):
-                out.append(_Alt(stay, fixed=d, kind=D_EXP, a=node.wait.mean_s, label=label, **nxt))
+                out.append(_Step(stay, fixed=d, kind=D_EXP, a=node.wait.mean_s, label=label, **nxt))
             else:
                 assert isinstance(node.wait, Lognormal)
                 out.append(
-                    _Alt(
+                    _Step(
                         stay,
                         fixed=d,
                         kind=D_LOGNORMAL,
@@ -557,27 +497,19 @@ class _Builder:
                 )
         elif node.staffing is not None:
             qi = self.queue_model(nid, node)
-            out.append(_Alt(stay, fixed=d, kind=D_ERLANG, a=float(qi), label=label, **nxt))
+            out.append(_Step(stay, fixed=d, kind=D_ERLANG, a=float(qi), label=label, **nxt))
         else:
-            out.append(_Alt(stay, fixed=d, label=label, **nxt))
+            out.append(_Step(stay, fixed=d, label=label, **nxt))
         return out
 
-    def _agent(
-        self, nid: str, node: Agent, state: tuple[Any, ...], task: str, goto: Any
-    ) -> list[_Alt]:
-        data, repeated = state[2], state[3]
+    def _agent(self, nid: str, node: Agent, task: str) -> list[_Step]:
         asked = 0
         for d in node.asks:
             asked |= 1 << self.data_index[d]
-        again = bool(data & asked)
-        common: dict[str, Any] = {
-            "identity": len(node.asks),
-            "repeat": again and not repeated,
-            "patience": False,
-        }
+        common: dict[str, Any] = {"identity": len(node.asks), "again": asked, "patience": False}
         if task in node.handles:
             return [
-                _Alt(
+                _Step(
                     1.0,
                     fixed=self.durations[nid],
                     outcome=R_AGENT,
@@ -586,31 +518,206 @@ class _Builder:
                 )
             ]
         if node.transfer_to:
-            alt = goto(node.transfer_to)
-            nxt = alt["next"]
-            alt["next"] = (nxt[0], 0, data | asked, repeated or again, *nxt[4:])
-            return [_Alt(1.0, transfers=1, label=f"was transferred by {nid}", **common, **alt)]
-        return [_Alt(1.0, outcome=DISCONNECTED, label=f"{nid} could not help", **common)]
+            return [
+                _Step(
+                    1.0,
+                    transfers=1,
+                    label=f"was transferred by {nid}",
+                    **common,
+                    **_to(node.transfer_to, data_or=asked, propagate=True),
+                )
+            ]
+        return [_Step(1.0, outcome=DISCONNECTED, label=f"{nid} could not help", **common)]
+
+
+_COL_TYPES: dict[str, Any] = {
+    "prob": np.float64, "fixed": np.float64, "a": np.float64, "b": np.float64,
+    "patience": np.bool_, "closed": np.bool_, "propagate": np.bool_, "closed_now": np.bool_,
+}  # fmt: skip
+
+
+class _StepTable:
+    """Steps of every (node, attempt, kind of caller): blocks of columns and lists of steps,
+    turned into one set of columns at the end."""
+
+    def __init__(self) -> None:
+        self.blocks: list[tuple[int, dict[str, NDArray[Any]]]] = []
+        self.steps: list[_Step] = []
+        self.step_rows: list[int] = []
+        self.step_next: list[int] = []
+        self.labels: list[str] = []
+
+    def add_steps(self, steps: list[_Step], na_of: Any) -> tuple[int, int]:
+        lo = len(self.labels)
+        self.steps.extend(steps)
+        self.step_rows.extend(range(lo, lo + len(steps)))
+        self.step_next.extend(
+            -1 if st.next_node is None else na_of(st.next_node, st.next_attempt) for st in steps
+        )
+        self.labels.extend(st.label for st in steps)
+        return lo, len(self.labels)
+
+    def add_block(self, chunk: dict[str, NDArray[Any]], labels: list[str]) -> int:
+        """Add rows given as columns (missing fields take the step defaults); returns the index
+        of the first."""
+        lo = len(self.labels)
+        self.blocks.append((lo, chunk))
+        self.labels.extend(labels)
+        return lo
+
+    def columns(self) -> dict[str, NDArray[Any]]:
+        n = len(self.labels)
+        default = _Step(0.0)
+        rows = np.array(self.step_rows, dtype=np.int64)
+        out = {}
+        for f in (*_STEP_FIELDS, "next_na"):
+            dtype = _COL_TYPES.get(f, np.int64)
+            col = np.full(n, -1 if f == "next_na" else getattr(default, f), dtype=dtype)
+            for lo, chunk in self.blocks:
+                if f in chunk:
+                    col[lo : lo + chunk[f].size] = chunk[f]
+            if f == "next_na":
+                col[rows] = self.step_next
+            else:
+                col[rows] = [getattr(st, f) for st in self.steps]
+            out[f] = col
+        return out
+
+
+class _Menus:
+    """Every menu's options as flat arrays, to plan all menus at once for one kind of caller."""
+
+    def __init__(self, b: _Builder, node_pos: dict[str, int], width: int) -> None:
+        tree = b.tree
+        found = [(nid, n) for nid, n in tree.nodes.items() if isinstance(n, Menu)]
+        self.ids = [nid for nid, _ in found]
+        menus = [m for _, m in found]
+        self.node = np.array([node_pos[nid] for nid in self.ids], dtype=np.int64)
+        self.n = np.array([len(m.options) for m in menus], dtype=np.int64)
+        self.first = np.concatenate([[0], np.cumsum(self.n)[:-1]]).astype(np.int64)
+        self.total = np.array([b.timelines[nid][0] for nid in self.ids], dtype=np.float64)
+        self.timeout = np.array([m.timeout_s for m in menus], dtype=np.float64)
+        self.retries = np.array([m.retries for m in menus], dtype=np.int64)
+        self.barge = np.array([m.barge_in for m in menus], dtype=np.bool_)
+        self.failure = np.array(
+            [-1 if m.on_failure is None else node_pos[m.on_failure] * width for m in menus],
+            dtype=np.int64,
+        )
+        self.opt_menu = np.repeat(np.arange(len(self.ids)), self.n)
+        self.opt_end = np.array(
+            [e for nid in self.ids for e in b.timelines[nid][1]], dtype=float
+        ).reshape(-1)
+        targets = [o.next for m in menus for o in m.options.values()]
+        self.opt_target = np.array([node_pos[t] for t in targets], dtype=np.int64)
+        self.opt_self = self.opt_target == self.node[self.opt_menu]
+        self.zero = np.full(len(self.ids), -1, dtype=np.int64)
+        pressed: list[str] = []
+        mistaken: list[str] = []
+        for m, (nid, menu) in enumerate(zip(self.ids, menus, strict=True)):
+            keys = list(menu.options)
+            zero = b.zero_keys[nid]
+            if zero:
+                self.zero[m] = keys.index(zero[0])
+            pressed += [f"pressed {k} at {nid}" for k in keys]
+            mistaken += [f"mistakenly pressed {k} at {nid}" for k in keys]
+        self.labels = (pressed, mistaken)
+        self.found_none = [f"found no option at {nid}" for nid in self.ids]
+
+    def desired(self, cost: NDArray[np.float64], response_s: float, zo: bool) -> NDArray[np.int64]:
+        """Per menu, the option index a caller aims for (-1: none fits)."""
+        c = cost[self.opt_target] + self.opt_end + response_s
+        c[self.opt_self | ~np.isfinite(cost[self.opt_target])] = np.inf
+        order = np.lexsort((np.arange(c.size), c, self.opt_menu))  # by menu, cost, position
+        firsts = order[np.searchsorted(self.opt_menu[order], np.arange(len(self.ids)))]
+        best = np.where(np.isfinite(c[firsts]), firsts - self.first, -1)
+        if zo:
+            return np.where(self.zero >= 0, self.zero, best)
+        return np.where(best >= 0, best, self.zero)
+
+    def block(
+        self, desired: NDArray[np.int64], attempt: int, persona: Persona, width: int
+    ) -> tuple[NDArray[np.int64], dict[str, NDArray[Any]], list[str]]:
+        """Steps of every menu that has this attempt: ``(menu of each row, columns, labels)``."""
+        live = self.retries >= attempt
+        enter = 1 if attempt == 0 else 0
+        # menus whose caller finds no option: one step, silence, then a replay or on_failure
+        none = live & (desired < 0)
+        m_none = np.flatnonzero(none)
+        retry = attempt < self.retries[m_none]
+        nxt_none = np.where(retry, self.node[m_none] * width + attempt + 1, self.failure[m_none])
+        # menus with a choice: per option, a barge-in row and a heard-everything row
+        has = live & (desired >= 0)
+        o = np.flatnonzero(has[self.opt_menu])
+        om = self.opt_menu[o]
+        n = self.n[om]
+        p_err = np.array([persona.choice_error_at(int(k)) for k in range(int(self.n.max()) + 1)])[n]
+        is_desired = (o - self.first[om]) == desired[om]
+        p = np.where(is_desired, 1.0 - p_err, p_err / np.maximum(n - 1, 1))
+        barge = np.where(self.barge[om], persona.barge_in, 0.0)
+        rows_o = np.repeat(o, 2)
+        rows_m = np.repeat(om, 2)
+        heard_all = np.tile([False, True], o.size)
+        prob = np.repeat(p, 2) * np.where(heard_all, 1.0 - np.repeat(barge, 2), np.repeat(barge, 2))
+        keep = prob > 0
+        rows_o, rows_m, heard_all, prob = rows_o[keep], rows_m[keep], heard_all[keep], prob[keep]
+        fixed = np.where(heard_all, self.total[rows_m], self.opt_end[rows_o]) + persona.response_s
+        heard = np.where(heard_all, self.n[rows_m], rows_o - self.first[rows_m] + 1)
+        # merge both kinds of rows in menu order (a menu has one kind or the other)
+        menu_of = np.concatenate([m_none, rows_m])
+        order = np.argsort(menu_of, kind="stable")
+        cols = {
+            "prob": np.concatenate([np.ones(m_none.size), prob])[order],
+            "fixed": np.concatenate([self.total[m_none] + self.timeout[m_none], fixed])[order],
+            "menus": np.full(order.size, enter, dtype=np.int64),
+            "options": np.concatenate([self.n[m_none], heard])[order],
+            "keys": np.concatenate(
+                [np.zeros(m_none.size, np.int64), np.ones(rows_o.size, np.int64)]
+            )[order],
+            "next_na": np.concatenate([nxt_none, self.opt_target[rows_o] * width])[order],
+        }
+        cols["outcome"] = np.where(cols["next_na"] < 0, DISCONNECTED, -1)
+        pressed, mistaken = self.labels
+        desired_row = (rows_o - self.first[rows_m]) == desired[rows_m]
+        labels = [self.found_none[m] for m in m_none.tolist()] + [
+            pressed[i] if d else mistaken[i]
+            for i, d in zip(rows_o.tolist(), desired_row.tolist(), strict=True)
+        ]
+        return menu_of[order], cols, [labels[i] for i in order.tolist()]
 
 
 def compile_tree(tree: PhoneTree) -> Compiled:
     """Compile a tree's callers into step tables (every task, persona, zero-out habit and
-    time-of-week pattern)."""
+    time-of-week pattern).
+
+    The steps of every (node, attempt) are computed once for each kind of caller they depend
+    on - menus for all menus at once with numpy - and shared between chains. Then every
+    chain's states are enumerated from the entry, breadth first, all chains together, a whole
+    level at a time: a state is ``(chain, node and attempt, data given, flags)``.
+    """
     b = _Builder(tree)
     pats = patterns(tree)
     personas = tree.personas
     shares = tree.task_shares()
     p_shares = np.array([p.share for p in personas], dtype=float)
     p_shares = p_shares / p_shares.sum()
+    node_ids = [*tree.nodes, IMPLICIT_HANGUP]
+    node_pos = {n: i for i, n in enumerate(node_ids)}
+    width = 2 + max((getattr(n, "retries", 0) for n in tree.nodes.values()), default=0)
+    n_na = len(node_ids) * width
+    na_node = np.repeat(np.arange(len(node_ids), dtype=np.int64), width)
+    is_agent = np.array([tree.nodes[n].type == "agent" for n in tree.nodes] + [False])
+    na_agent = is_agent[na_node]
+    if len(b.data_index) > 62:
+        raise IvrscoreError(
+            f"{len(b.data_index)} different data items are collected or asked for; "
+            "ivrscore handles up to 62"
+        )
+
+    def na_of(nid: str, attempt: int) -> int:
+        return node_pos[nid] * width + attempt
+
     chains: list[Chain] = []
-    st_chain: list[int] = []
-    st_node: list[str] = []
-    st_flags: list[tuple[bool, bool, bool]] = []
-    alt_rows: list[int] = []
-    alt_objs: list[_Alt] = []
-    alt_targets: list[int] = []
-    agents = {nid for nid, n in tree.nodes.items() if n.type == "agent"}
-    for ti, task in enumerate(tree.task_names):
+    for ti, _task in enumerate(tree.task_names):
         for pi, persona in enumerate(personas):
             for zo in (False, True):
                 p_zo = persona.wants_human if zo else 1.0 - persona.wants_human
@@ -618,58 +725,149 @@ def compile_tree(tree: PhoneTree) -> Compiled:
                     continue
                 for ki, pat in enumerate(pats):
                     weight = float(shares[ti] * p_shares[pi] * p_zo * pat.calls)
-                    if weight <= 0:
-                        continue
-                    ci = len(chains)
-                    start = (tree.entry, 0, 0, False, False, tree.entry in agents)
-                    index = {start: len(st_node)}  # this chain's states
-                    st_chain.append(ci)
-                    st_node.append(tree.entry)
-                    st_flags.append((False, False, bool(start[5])))
-                    chains.append(Chain(ti, pi, zo, ki, weight, index[start]))
-                    todo = [start]
-                    while todo:
-                        state = todo.pop()
-                        s = index[state]
-                        for alt in b.alternatives(state, task, persona, zo, pat.open):
-                            nxt = alt.next
-                            target = -1
-                            if nxt is not None:
-                                if nxt[0] in agents and not nxt[5]:
-                                    nxt = alt.next = (*nxt[:5], True)
-                                target = index.get(nxt, -1)
-                                if target < 0:
-                                    target = index[nxt] = len(st_node)
-                                    st_chain.append(ci)
-                                    st_node.append(nxt[0])
-                                    st_flags.append((bool(nxt[3]), bool(nxt[4]), bool(nxt[5])))
-                                    todo.append(nxt)
-                            alt_rows.append(s)
-                            alt_objs.append(alt)
-                            alt_targets.append(target)
-    node_ids = [*tree.nodes, IMPLICIT_HANGUP]
-    node_pos = {n: i for i, n in enumerate(node_ids)}
-    n_states = len(st_node)
-    rows = np.array(alt_rows, dtype=np.int64)
+                    if weight > 0:
+                        chains.append(Chain(ti, pi, zo, ki, weight, -1))
+
+    # -- the steps of every (node, attempt) for every chain --------------------------------------
+    table = _StepTable()
+    step_lo = np.full((len(chains), n_na), -1, dtype=np.int64)
+    step_hi = np.full((len(chains), n_na), -1, dtype=np.int64)
+    menus = _Menus(b, node_pos, width)
+    if menus.ids:
+        by_kind: dict[tuple[int, int, bool], list[int]] = {}
+        for ci, ch in enumerate(chains):
+            by_kind.setdefault((ch.task, ch.persona, ch.zero_outer), []).append(ci)
+        for (ti, pi, zo), cis in by_kind.items():
+            cost = np.full(len(node_ids), np.inf)
+            for nid, c in b.cost[tree.task_names[ti]].items():
+                cost[node_pos[nid]] = c
+            persona = personas[pi]
+            desired = menus.desired(cost, persona.response_s, zo)
+            for attempt in range(int(menus.retries.max()) + 1):
+                menu_of, cols, labels = menus.block(desired, attempt, persona, width)
+                lo = table.add_block(cols, labels)
+                starts = lo + np.searchsorted(menu_of, np.arange(len(menus.ids)))
+                ends = lo + np.searchsorted(menu_of, np.arange(len(menus.ids)), side="right")
+                live = ends > starts
+                na = menus.node[live] * width + attempt
+                rows = np.array(cis, dtype=np.int64)
+                step_lo[np.ix_(rows, na)] = starts[live]
+                step_hi[np.ix_(rows, na)] = ends[live]
+    # other nodes: their steps depend on some of (task, persona, zero-out, pattern) only
+    groups: dict[str, dict[tuple[Any, ...], list[int]]] = {}
+    for dep in {b.dependence(nid) for nid in node_ids}:
+        g: dict[tuple[Any, ...], list[int]] = groups.setdefault(dep, {})
+        for ci, ch in enumerate(chains):
+            kind = {"t": ch.task, "p": ch.persona, "z": ch.zero_outer, "k": ch.pattern}
+            g.setdefault(tuple(kind[c] for c in dep), []).append(ci)
+    task_names = tree.task_names
+    for nid in node_ids:
+        node = tree.nodes.get(nid)
+        if isinstance(node, Menu):
+            continue
+        attempts = node.retries + 1 if isinstance(node, Input) else 1
+        for cis in groups[b.dependence(nid)].values():
+            ch = chains[cis[0]]
+            for attempt in range(attempts):
+                steps = b.steps(
+                    nid, attempt, task_names[ch.task], personas[ch.persona], ch.zero_outer,
+                    pats[ch.pattern].open,
+                )  # fmt: skip
+                lo, hi = table.add_steps(steps, na_of)
+                step_lo[cis, na_of(nid, attempt)] = lo
+                step_hi[cis, na_of(nid, attempt)] = hi
+    cols = table.columns()
+
+    # -- every chain's states, breadth first -----------------------------------------------------
+    # A state is packed into one integer key: (chain, node and attempt, data given, flags).
+    d_bits = max(1, len(b.data_index))
+    na_bits = max(1, int(n_na - 1).bit_length())
+    c_bits = max(1, int(len(chains) - 1).bit_length())
+    key_type: Any = np.int64 if c_bits + na_bits + d_bits + 3 <= 63 else object
+
+    def pack(chain: Any, na: Any, data: Any, flags: Any) -> Any:
+        k = chain.astype(key_type) << (na_bits + d_bits + 3)
+        return k | (na.astype(key_type) << (d_bits + 3)) | (data.astype(key_type) << 3) | flags
+
+    start_na = na_of(tree.entry, 0)
+    start_flags = 4 if na_agent[start_na] else 0  # flag bits: repeated 1, closed 2, human 4
+    f_id = np.arange(len(chains), dtype=np.int64)
+    f_chain = f_id.copy()
+    f_na = np.full(len(chains), start_na, dtype=np.int64)
+    f_data = np.zeros(len(chains), dtype=np.int64)
+    f_flags = np.full(len(chains), start_flags, dtype=np.int64)
+    seen_keys = pack(f_chain, f_na, f_data, f_flags)  # sorted, as chain is the top field
+    seen_ids = f_id.copy()
+    n_states = len(chains)
+    parts: dict[str, list[NDArray[Any]]] = {
+        k: [] for k in ("chain", "na", "flags", "a_state", "a_step", "a_next", "a_repeat")
+    }
+    while f_id.size:
+        parts["chain"].append(f_chain)
+        parts["na"].append(f_na)
+        parts["flags"].append(f_flags)
+        lo, hi = step_lo[f_chain, f_na], step_hi[f_chain, f_na]
+        counts = hi - lo
+        owner = np.repeat(np.arange(f_id.size), counts)
+        step = lo[owner] + np.arange(owner.size) - np.repeat(np.cumsum(counts) - counts, counts)
+        data, flags = f_data[owner], f_flags[owner]
+        again = (data & cols["again"][step]) != 0
+        repeated = (flags & 1) != 0
+        nxt = cols["next_na"][step]
+        n_data = data | cols["data_or"][step]
+        n_flags = (
+            (repeated | (again & cols["propagate"][step])).astype(np.int64)
+            | ((((flags & 2) != 0) | cols["closed_now"][step]).astype(np.int64) << 1)
+            | ((((flags & 4) != 0) | na_agent[np.maximum(nxt, 0)]).astype(np.int64) << 2)
+        )
+        go = np.flatnonzero(nxt >= 0)
+        g_chain = f_chain[owner[go]]
+        keys = pack(g_chain, nxt[go], n_data[go], n_flags[go])
+        uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        at = np.searchsorted(seen_keys, uniq)
+        known = at < seen_keys.size
+        known[known] = seen_keys[at[known]] == uniq[known]
+        uniq_ids = np.empty(uniq.size, dtype=np.int64)
+        uniq_ids[known] = seen_ids[at[known]]
+        fresh = np.flatnonzero(~known)
+        # new states in the order their first alternative was found (stable numbering)
+        fresh = fresh[np.argsort(first[fresh], kind="stable")]
+        uniq_ids[fresh] = np.arange(n_states, n_states + fresh.size)
+        n_states += fresh.size
+        merged = np.concatenate([seen_keys, uniq[fresh]])
+        order = np.argsort(merged, kind="stable")
+        seen_keys = merged[order]
+        seen_ids = np.concatenate([seen_ids, uniq_ids[fresh]])[order]
+        target = np.full(step.size, -1, dtype=np.int64)
+        target[go] = uniq_ids[inverse.reshape(-1)]
+        parts["a_state"].append(f_id[owner])
+        parts["a_step"].append(step)
+        parts["a_next"].append(target)
+        parts["a_repeat"].append(again & ~repeated)
+        src = go[first[fresh]]
+        f_chain, f_na = g_chain[first[fresh]], nxt[src]
+        f_data, f_flags = n_data[src], n_flags[src]
+        f_id = uniq_ids[fresh]
+
+    # -- number each chain's states contiguously, in the order they were found ------------------
+    st_chain = np.concatenate(parts["chain"])
+    renumber = np.empty(n_states, dtype=np.int64)
+    order = np.argsort(st_chain, kind="stable")
+    renumber[order] = np.arange(n_states)
+    st_chain = st_chain[order]
+    st_na = np.concatenate(parts["na"])[order]
+    st_flags = np.concatenate(parts["flags"])[order]
+    chains = [
+        Chain(c.task, c.persona, c.zero_outer, c.pattern, c.weight, int(renumber[ci]))
+        for ci, c in enumerate(chains)
+    ]
+    rows = renumber[np.concatenate(parts["a_state"])]
     perm = np.argsort(rows, kind="stable")  # group every state's alternatives together
     alt_state = rows[perm]
+    step = np.concatenate(parts["a_step"])[perm]
+    raw_next = np.concatenate(parts["a_next"])[perm]
+    alt_next = np.where(raw_next >= 0, renumber[np.maximum(raw_next, 0)], -1)
     alt_start = np.searchsorted(alt_state, np.arange(n_states + 1)).astype(np.int64)
-    flags = np.array(st_flags, dtype=bool).reshape(-1, 3)
-    fields = (
-        "prob", "fixed", "kind", "a", "b", "patience", "outcome", "menus", "identity",
-        "repeat", "options", "keys", "transfers", "closed",
-    )  # fmt: skip
-    getter = attrgetter(*fields)
-    table = (
-        list(zip(*(getter(a) for a in alt_objs), strict=True)) if alt_objs else [()] * len(fields)
-    )
-    columns = dict(zip(fields, table, strict=True))
-
-    def col(name: str, dtype: Any) -> Any:
-        return np.asarray(columns[name], dtype=dtype)[perm]
-
-    alt_next = np.asarray(alt_targets, dtype=np.int64)[perm]
-    labels = [alt_objs[i].label for i in perm]
     compiled = Compiled(
         tree=tree,
         node_ids=node_ids,
@@ -678,30 +876,31 @@ def compile_tree(tree: PhoneTree) -> Compiled:
         patterns=[p.open for p in pats],
         pattern_calls=[p.calls for p in pats],
         chains=chains,
-        state_chain=np.array(st_chain, dtype=np.int64),
-        state_node=np.array([node_pos[n] for n in st_node], dtype=np.int64),
-        state_repeated=flags[:, 0].copy(),
-        state_closed=flags[:, 1].copy(),
-        state_human=flags[:, 2].copy(),
+        state_chain=st_chain,
+        state_node=na_node[st_na],
+        state_repeated=(st_flags & 1) != 0,
+        state_closed=(st_flags & 2) != 0,
+        state_human=(st_flags & 4) != 0,
         alt_start=alt_start,
         alt_state=alt_state,
-        alt_prob=col("prob", float),
-        alt_fixed=col("fixed", float),
-        alt_kind=col("kind", np.int64),
-        alt_a=col("a", float),
-        alt_b=col("b", float),
-        alt_patience=col("patience", bool),
+        alt_prob=cols["prob"][step],
+        alt_fixed=cols["fixed"][step],
+        alt_kind=cols["kind"][step],
+        alt_a=cols["a"][step],
+        alt_b=cols["b"][step],
+        alt_patience=cols["patience"][step],
         alt_next=alt_next,
-        alt_outcome=col("outcome", np.int64),
-        alt_menus=col("menus", np.int64),
-        alt_identity=col("identity", np.int64),
-        alt_repeat=col("repeat", bool),
-        alt_options=col("options", np.int64),
-        alt_keys=col("keys", np.int64),
-        alt_transfers=col("transfers", np.int64),
-        alt_closed=col("closed", bool),
+        alt_outcome=cols["outcome"][step],
+        alt_menus=cols["menus"][step],
+        alt_identity=cols["identity"][step],
+        alt_repeat=np.concatenate(parts["a_repeat"])[perm],
+        alt_options=cols["options"][step],
+        alt_keys=cols["keys"][step],
+        alt_transfers=cols["transfers"][step],
+        alt_closed=cols["closed"][step],
         alt_human=np.zeros(alt_state.size, dtype=bool),
-        alt_label=labels,
+        alt_step=step,
+        step_labels=table.labels,
         queues=b.queues,
         queue_rates=b.queue_rates,
     )

@@ -149,16 +149,17 @@ def _solve_chain(
     closed_all: NDArray[np.bool_],
 ) -> _ChainSolution:
     n = states.size
-    local = {int(s): i for i, s in enumerate(states)}
-    lo, hi = int(c.alt_start[states[0]]), int(c.alt_start[states[-1] + 1])
+    first = int(states[0])
+    assert int(states[-1]) - first + 1 == n  # a chain's states are numbered contiguously
+    lo, hi = int(c.alt_start[first]), int(c.alt_start[states[-1] + 1])
     alts = np.arange(lo, hi)
-    row = np.array([local[int(s)] for s in c.alt_state[alts]], dtype=np.int64)
+    row = c.alt_state[alts] - first
     p = c.alt_prob[alts]
     survive, time, if_survived = step_moments(c, theta, alts)
     nxt = c.alt_next[alts]
     has_next = nxt >= 0
     col = np.full(alts.size, -1, dtype=np.int64)
-    col[has_next] = [local[int(x)] for x in nxt[has_next]]
+    col[has_next] = nxt[has_next] - first
     closed_after = closed_all[alts]
     outcome = c.alt_outcome[alts].copy()
     outcome[(outcome == DISCONNECTED) & closed_after] = DISCONNECTED_CLOSED
@@ -179,7 +180,7 @@ def _solve_chain(
             "to end it); lint rule IVR103 finds such loops"
         ) from exc
     e = np.zeros(n)
-    e[local[start]] = 1.0
+    e[start - first] = 1.0
     y = lu.solve(e, trans="T")
     b = lu.solve(r)  # absorption probabilities from every state, 7 columns
     if not (np.all(np.isfinite(y)) and np.all(np.isfinite(b))):

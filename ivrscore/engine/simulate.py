@@ -577,12 +577,12 @@ def _journey(sampler: _Sampler, gen: np.random.Generator, number: int) -> str:
         d = float(sampler._durations(np.array([alt]), gen)[0])
         if c.alt_patience[alt] and d > left:
             clock += left
-            steps.append(f"{c.alt_label[alt]} but hung up after {left:.0f} s")
+            steps.append(f"{c.alt_label(alt)} but hung up after {left:.0f} s")
             return f"{head}: " + " → ".join(steps) + f" → abandoned at {clock / 60:.1f} min"
         clock += d
         if c.alt_patience[alt]:
             left -= d
-        steps.append(f"{c.alt_label[alt]} ({d:.0f} s)")
+        steps.append(f"{c.alt_label(alt)} ({d:.0f} s)")
         nxt = int(c.alt_next[alt])
         if nxt < 0:
             out = OUTCOMES[int(c.alt_outcome[alt])].replace("_", " ")
