@@ -303,6 +303,23 @@ class _Sampler:
         wait[waits] = total
         return wait
 
+    @staticmethod
+    def _packed(
+        attr: dict[str, NDArray[Any]],
+    ) -> tuple[list[NDArray[np.float64]], dict[str, tuple[int, int, int]]]:
+        """Each alternative's counters packed into float64 words (see :func:`_pack_layout`),
+        wide enough for a caller's total over :data:`MAX_STEPS` steps."""
+        widths = {
+            name: max(1, int(max(int(v.max()), 1) * MAX_STEPS).bit_length()) if v.size else 1
+            for name, v in attr.items()
+        }
+        layout = _pack_layout(widths)
+        n_words = 1 + max(w for w, _, _ in layout.values())
+        packed = [np.zeros(next(iter(attr.values())).size, dtype=np.int64) for _ in range(n_words)]
+        for name, (w, shift, _mask) in layout.items():
+            packed[w] |= attr[name].astype(np.int64) << shift
+        return [p.astype(np.float64) for p in packed], layout
+
     def run(self, n: int, gen: np.random.Generator) -> dict[str, NDArray[Any]]:
         """Simulate ``n`` callers; returns their records.
 
@@ -335,7 +352,6 @@ class _Sampler:
         clock = np.zeros(n)
         log_ids: list[NDArray[np.int64]] = []
         log_alts: list[NDArray[np.int64]] = []
-        sums = {k: np.zeros(n) for k in _COUNTS}
         attr: dict[str, NDArray[Any]] = {
             "menus": c.alt_menus,
             "options": c.alt_options,
@@ -343,16 +359,17 @@ class _Sampler:
             "identity": c.alt_identity,
             "transfers": c.alt_transfers,
             "repeat": c.alt_repeat,
+            "steps": np.ones(c.alt_prob.size, dtype=np.int64),
         }
+        words, layout = self._packed(attr)
+        word_sums = [np.zeros(n) for _ in words]
 
         def fold() -> None:
             if not log_ids:
                 return
             all_ids, all_alts = np.concatenate(log_ids), np.concatenate(log_alts)
-            sums["steps"] += np.bincount(all_ids, minlength=n)
-            for name, values in attr.items():
-                weights = values[all_alts].astype(np.float64)
-                sums[name] += np.bincount(all_ids, weights=weights, minlength=n)
+            for total, word in zip(word_sums, words, strict=True):
+                total += np.bincount(all_ids, weights=word[all_alts], minlength=n)
             log_ids.clear()
             log_alts.clear()
 
@@ -407,6 +424,10 @@ class _Sampler:
             state = nxt
         clock_out[ids] = clock  # still looping after MAX_STEPS: counted as giving up
         fold()
+        sums = {
+            name: ((word_sums[w].astype(np.int64) >> shift) & mask).astype(np.float64)
+            for name, (w, shift, mask) in layout.items()
+        }
         quitters = np.flatnonzero(quit_alt >= 0)
 
         def completed(name: str) -> NDArray[np.float64]:
@@ -431,6 +452,26 @@ class _Sampler:
             "arrival_minute": minute.astype(np.int16),
             "steps": sums["steps"].astype(np.int32),
         }
+
+
+def _pack_layout(widths: dict[str, int]) -> dict[str, tuple[int, int, int]]:
+    """Place counters of the given bit widths into as few 53-bit words as fit: a float64 holds
+    integers below 2**53 exactly, so one weighted ``bincount`` adds several counters at once.
+    Returns ``{name: (word, shift, mask)}``.
+
+    Examples
+    --------
+    >>> _pack_layout({"a": 20, "b": 30, "c": 10})
+    {'a': (0, 0, 1048575), 'b': (0, 20, 1073741823), 'c': (1, 0, 1023)}
+    """
+    layout: dict[str, tuple[int, int, int]] = {}
+    word, used = 0, 0
+    for name, bits in widths.items():
+        if used and used + bits > 53:
+            word, used = word + 1, 0
+        layout[name] = (word, used, (1 << bits) - 1)
+        used += bits
+    return layout
 
 
 def _alias_tables(c: Compiled) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
