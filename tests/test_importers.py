@@ -532,6 +532,10 @@ def test_freeswitch_phrases_give_prompt_and_option_words() -> None:
     assert any(
         w.startswith("prompts: the menus' greetings are phrase macros") for w in no_phrases.warnings
     )
+    # Without words the menu still takes time: 2.5 s per option, listed as a default.
+    assert no_phrases.tree.node("m").duration_s == 5.0
+    assert any(w.startswith("prompt lengths: m have no words") for w in no_phrases.warnings)
+    assert menu.duration_s is None  # with words, their length is estimated as usual
 
 
 def test_freeswitch_entry_option_and_missing_menu() -> None:
@@ -737,3 +741,20 @@ def test_asterisk_response_timeout_and_included_files() -> None:
     imported = read_bytes(conf.encode(), format="asterisk")
     assert imported.tree.node("m").timeout_s == 12.0  # type: ignore[union-attr]
     assert any(w.startswith("other files: #include users.conf not read") for w in imported.warnings)
+
+
+def test_asterisk_one_key_patterns_answer_their_keys() -> None:
+    conf = """
+[m]
+exten => s,1,Background(menu)
+ same => n,WaitExten(5)
+exten => 1,1,Queue(sales)
+exten => _[2-3],1,Playback(not-yet)
+ same => n,Goto(s,1)
+exten => _X.,1,Dial(PJSIP/${EXTEN})
+"""
+    tree = read_bytes(conf.encode()).tree
+    k = keys(tree)
+    assert list(k) == ["1", "2", "3"]  # _X. (any length) is dial-by-extension, not a key
+    assert tree.node(k["2"]).prompt == "Not yet." and k["2"] != k["3"]
+    assert tree.node(k["2"]).next == tree.entry  # type: ignore[union-attr]

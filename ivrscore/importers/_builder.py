@@ -37,6 +37,10 @@ __all__ = [
 DEFAULT_WAIT_S = 120.0
 """Mean queue wait given to an imported queue, seconds (a placeholder: the file has no waits)."""
 
+OPTION_S = 2.5
+"""Seconds per option assumed for a menu whose words are not in the file ("For sales, press 1"
+is six words: 2.4 s at 150 words a minute, with a pause)."""
+
 FOREVER_RETRIES = 20
 """Retries given to a menu the platform replays without limit (the model's largest)."""
 
@@ -530,6 +534,21 @@ class FlowBuilder:
             out.append(
                 f"queue waits: {', '.join(queues)} wait {DEFAULT_WAIT_S:.0f} s on average - "
                 "set wait: or staffing: from your queue statistics"
+            )
+        silent = [
+            nid
+            for nid, n in nodes.items()
+            if n["type"] == "menu"
+            and not n.get("prompt")
+            and "duration_s" not in n
+            and not any(o.get("say") for o in n["options"].values())
+        ]
+        for nid in silent:
+            nodes[nid]["duration_s"] = OPTION_S * len(nodes[nid]["options"])
+        if silent:
+            out.append(
+                f"prompt lengths: {', '.join(silent)} have no words in the file; assumed "
+                f"{OPTION_S:g} s per option - set prompt: and say:, or duration_s:"
             )
         if self.default_schedules:
             hours = ", ".join(f"{d} {t}" for d, t in DEFAULT_HOURS.items())

@@ -434,6 +434,12 @@ class _Walker:
         if c is None or ctx in seen:
             return {}
         out = {e: (ctx, e, times) for e in c.extens if re.fullmatch(r"[0-9*#]+", e)}
+        for e in c.extens:  # one-key patterns (_X, _[1-3]) answer the keys they match
+            rx = _pattern(e)
+            if rx is not None and len(e) <= 8 and not e.endswith((".", "!")):
+                for k in "1234567890*#":
+                    if rx.fullmatch(k):
+                        out.setdefault(k, (ctx, e, times))
         for inc, when in c.includes:
             for k, v in self.keys(inc, seen | {ctx}, when or times).items():
                 out.setdefault(k, v)
