@@ -252,8 +252,11 @@ def test_twilio_unknown_widgets_pass_through_and_are_reported() -> None:
     imported = read_bytes(flow)
     assert imported.tree.entry == "bye"
     assert imported.warnings[-1] == (
-        "not understood, passed through (kept under meta.source): connect-virtual-agent"
+        "not understood, passed through (kept under meta.imported.not_understood): "
+        "connect-virtual-agent"
     )
+    kept = imported.tree.meta["imported"]["not_understood"]["fancy"]
+    assert kept["type"] == "connect-virtual-agent" and kept["properties"] == {"x": 1}
 
 
 def test_twilio_flow_without_a_voice_entry_is_an_error() -> None:

@@ -151,6 +151,7 @@ class FlowBuilder:
     not_understood: dict[str, int] = field(default_factory=dict)
     error_paths: dict[str, dict[str, str]] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
+    unknown_raw: dict[str, Any] = field(default_factory=dict)
     _failures: dict[str, tuple[str | None, str | None, tuple[int, str | None] | None]] = field(
         default_factory=dict
     )
@@ -296,9 +297,11 @@ class FlowBuilder:
             self.add(key, agent, label=label, line=line)
         return key
 
-    def unknown(self, kind: str) -> None:
-        """Count a construct the importer does not understand (reported in the warnings)."""
+    def unknown(self, kind: str, where: str, raw: Any) -> None:
+        """Keep a construct the importer does not understand: counted in the warnings, and
+        ``raw`` (its platform data) kept under ``meta.imported.not_understood[where]``."""
         self.not_understood[kind] = self.not_understood.get(kind, 0) + 1
+        self.unknown_raw.setdefault(where, raw)
 
     def note(self, text: str) -> None:
         """Add a warning line."""
@@ -415,6 +418,7 @@ class FlowBuilder:
                 "warnings": list(warnings),
                 **({"error_paths": errors} if errors else {}),
                 **({"left_out": kept_out} if kept_out else {}),
+                **({"not_understood": self.unknown_raw} if self.unknown_raw else {}),
             }
         }
         tree = _validate(data, self.source)
@@ -572,7 +576,9 @@ class FlowBuilder:
             kinds = ", ".join(
                 f"{k} x{n}" if n > 1 else k for k, n in sorted(self.not_understood.items())
             )
-            out.append(f"not understood, passed through (kept under meta.source): {kinds}")
+            out.append(
+                f"not understood, passed through (kept under meta.imported.not_understood): {kinds}"
+            )
         return tuple(out)
 
 

@@ -485,7 +485,7 @@ class _Walker:
         meta = {"source": {"context": ctx, "extension": ext, "line": st.line, "app": st.app}}
         if app in _SKIP:
             if app in ("gosub", "macro", "agi"):
-                self.b.unknown(st.app)
+                self.b.unknown(st.app, f"{ctx},{ext},{st.prio}", f"{st.app}({st.args})")
             self.b.alias(key, None)  # placeholder so loops terminate
             self.b.aliases[key] = self._next(here, index) or "\x00end"
             return key
@@ -541,7 +541,7 @@ class _Walker:
                 key, {"type": "self_service", "handles": [task], "meta": meta}, label=_SERVICES[app]
             )
             return key
-        self.b.unknown(st.app)
+        self.b.unknown(st.app, f"{ctx},{ext},{st.prio}", f"{st.app}({st.args})")
         self.b.alias(key, None)
         self.b.aliases[key] = self._next(here, index) or "\x00end"
         return key

@@ -490,7 +490,7 @@ class _Walker:
             b.alias(k, to(nxt))
             record_errors()
         else:
-            b.unknown(typ or "(no type)")
+            b.unknown(typ or "(no type)", str(a["Identifier"]), _plain(a))
             b.alias(k, to(nxt))
             record_errors()
 
@@ -623,6 +623,11 @@ class _Walker:
             invalid=to(invalid) if invalid is not None else None,
             loop=loop,
         )
+
+
+def _plain(action: dict[str, Any]) -> dict[str, Any]:
+    """An action as the file had it (without the importer's own keys)."""
+    return {k: v for k, v in action.items() if not k.startswith("_")}
 
 
 def _label(text: str | None, fallback: str) -> str:

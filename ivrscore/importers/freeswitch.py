@@ -303,7 +303,7 @@ def _entry_target(
         if action == "menu-call-transfer":
             param = f"transfer {param}"
         return _app(b, key, param, menus, label, menu_name, transfers)
-    b.unknown(action or "(entry without action)")
+    b.unknown(action or "(entry without action)", key.replace("\x00", " "), dict(e.attrib))
     return None
 
 

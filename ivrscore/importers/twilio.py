@@ -293,7 +293,7 @@ def _state(
     elif kind == "trigger":
         b.alias(name, ev.get("incomingCall"))
     else:
-        b.unknown(kind or "(no type)")
+        b.unknown(kind or "(no type)", name, state)
         b.alias(name, first)
 
 

@@ -21,13 +21,14 @@ What maps to what
 
 from __future__ import annotations
 
+import copy
 import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
 from ..exceptions import TreeFileError
 from ._builder import END, FlowBuilder, Imported, slug
-from ._xml import line_of, text_of
+from ._xml import LINE, line_of, text_of
 
 __all__ = ["read_voicexml"]
 
@@ -131,7 +132,7 @@ class _Reader:
                 return None
             return self.external(value)
         if el.get("event"):
-            self.b.unknown(f"throw {el.get('event')}")
+            self.b.unknown(f"throw {el.get('event')}", _where(el), _xml(el))
         return None
 
     def evaluate(self, expr: str) -> str | None:
@@ -213,10 +214,10 @@ class _Reader:
             elif tag == "if":
                 nxt = self.branch(el, rest, then, form=form, items=items, here=here, label=label)
             elif tag == "throw":
-                self.b.unknown(f"throw {el.get('event')}")
+                self.b.unknown(f"throw {el.get('event')}", _where(el), _xml(el))
                 nxt = None
             else:
-                self.b.unknown(f"<{tag}>")
+                self.b.unknown(f"<{tag}>", _where(el), _xml(el))
                 continue
             return self.say(words, nxt, label)
         return self.say(words, then, label)
@@ -380,7 +381,7 @@ class _Reader:
                 opt["say"] = words
             opt["next"] = self.target(c, None, {})
             if k in options or not re.fullmatch(r"[0-9*#]", k):
-                self.b.unknown("choice key " + k)
+                self.b.unknown("choice key " + k, _where(c), _xml(c))
                 continue
             options[k] = opt
         if not options:
@@ -517,8 +518,22 @@ class _Reader:
         elif tag == "subdialog":
             b.alias(k, self.external(item.get("src") or item.get("srcexpr") or "subdialog"))
         else:
-            b.unknown(f"<{tag}>")
+            b.unknown(f"<{tag}>", _where(item), _xml(item))
             b.alias(k, then)
+
+
+def _where(el: ET.Element) -> str:
+    line = line_of(el)
+    return f"<{el.tag}> at line {line}" if line else f"<{el.tag}>"
+
+
+def _xml(el: ET.Element) -> str:
+    """The element as XML text (without the importer's line marks), at most 2,000 characters."""
+    clean = copy.deepcopy(el)
+    for e in clean.iter():
+        e.attrib.pop(LINE, None)
+    clean.tail = None
+    return ET.tostring(clean, encoding="unicode")[:2000]
 
 
 def _arms(el: ET.Element) -> list[tuple[str, Content]]:
