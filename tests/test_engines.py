@@ -317,3 +317,28 @@ def test_more_data_items_than_the_engines_track_is_a_clear_error() -> None:
     )
     with pytest.raises(ivr.IvrscoreError, match="63 different data items"):
         ivr.analyze(tree)
+
+
+def test_branch_shares_are_fractions_of_all_callers() -> None:
+    # Shares add up to at most 1 (the loader checks it): each is a share of every caller who
+    # reaches the branch, not of those the earlier conditions left.
+    tree = make_tree(
+        """
+        name: T
+        entry: split
+        tasks: [{name: x, share: 1}]
+        callers: {patience: {distribution: none}}
+        nodes:
+          split:
+            type: branch
+            when: [{share: 0.3, next: app}, {share: 0.3, next: bye}]
+            otherwise: box
+          app: {type: self_service, handles: [x]}
+          bye: {type: hangup}
+          box: {type: voicemail}
+        """
+    )
+    r = ivr.analyze(tree)
+    assert r.outcomes["resolved_self_service"] == pytest.approx(0.3)
+    assert r.outcomes["disconnected"] == pytest.approx(0.3)
+    assert r.outcomes["voicemail"] == pytest.approx(0.4)

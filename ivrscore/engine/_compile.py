@@ -422,8 +422,8 @@ class _Builder:
         out = []
         d = self.durations[nid]
         for c in node.when:
-            if c.share is not None:
-                p = left * c.share
+            if c.share is not None:  # a share of every caller here (shares add up to <= 1)
+                p = min(c.share, left)
             else:
                 sched = c.open or c.closed
                 holds = pattern.get(sched or "", True) == (c.open is not None)

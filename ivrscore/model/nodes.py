@@ -174,7 +174,8 @@ class Condition(Model):
     closed: str | None = None
     """Schedule name: matches while that schedule is closed."""
     share: Probability | None = None
-    """Matches for this share of callers (conditions outside the tree, e.g. a known number)."""
+    """Matches for this share of the callers who reach the branch (conditions outside the tree,
+    e.g. a known number). Shares of one branch add up to at most 1."""
     label: str | None = None
     """Words for reports, e.g. ``"caller is a business customer"``."""
     next: str
