@@ -190,7 +190,7 @@ _STEP_FIELDS = (
 def _to(target: str | None, **kw: Any) -> dict[str, Any]:
     """Fields of a step that goes to ``target`` (``None``: the call is cut off)."""
     if target is None:
-        return {"outcome": DISCONNECTED, **{k: v for k, v in kw.items() if k == "closed"}}
+        return {"outcome": DISCONNECTED}
     return {"next_node": target, **kw}
 
 

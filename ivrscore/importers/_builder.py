@@ -181,6 +181,16 @@ class FlowBuilder:
         """Make ``key`` a pass-through step that leads to ``target`` (``None``: the flow ends)."""
         self.aliases[key] = target if target is not None else END
 
+    def reserve(self, key: str) -> None:
+        """Hold ``key`` while an importer follows where it leads: a path that loops back to it
+        meanwhile finds it taken (and stops) instead of following it again. Give it a meaning
+        afterwards with :meth:`alias` or :meth:`release` it before :meth:`add`."""
+        self.aliases[key] = END
+
+    def release(self, key: str) -> None:
+        """Give up a :meth:`reserve` (to :meth:`add` a node under the key)."""
+        self.aliases.pop(key, None)
+
     def has(self, key: str) -> bool:
         """Whether ``key`` is already a node or a pass-through step."""
         return key in self.nodes or key in self.aliases

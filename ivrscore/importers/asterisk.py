@@ -486,14 +486,14 @@ class _Walker:
         if app in _SKIP:
             if app in ("gosub", "macro", "agi"):
                 self.b.unknown(st.app, f"{ctx},{ext},{st.prio}", f"{st.app}({st.args})")
-            self.b.alias(key, None)  # placeholder so loops terminate
-            self.b.aliases[key] = self._next(here, index) or "\x00end"
+            self.b.reserve(key)
+            self.b.alias(key, self._next(here, index))
             return key
         if app in ("background", "playback", "waitexten"):
             return self.audio(key, steps, index, here, meta)
         if app == "goto":
-            self.b.alias(key, None)
-            self.b.aliases[key] = self.goto(args, here) or "\x00end"
+            self.b.reserve(key)
+            self.b.alias(key, self.goto(args, here))
             return key
         if app == "gotoif":
             return self.gotoif(key, args, here, index, meta)
@@ -542,8 +542,8 @@ class _Walker:
             )
             return key
         self.b.unknown(st.app, f"{ctx},{ext},{st.prio}", f"{st.app}({st.args})")
-        self.b.alias(key, None)
-        self.b.aliases[key] = self._next(here, index) or "\x00end"
+        self.b.reserve(key)
+        self.b.alias(key, self._next(here, index))
         return key
 
     def _next(self, here: tuple[str, str, str], index: int) -> str | None:
@@ -591,10 +591,10 @@ class _Walker:
         self, key: str, args: str, here: tuple[str, str, str], index: int, meta: dict[str, Any]
     ) -> str:
         cond, yes, no = self._cond_targets(args)
-        self.b.alias(key, None)  # reserve the key while following the branches
+        self.b.reserve(key)
         t_yes = self.goto(yes, here) if yes else self._next(here, index)
         t_no = self.goto(no, here) if no else self._next(here, index)
-        del self.b.aliases[key]
+        self.b.release(key)
         self.b.split(key, [(f"{cond} true", t_yes), ("otherwise", t_no)], f"if {cond}", meta)
         return key
 
@@ -608,10 +608,10 @@ class _Walker:
         if any(f not in ("*", "") for f in fields[2:4]):
             self.b.note(f"schedules: {name!r} also limits days of the month or months; ignored")
         schedule = self.b.schedule(name, hours)
-        self.b.alias(key, None)
+        self.b.reserve(key)
         t_yes = self.goto(yes, here) if yes else self._next(here, index)
         t_no = self.goto(no, here) if no else self._next(here, index)
-        del self.b.aliases[key]
+        self.b.release(key)
         self.b.add(
             key,
             {

@@ -151,8 +151,6 @@ def _legacy(data: dict[str, Any]) -> dict[str, Any]:
         if mtype == "StoreUserInput":
             params["StoreInput"] = "True"
             params.setdefault("InputTimeLimitSeconds", params.get("Timeout"))
-            if "Success" not in [b.get("condition") for b in m.get("branches") or []]:
-                pass
         if mtype == "Transfer":
             new = {
                 "Queue": "TransferContactToQueue",
@@ -445,7 +443,7 @@ class _Walker:
             if number:
                 meta["source"]["number"] = number
             record_errors()
-        elif typ in ("TransferToFlow", "EndFlowModuleExecution") and typ == "TransferToFlow":
+        elif typ == "TransferToFlow":
             flow = names.get("contactflow") or _resource_name(params.get("ContactFlowId"))
             meta["source"]["flow"] = flow
             if queue is not None:
