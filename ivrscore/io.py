@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import ValidationError
@@ -21,6 +21,9 @@ from ._text import did_you_mean
 from .exceptions import Problem, TreeFileError
 from .model.nodes import NODE_TYPES
 from .model.tree import PhoneTree, Source
+
+if TYPE_CHECKING:
+    from .importers import Imported
 
 __all__ = ["MAX_BYTES", "MAX_ITEMS", "dump", "dumps", "load", "loads", "read_document"]
 
@@ -106,7 +109,7 @@ def read_bounded(path: str | Path, what: str = "phone-tree files") -> bytes:
     return p.read_bytes()
 
 
-def _warn_imported(imported: Any, source: str) -> None:
+def _warn_imported(imported: Imported, source: str) -> None:
     import warnings
 
     from .exceptions import ImportedFlowWarning
