@@ -761,3 +761,20 @@ exten => _X.,1,Dial(PJSIP/${EXTEN})
     assert list(k) == ["1", "2", "3"]  # _X. (any length) is dial-by-extension, not a key
     assert tree.node(k["2"]).prompt == "Not yet." and k["2"] != k["3"]
     assert tree.node(k["2"]).next == tree.entry  # type: ignore[union-attr]
+
+
+def test_twilio_split_on_whole_numbers_follows_an_input() -> None:
+    flow = twilio(
+        state("start", "gather-input-on-call", {"say": "Enter the extension.", "number_of_digits": 4},
+              keypress="ext", timeout="start"),
+        state("ext", "split-based-on", {"input": "{{widgets.start.Digits}}"},
+              noMatch="start", match=[("1001", "ann"), ("1002", "bob")]),
+        state("ann", "connect-call-to", {"to": "client:ann"}, callCompleted=None),
+        state("bob", "connect-call-to", {"to": "client:bob"}, callCompleted=None),
+    )  # fmt: skip
+    tree = read_bytes(flow).tree
+    ask = tree.node("start")
+    assert (ask.type, ask.digits, ask.next) == ("input", 4, "ext")  # type: ignore[union-attr]
+    branch = tree.node("ext")
+    assert [tree.node(c.next).type for c in branch.when] == ["agent", "agent"]  # type: ignore[union-attr]
+    assert branch.otherwise == "start"  # type: ignore[union-attr]

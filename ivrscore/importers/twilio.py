@@ -179,7 +179,13 @@ def _gather(
         fields["timeout_s"] = float(props["timeout"])
     keysplit = states.get(ev.get("keypress") or "")
     speechsplit = states.get(ev.get("speech") or "")
-    is_menu = keysplit is not None and _digits_split(keysplit, name, "Digits")
+    # A split on the digits is a menu when it tests single keys; a split on whole numbers
+    # ("1001", "1002": dial an extension) follows an input.
+    is_menu = (
+        keysplit is not None
+        and _digits_split(keysplit, name, "Digits")
+        and any(re.fullmatch(r"[0-9*#]", v) for vs, _t, _c in _split_values(keysplit) for v in vs)
+    )
     has_speech = speechsplit is not None and _digits_split(speechsplit, name, "SpeechResult")
     if not is_menu and not has_speech:
         digits = props.get("number_of_digits")
