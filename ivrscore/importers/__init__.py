@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from ..exceptions import TreeFileError
-from ._builder import DEFAULT_HOURS, DEFAULT_WAIT_S, FlowBuilder, Imported
+from ._builder import DEFAULT_HOURS, DEFAULT_WAIT_S, PLATFORMS, FlowBuilder, Imported
 from ._xml import parse_xml
 
 __all__ = [
@@ -51,11 +51,14 @@ __all__ = [
 ]
 
 FORMATS: dict[str, str] = {
-    "twilio": "Twilio Studio flow (JSON)",
-    "connect": "Amazon Connect flow (JSON: flow language, legacy export or Content envelope)",
-    "voicexml": "VoiceXML 2.x document",
-    "freeswitch": "FreeSWITCH IVR menus (XML)",
-    "asterisk": "Asterisk dialplan (extensions.conf)",
+    fmt: f"{PLATFORMS[fmt]} {what}"
+    for fmt, what in (
+        ("twilio", "flow (JSON)"),
+        ("connect", "flow (JSON: flow language, legacy export or Content envelope)"),
+        ("voicexml", "2.x document"),
+        ("freeswitch", "IVR menus (XML)"),
+        ("asterisk", "dialplan (extensions.conf)"),
+    )
 }
 """Formats :func:`read` imports, with a description."""
 

@@ -50,6 +50,15 @@ DEFAULT_HOURS: dict[str, str] = {"mon-fri": "09:00-17:00"}
 END = "\x00end"
 """Target key meaning "the flow stops here" (the platform hangs up)."""
 
+PLATFORMS: dict[str, str] = {
+    "twilio": "Twilio Studio",
+    "connect": "Amazon Connect",
+    "voicexml": "VoiceXML",
+    "freeswitch": "FreeSWITCH",
+    "asterisk": "Asterisk",
+}
+"""The platform of each import format, by name."""
+
 _TARGET_FIELDS = ("next", "on_failure", "on_closed", "callback", "zero_out", "transfer_to")
 
 
@@ -329,7 +338,7 @@ class FlowBuilder:
             )
         if entry is None or not self.nodes:
             raise TreeFileError.single(
-                f"no call flow found in this {_FORMAT_WORDS.get(self.format, self.format)} file",
+                f"no call flow found in this {PLATFORMS.get(self.format, self.format)} file",
                 file=self.source,
                 hint="check that this is the flow itself, not a resource it refers to",
             )
@@ -590,15 +599,6 @@ class FlowBuilder:
                 f"not understood, passed through (kept under meta.imported.not_understood): {kinds}"
             )
         return tuple(out)
-
-
-_FORMAT_WORDS = {
-    "twilio": "Twilio Studio",
-    "connect": "Amazon Connect",
-    "voicexml": "VoiceXML",
-    "freeswitch": "FreeSWITCH",
-    "asterisk": "Asterisk",
-}
 
 
 def _even(names: dict[str, None]) -> list[tuple[str, float]]:

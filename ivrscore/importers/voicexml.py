@@ -101,7 +101,6 @@ class _Reader:
         }
         self.counter = 0
         self.current_form: ET.Element | None = None
-        self.spoken_line: int | None = None
 
     def key(self, d: ET.Element) -> str:
         return "#" + self.names[id(d)]
@@ -180,7 +179,7 @@ class _Reader:
     ) -> str | None:
         """Executable content as a chain of nodes; returns its first key (``then`` if silent)."""
         words: list[str] = [lead] if lead else []
-        self.spoken_line = None
+        line: int | None = None  # where the words start, for messages about them
         for i, el in enumerate(elements):
             if isinstance(el, str):
                 words.append(el)
@@ -189,7 +188,7 @@ class _Reader:
                 continue
             tag = el.tag
             if tag in _SPOKEN:
-                self.spoken_line = self.spoken_line or line_of(el)
+                line = line or line_of(el)
                 words.append(text_of(el))
                 if not words[-1] and el.tag == "audio":
                     words[-1] = _RECORDING
@@ -219,10 +218,12 @@ class _Reader:
             else:
                 self.b.unknown(f"<{tag}>", _where(el), _xml(el))
                 continue
-            return self.say(words, nxt, label)
-        return self.say(words, then, label)
+            return self.say(words, nxt, label, line)
+        return self.say(words, then, label, line)
 
-    def say(self, words: list[str], then: str | None, label: str) -> str | None:
+    def say(
+        self, words: list[str], then: str | None, label: str, line: int | None = None
+    ) -> str | None:
         recording = _RECORDING in words
         text = re.sub(r"\s+", " ", " ".join(w for w in words if w and w != _RECORDING)).strip()
         if not text and not recording:
@@ -235,9 +236,7 @@ class _Reader:
         if recording:
             node["meta"] = {"source": {"audio": "a recording whose words are not in the file"}}
             self.b.note("audio: some messages play recordings; their words and length are unknown")
-        self.b.add(
-            k, node, label=" ".join(text.split()[:5]) if text else label, line=self.spoken_line
-        )
+        self.b.add(k, node, label=" ".join(text.split()[:5]) if text else label, line=line)
         return k
 
     def branch(
@@ -306,7 +305,7 @@ class _Reader:
                 self.run(_content(h), then, form=form, items=items, here=k, label=label),
             )
         words = text_of(el, skip=(*_HANDLERS, "filled", "grammar"))
-        return self.say([words], k, label) or k
+        return self.say([words], k, label, line_of(el)) or k
 
     # -- dialogs --------------------------------------------------------------------------------
 
