@@ -44,6 +44,12 @@ class Task(Model):
     """Share of callers with this task; the shares of all tasks sum to 1."""
     description: str | None = None
     """Optional words for reports."""
+    words: tuple[str, ...] = ()
+    """Words a caller with this task listens for in menu options, e.g. ``[cancel, leave]``.
+
+    Default: the words of the task's name (``report_fault`` listens for "report" and "fault").
+    Matching ignores case and plain endings ("faults", "moving" match "fault", "move").
+    """
     meta: Meta = meta_field()
 
 
@@ -148,7 +154,8 @@ class Persona(Model):
     whole telephone number on a push-button pad.
     """
     choice_error: Probability = 0.05
-    """Chance of picking a wrong option at a menu of two options; grows with the menu's breadth.
+    """Chance of picking a wrong option at a menu of two task options; grows with the number of
+    task options (the zero-out to a person, ``*``, ``#`` and a replay of the menu do not count).
 
     Default 0.05: an assumption (no source measured menu mis-selection directly; one consulting
     case reports 41% of callers misrouted overall, fonolo 2010). The growth with breadth follows
@@ -162,7 +169,9 @@ class Persona(Model):
     push-button pads (Deininger 1960, via a secondary summary).
     """
     wants_human: Probability = 0.1
-    """Share of callers who take a zero-out to a human whenever one is offered.
+    """Share of callers who want a person: they take a zero-out to a human whenever one is
+    offered, and press 0 anyway at a menu that offers none (an invalid key: the menu replays,
+    then ``on_failure``).
 
     Default 0.1: an assumption. No quantitative source for zero-out rates was found (guidelines
     section 4, note 12).

@@ -85,6 +85,14 @@ class Option(Model):
     """Where the option goes. An option back to the same menu is a "repeat the options" key."""
     speech: tuple[str, ...] = ()
     """Phrases a caller can say instead of pressing the key."""
+    for_: tuple[str, ...] | None = Field(default=None, alias="for")
+    """The tasks this option says it serves, e.g. ``for: [report_fault, broadband_setup]``.
+
+    Callers choose by what an option promises. Without ``for:`` the promise is read from the
+    option's words (``say:`` and ``speech:``) against each task's ``words:`` (or the words of
+    its name); when no option of the menu promises a caller's task, the caller falls back to
+    the option whose path serves it best. Rule IVR506 reports a promise the path does not keep.
+    """
     meta: Meta = meta_field()
 
 

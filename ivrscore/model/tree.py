@@ -17,7 +17,7 @@ from .._text import did_you_mean
 from ..exceptions import Problem, TreeFileError
 from .base import Meta, Model, meta_field
 from .callers import Arrivals, Persona, Task, arrival_weights, check_arrival_table
-from .nodes import Agent, Branch, Node, Queue, SelfService
+from .nodes import Agent, Branch, Menu, Node, Queue, SelfService
 from .schedule import Schedule
 
 if TYPE_CHECKING:
@@ -287,6 +287,16 @@ def _reference_problems(tree: PhoneTree) -> Iterator[Problem]:
                         f"handles '{task}', which is not a task",
                         did_you_mean(task, tasks) or f"tasks are: {', '.join(tasks)}",
                     )
+        if isinstance(node, Menu):
+            for key, opt in node.options.items():
+                for i, task in enumerate(opt.for_ or ()):
+                    if task not in tasks:
+                        yield _problem(
+                            nid,
+                            ("options", key, "for", i),
+                            f"option {key} is for '{task}', which is not a task",
+                            did_you_mean(task, tasks) or f"tasks are: {', '.join(tasks)}",
+                        )
         for path, name in _schedule_refs(node):
             if name not in tree.schedules:
                 hint = did_you_mean(name, tree.schedules) or (
