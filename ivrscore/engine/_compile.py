@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..exceptions import IvrscoreError
-from ..graph import IMPLICIT_HANGUP, menu_timeline, node_duration_s, to_networkx
+from ..graph import IMPLICIT_HANGUP, leads_to_human, menu_timeline, node_duration_s, to_networkx
 from ..model.callers import Exponential, Lognormal, Persona
 from ..model.nodes import (
     Agent,
@@ -43,6 +43,7 @@ from ..model.nodes import (
     Voicemail,
 )
 from ..model.tree import PhoneTree
+from ..promises import chosen_options, offers_person
 from ..queueing import QueueMetrics, erlang_a, erlang_c
 from ..timeofday import patterns
 
@@ -72,9 +73,32 @@ DISCONNECTED_CLOSED = 6  # internal: disconnected after taking a closed edge
 D_NONE, D_EXP, D_LOGNORMAL, D_ERLANG = range(4)
 """Kinds of the random part of a step's duration."""
 
+(
+    EV_NEXT,
+    EV_OPTION,
+    EV_MISTAKE,
+    EV_RETRY,
+    EV_FAILURE,
+    EV_CLOSED,
+    EV_TRANSFER,
+    EV_CALLBACK,
+    EV_ZERO,
+    EV_RESOLVED,
+    EV_END,
+    EV_UNHELPED,
+    EV_DEAD_END,
+    EV_ZERO_REFUSED,
+) = range(14)
+"""What a step is, for explaining where calls go: flows on, picks the option it wanted, picks
+another by mistake, gets a replay, runs out of attempts (``on_failure``), finds something
+closed, is transferred, takes a callback offer, takes a way to a person (zero-out), is helped,
+reaches an ending node, meets a person or service that cannot help, hits a dead end, or runs
+out of attempts pressing 0 where no person is offered."""
+
 VARIABLE_DIGITS = 8
 """Digits assumed for an input that gives no ``digits`` (dates and account numbers are ~8)."""
 
+_TRY_ZERO = -2  # a menu where a caller who wants a person presses 0, which offers none
 _TRANSFER = 1e9  # route cost of a transfer: callers avoid them before anything else
 _GENERAL = 1e6  # route cost per task a resolver handles: callers aim for the specialist
 
@@ -127,6 +151,7 @@ class Compiled:
     alt_closed: NDArray[np.bool_]
     alt_human: NDArray[np.bool_]
     alt_step: NDArray[np.int64]
+    alt_event: NDArray[np.int64]
     step_labels: list[str]
     queues: list[QueueMetrics] = field(default_factory=list)
     queue_rates: list[NDArray[np.float64]] = field(default_factory=list)
@@ -179,18 +204,19 @@ class _Step:
     again: int = 0
     propagate: bool = False
     closed_now: bool = False
+    event: int = EV_NEXT
 
 
 _STEP_FIELDS = (
     "prob", "fixed", "kind", "a", "b", "patience", "outcome", "menus", "identity", "options",
-    "keys", "transfers", "closed", "data_or", "again", "propagate", "closed_now",
+    "keys", "transfers", "closed", "data_or", "again", "propagate", "closed_now", "event",
 )  # fmt: skip
 
 
 def _to(target: str | None, **kw: Any) -> dict[str, Any]:
     """Fields of a step that goes to ``target`` (``None``: the call is cut off)."""
     if target is None:
-        return {"outcome": DISCONNECTED}
+        return {"outcome": DISCONNECTED, **({"event": kw["event"]} if "event" in kw else {})}
     return {"next_node": target, **kw}
 
 
@@ -313,10 +339,23 @@ class _Builder:
         pattern: dict[str, bool],
     ) -> list[_Step]:
         if nid == IMPLICIT_HANGUP:
-            return [_Step(1.0, patience=False, outcome=DISCONNECTED, label="hung up by the system")]
+            return [
+                _Step(
+                    1.0,
+                    patience=False,
+                    outcome=DISCONNECTED,
+                    label="hung up by the system",
+                    event=EV_END,
+                )
+            ]
         node = self.tree.nodes[nid]
         if isinstance(node, Message):
-            return [_Step(1.0, fixed=self.durations[nid], label=f"heard {nid}", **_to(node.next))]
+            ev = EV_NEXT if node.next else EV_DEAD_END
+            return [
+                _Step(
+                    1.0, fixed=self.durations[nid], label=f"heard {nid}", **_to(node.next, event=ev)
+                )
+            ]
         if isinstance(node, Menu):
             raise AssertionError("menus are planned all at once by _Menus")  # pragma: no cover
         if isinstance(node, Input):
@@ -336,14 +375,16 @@ class _Builder:
                         patience=False,
                         outcome=R_SELF,
                         label=f"was helped by {nid}",
+                        event=EV_RESOLVED,
                     )
                 ]
+            ev = EV_NEXT if node.next else EV_UNHELPED
             return [
                 _Step(
                     1.0,
                     fixed=self.durations[nid],
                     label=f"went through {nid}, which could not help",
-                    **_to(node.next),
+                    **_to(node.next, event=ev),
                 )
             ]
         if isinstance(node, Voicemail | Callback | Hangup):
@@ -362,6 +403,7 @@ class _Builder:
                     patience=False,
                     outcome=outcome,
                     label=f"{words[node.type]} at {nid}",
+                    event=EV_END,
                 )
             ]
         raise AssertionError(node)  # pragma: no cover
@@ -382,7 +424,7 @@ class _Builder:
                     keys=1,
                     label=f"pressed 0 at {nid}",
                     **common,
-                    **_to(node.zero_out),
+                    **_to(node.zero_out, event=EV_ZERO),
                 )
             ]
         digits = node.digits or VARIABLE_DIGITS
@@ -390,9 +432,14 @@ class _Builder:
         ok = _to(node.next, data_or=bit, propagate=True)
         retry = attempt < node.retries
         if retry:  # (an on_failure back to this input starts it afresh, at attempt 0)
-            bad: dict[str, Any] = {"next_node": nid, "next_attempt": attempt + 1, "propagate": True}
+            bad: dict[str, Any] = {
+                "next_node": nid,
+                "next_attempt": attempt + 1,
+                "propagate": True,
+                "event": EV_RETRY,
+            }
         else:
-            bad = _to(node.on_failure, propagate=True)
+            bad = _to(node.on_failure, propagate=True, event=EV_FAILURE)
         e = persona.input_error
         out = [
             _Step(
@@ -436,7 +483,7 @@ class _Builder:
                         fixed=d,
                         closed=shut,
                         label=f"{nid}: {c.describe()}",
-                        **_to(c.next, closed_now=shut),
+                        **_to(c.next, closed_now=shut, event=EV_CLOSED if shut else EV_NEXT),
                     )
                 )
             left -= p
@@ -448,7 +495,11 @@ class _Builder:
                     fixed=d,
                     closed=all_open,
                     label=f"{nid}: otherwise",
-                    **_to(node.otherwise, closed_now=all_open),
+                    **_to(
+                        node.otherwise,
+                        closed_now=all_open,
+                        event=EV_CLOSED if all_open else EV_NEXT,
+                    ),
                 )
             )
         return out
@@ -462,7 +513,7 @@ class _Builder:
                     1.0,
                     closed=True,
                     label=f"found {nid} closed",
-                    **_to(node.on_closed, closed_now=True),
+                    **_to(node.on_closed, closed_now=True, event=EV_CLOSED),
                 )
             ]
         d = self.durations[nid]
@@ -471,13 +522,16 @@ class _Builder:
         if take > 0:
             out.append(
                 _Step(
-                    take, fixed=d, label=f"took the callback offer at {nid}", **_to(node.callback)
+                    take,
+                    fixed=d,
+                    label=f"took the callback offer at {nid}",
+                    **_to(node.callback, event=EV_CALLBACK),
                 )
             )
         stay = 1.0 - take
         if stay <= 0:
             return out
-        nxt = _to(node.next)
+        nxt = _to(node.next, event=EV_NEXT if node.next else EV_DEAD_END)
         label = f"waited at {nid}"
         if node.wait is not None:
             if isinstance(node.wait, Exponential):
@@ -514,6 +568,7 @@ class _Builder:
                     fixed=self.durations[nid],
                     outcome=R_AGENT,
                     label=f"was helped by {nid}",
+                    event=EV_RESOLVED,
                     **common,
                 )
             ]
@@ -524,10 +579,18 @@ class _Builder:
                     transfers=1,
                     label=f"was transferred by {nid}",
                     **common,
-                    **_to(node.transfer_to, data_or=asked, propagate=True),
+                    **_to(node.transfer_to, data_or=asked, propagate=True, event=EV_TRANSFER),
                 )
             ]
-        return [_Step(1.0, outcome=DISCONNECTED, label=f"{nid} could not help", **common)]
+        return [
+            _Step(
+                1.0,
+                outcome=DISCONNECTED,
+                label=f"{nid} could not help",
+                event=EV_UNHELPED,
+                **common,
+            )
+        ]
 
 
 _COL_TYPES: dict[str, Any] = {
@@ -610,7 +673,25 @@ class _Menus:
         targets = [o.next for m in menus for o in m.options.values()]
         self.opt_target = np.array([node_pos[t] for t in targets], dtype=np.int64)
         self.opt_self = self.opt_target == self.node[self.opt_menu]
+        # task options: not 0 to a person, not * or #, not a replay of the menu itself
+        keys = [k for m in menus for k in m.options]
+        zero_to_human = np.array(
+            [k == "0" and leads_to_human(tree, t) for k, t in zip(keys, targets, strict=True)],
+            dtype=bool,
+        )
+        self.is_task = ~self.opt_self & ~zero_to_human & ~np.isin(np.array(keys), ["*", "#"])
+        self.n_task = np.bincount(
+            self.opt_menu, weights=self.is_task, minlength=len(self.ids)
+        ).astype(np.int64)
+        self.task_end = self.total.copy()
+        has_task = self.n_task > 0
+        last_task = np.zeros(len(self.ids))
+        np.maximum.at(last_task, self.opt_menu[self.is_task], self.opt_end[self.is_task])
+        self.task_end[has_task] = last_task[has_task]
         self.zero = np.full(len(self.ids), -1, dtype=np.int64)
+        # what a caller who wants a person presses: the zero-out, else an option whose words
+        # offer a person and lead to one, else key 0 whatever it does, else 0 anyway (invalid)
+        self.person = np.full(len(self.ids), _TRY_ZERO, dtype=np.int64)
         pressed: list[str] = []
         mistaken: list[str] = []
         for m, (nid, menu) in enumerate(zip(self.ids, menus, strict=True)):
@@ -618,21 +699,55 @@ class _Menus:
             zero = b.zero_keys[nid]
             if zero:
                 self.zero[m] = keys.index(zero[0])
+                self.person[m] = self.zero[m]
+            else:
+                offers = [
+                    i
+                    for i, o in enumerate(menu.options.values())
+                    if o.next != nid and offers_person(o) and leads_to_human(tree, o.next)
+                ]
+                if offers:
+                    self.person[m] = offers[0]
+                elif "0" in menu.options:
+                    self.person[m] = keys.index("0")
             pressed += [f"pressed {k} at {nid}" for k in keys]
             mistaken += [f"mistakenly pressed {k} at {nid}" for k in keys]
         self.labels = (pressed, mistaken)
         self.found_none = [f"found no option at {nid}" for nid in self.ids]
+        self.tried_zero = [f"pressed 0 at {nid}, which offers no person" for nid in self.ids]
+        # the option each task's callers pick by what the options promise (-1: none promises it)
+        chosen = chosen_options(tree)
+        key_pos = [{k: i for i, k in enumerate(menu.options)} for menu in menus]
+        self.promised = np.full((len(tree.task_names), len(self.ids)), -1, dtype=np.int64)
+        for ti, task in enumerate(tree.task_names):
+            for m, nid in enumerate(self.ids):
+                key = chosen.get((nid, task))
+                if key is not None:
+                    self.promised[ti, m] = key_pos[m][key]
 
-    def desired(self, cost: NDArray[np.float64], response_s: float, zo: bool) -> NDArray[np.int64]:
-        """Per menu, the option index a caller aims for (-1: none fits)."""
+    def desired(
+        self, cost: NDArray[np.float64], response_s: float, zo: bool, task: int
+    ) -> NDArray[np.int64]:
+        """Per menu, the option index a caller aims for (-1: none fits; ``_TRY_ZERO``: a caller
+        who wants a person presses 0 where no option offers one).
+
+        A caller who wants a person takes the option that offers one. Others take the option
+        that promises their task (:mod:`ivrscore.promises`); where none does, the option whose
+        path serves the task best, else the zero-out.
+        """
+        if zo:
+            person: NDArray[np.int64] = self.person.copy()
+            return person
         c = cost[self.opt_target] + self.opt_end + response_s
-        c[self.opt_self | ~np.isfinite(cost[self.opt_target])] = np.inf
+        c[~self.is_task | ~np.isfinite(cost[self.opt_target])] = np.inf  # 0 is a last resort
         order = np.lexsort((np.arange(c.size), c, self.opt_menu))  # by menu, cost, position
         firsts = order[np.searchsorted(self.opt_menu[order], np.arange(len(self.ids)))]
         best = np.where(np.isfinite(c[firsts]), firsts - self.first, -1)
-        if zo:
-            return np.where(self.zero >= 0, self.zero, best)
-        return np.where(best >= 0, best, self.zero)
+        by_structure = np.where(best >= 0, best, self.zero)
+        out: NDArray[np.int64] = np.where(
+            self.promised[task] >= 0, self.promised[task], by_structure
+        )
+        return out
 
     def block(
         self, desired: NDArray[np.int64], attempt: int, persona: Persona, width: int
@@ -640,19 +755,30 @@ class _Menus:
         """Steps of every menu that has this attempt: ``(menu of each row, columns, labels)``."""
         live = self.retries >= attempt
         enter = 1 if attempt == 0 else 0
-        # menus whose caller finds no option: one step, silence, then a replay or on_failure
+        # menus whose caller finds no option: one step, silence (or key 0, which is not an
+        # option, for a caller who wants a person), then a replay or on_failure
         none = live & (desired < 0)
         m_none = np.flatnonzero(none)
+        tried = desired[m_none] == _TRY_ZERO
         retry = attempt < self.retries[m_none]
         nxt_none = np.where(retry, self.node[m_none] * width + attempt + 1, self.failure[m_none])
+        wait_none = np.where(tried, persona.response_s, self.timeout[m_none])
         # menus with a choice: per option, a barge-in row and a heard-everything row
         has = live & (desired >= 0)
         o = np.flatnonzero(has[self.opt_menu])
         om = self.opt_menu[o]
-        n = self.n[om]
-        p_err = np.array([persona.choice_error_at(int(k)) for k in range(int(self.n.max()) + 1)])[n]
+        # a caller aiming for a task option may press another task option instead (more likely
+        # the more task options there are); one aiming for 0, * or # presses it
+        n_task = self.n_task[om]
+        errors = [persona.choice_error_at(int(k)) for k in range(int(self.n.max()) + 1)]
+        p_err = np.array(errors)[n_task]
         is_desired = (o - self.first[om]) == desired[om]
-        p = np.where(is_desired, 1.0 - p_err, p_err / np.maximum(n - 1, 1))
+        aims_task = self.is_task[self.first[om] + np.maximum(desired[om], 0)]
+        p = np.where(
+            is_desired,
+            np.where(aims_task, 1.0 - p_err, 1.0),
+            np.where(aims_task & self.is_task[o], p_err / np.maximum(n_task - 1, 1), 0.0),
+        )
         barge = np.where(self.barge[om], persona.barge_in, 0.0)
         rows_o = np.repeat(o, 2)
         rows_m = np.repeat(om, 2)
@@ -660,25 +786,40 @@ class _Menus:
         prob = np.repeat(p, 2) * np.where(heard_all, 1.0 - np.repeat(barge, 2), np.repeat(barge, 2))
         keep = prob > 0
         rows_o, rows_m, heard_all, prob = rows_o[keep], rows_m[keep], heard_all[keep], prob[keep]
-        fixed = np.where(heard_all, self.total[rows_m], self.opt_end[rows_o]) + persona.response_s
+        # a caller who waits for every option presses once the last task option is spoken
+        # (the zero-out, repeat and back keys after it do not hold them up)
+        aims_row = self.is_task[self.first[rows_m] + np.maximum(desired[rows_m], 0)]
+        full = np.where(aims_row, self.task_end[rows_m], self.total[rows_m])
+        fixed = np.where(heard_all, full, self.opt_end[rows_o]) + persona.response_s
         heard = np.where(heard_all, self.n[rows_m], rows_o - self.first[rows_m] + 1)
         # merge both kinds of rows in menu order (a menu has one kind or the other)
         menu_of = np.concatenate([m_none, rows_m])
         order = np.argsort(menu_of, kind="stable")
         cols = {
             "prob": np.concatenate([np.ones(m_none.size), prob])[order],
-            "fixed": np.concatenate([self.total[m_none] + self.timeout[m_none], fixed])[order],
+            "fixed": np.concatenate([self.total[m_none] + wait_none, fixed])[order],
             "menus": np.full(order.size, enter, dtype=np.int64),
             "options": np.concatenate([self.n[m_none], heard])[order],
-            "keys": np.concatenate(
-                [np.zeros(m_none.size, np.int64), np.ones(rows_o.size, np.int64)]
-            )[order],
+            "keys": np.concatenate([tried.astype(np.int64), np.ones(rows_o.size, np.int64)])[order],
             "next_na": np.concatenate([nxt_none, self.opt_target[rows_o] * width])[order],
         }
         cols["outcome"] = np.where(cols["next_na"] < 0, DISCONNECTED, -1)
+        took = rows_o - self.first[rows_m]
+        ev_opt = np.where(
+            took != desired[rows_m],
+            EV_MISTAKE,
+            np.where(
+                (took == self.zero[rows_m]) | (took == self.person[rows_m]), EV_ZERO, EV_OPTION
+            ),
+        )
+        ev_none = np.where(retry, EV_RETRY, np.where(tried, EV_ZERO_REFUSED, EV_FAILURE))
+        cols["event"] = np.concatenate([ev_none, ev_opt]).astype(np.int64)[order]
         pressed, mistaken = self.labels
         desired_row = (rows_o - self.first[rows_m]) == desired[rows_m]
-        labels = [self.found_none[m] for m in m_none.tolist()] + [
+        labels = [
+            (self.tried_zero if t else self.found_none)[m]
+            for m, t in zip(m_none.tolist(), tried.tolist(), strict=True)
+        ] + [
             pressed[i] if d else mistaken[i]
             for i, d in zip(rows_o.tolist(), desired_row.tolist(), strict=True)
         ]
@@ -742,7 +883,7 @@ def compile_tree(tree: PhoneTree) -> Compiled:
             for nid, c in b.cost[tree.task_names[ti]].items():
                 cost[node_pos[nid]] = c
             persona = personas[pi]
-            desired = menus.desired(cost, persona.response_s, zo)
+            desired = menus.desired(cost, persona.response_s, zo, ti)
             for attempt in range(int(menus.retries.max()) + 1):
                 menu_of, cols, labels = menus.block(desired, attempt, persona, width)
                 lo = table.add_block(cols, labels)
@@ -900,6 +1041,7 @@ def compile_tree(tree: PhoneTree) -> Compiled:
         alt_closed=cols["closed"][step],
         alt_human=np.zeros(alt_state.size, dtype=bool),
         alt_step=step,
+        alt_event=cols["event"][step],
         step_labels=table.labels,
         queues=b.queues,
         queue_rates=b.queue_rates,

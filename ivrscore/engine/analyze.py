@@ -23,6 +23,7 @@ weighted by the share of calls arriving in it (and per task, persona and zero-ou
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -46,6 +47,7 @@ from ._compile import (
     Compiled,
     compile_tree,
 )
+from .ledger import SUCCESS, harms_from_flows
 from .results import Result, Totals
 
 __all__ = ["NotExactError", "analyze", "step_moments"]
@@ -139,6 +141,11 @@ def step_moments(
 class _ChainSolution:
     outcomes: NDArray[np.float64]  # 7 columns incl. disconnected-after-closed
     totals: Totals
+    # per alternative of the chain (see ledger.harms_from_flows)
+    entered: NDArray[np.float64]
+    survive: NDArray[np.float64]
+    ok_time: NDArray[np.float64]
+    ok_done: NDArray[np.float64]
 
 
 def _solve_chain(
@@ -228,7 +235,15 @@ def _solve_chain(
         repeat=float((enter * repeat_first).sum()),
         transfers=float((done * c.alt_transfers[alts]).sum()),
     )
-    return _ChainSolution(out, totals)
+    ok_after = after(list(SUCCESS))
+    return _ChainSolution(
+        out,
+        totals,
+        entered=enter,
+        survive=survive,
+        ok_time=visits * p * if_survived * ok_after,
+        ok_done=done * ok_after,
+    )
 
 
 def analyze(tree: PhoneTree, *, approximate: bool = False) -> Result:
@@ -267,7 +282,7 @@ def analyze(tree: PhoneTree, *, approximate: bool = False) -> Result:
     ... name: one menu
     ... entry: menu
     ... tasks: [{name: pay, share: 1}]
-    ... callers: {patience: {mean_s: 100}, choice_error: 0, barge_in: 0, response_s: 0}
+    ... callers: {patience: {mean_s: 100}, choice_error: 0, barge_in: 0, response_s: 0, wants_human: 0}
     ... nodes:
     ...   menu: {type: menu, duration_s: 10, options: {"1": {next: pay}}, on_failure: pay}
     ...   pay: {type: self_service, handles: [pay], duration_s: 60}
@@ -282,10 +297,20 @@ def analyze(tree: PhoneTree, *, approximate: bool = False) -> Result:
     closed_all = c.alt_closed_after()
     order = np.argsort(c.state_chain, kind="stable")
     bounds = np.searchsorted(c.state_chain[order], np.arange(len(c.chains) + 1))
+    n_alts = c.alt_state.size
+    flows = {k: np.zeros(n_alts) for k in ("entered", "ok_time", "ok_done")}
+    survive = np.ones(n_alts)
     for ci, chain in enumerate(c.chains):
-        states = order[bounds[ci] : bounds[ci + 1]]
-        sol = _solve_chain(c, np.sort(states), chain.start, thetas[chain.persona], closed_all)
+        states = np.sort(order[bounds[ci] : bounds[ci + 1]])
+        sol = _solve_chain(c, states, chain.start, thetas[chain.persona], closed_all)
         by_chain.append((chain.task, chain.weight, sol.outcomes, sol.totals))
+        lo, hi = int(c.alt_start[states[0]]), int(c.alt_start[states[-1] + 1])
+        flows["entered"][lo:hi] = chain.weight * sol.entered
+        flows["ok_time"][lo:hi] = chain.weight * sol.ok_time
+        flows["ok_done"][lo:hi] = chain.weight * sol.ok_done
+        survive[lo:hi] = sol.survive
     exact = all(isinstance(p.patience, Exponential | NoPatience) for p in c.personas)
     method = "exact" if exact else "approximate (log-normal patience as exponential)"
-    return Result.from_chains(tree, c.task_names, by_chain, method=method)
+    result = Result.from_chains(tree, c.task_names, by_chain, method=method)
+    harms = harms_from_flows(c, flows["entered"], survive, flows["ok_time"], flows["ok_done"])
+    return dataclasses.replace(result, harms=harms)

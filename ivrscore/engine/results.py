@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 
 from ..model.tree import PhoneTree
 from ._compile import DISCONNECTED, DISCONNECTED_CLOSED, OUTCOMES
+from .ledger import Harms
 
 __all__ = ["METRICS", "OUTCOMES", "Result", "TaskResult", "Totals"]
 
@@ -136,6 +137,8 @@ class Result:
     metrics: dict[str, float]
     tasks: dict[str, TaskResult]
     task_shares: dict[str, float] = field(default_factory=dict)
+    harms: Harms | None = field(default=None, repr=False, compare=False)
+    """What the calls go through and where they are lost (see :mod:`ivrscore.engine.ledger`)."""
 
     @classmethod
     def from_chains(

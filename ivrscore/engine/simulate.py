@@ -40,11 +40,12 @@ from ._compile import (
     Compiled,
     compile_tree,
 )
+from .ledger import alt_node_types, harms_from_calls
 from .results import METRICS, Result, TaskResult, _fmt
 
 __all__ = ["Simulation", "simulate"]
 
-MAX_STEPS = 2_000
+MAX_STEPS = 100_000
 """A caller still in the tree after this many steps is counted as abandoned (a loop that only
 patience could end, and these callers have none)."""
 
@@ -68,6 +69,11 @@ _RECORD_FIELDS = (
     ("out_of_hours_disconnected", np.bool_),
     ("arrival_minute", np.int16),
     ("steps", np.int32),
+    ("ivr_s", np.float32),
+    ("hold_s", np.float32),
+    ("wants_human", np.bool_),
+    ("end_alt", np.int32),
+    ("prev_alt", np.int32),
 )
 
 
@@ -120,7 +126,8 @@ class Simulation(Result):
             raise ImportError("to_dataframe needs pandas: pip install pandas") from exc
         r = self.records
         tasks = list(self.tasks)
-        df = pd.DataFrame({k: v for k, v in r.items() if k not in ("task", "persona", "outcome")})
+        internal = ("task", "persona", "outcome", "end_alt", "prev_alt")
+        df = pd.DataFrame({k: v for k, v in r.items() if k not in internal})
         df.insert(0, "task", pd.Categorical.from_codes(r["task"], tasks))
         personas = [p.name for p in self.compiled.personas] if self.compiled else []
         df.insert(1, "persona", pd.Categorical.from_codes(r["persona"], personas))
@@ -232,6 +239,7 @@ class _Sampler:
         self.alt_outcome = c.alt_outcome.astype(np.int8)
         self.alias_cut, self.alias_other = _alias_tables(c)
         self.closed_after = c.alt_closed_after()
+        self.alt_queue = alt_node_types(c) == "queue"
         pats, self.minute_pattern = minute_patterns(c.tree)
         self.minute_weights = np.repeat(c.tree.arrival_weights().reshape(-1) / 60.0, 60)
         self.minute_weights /= self.minute_weights.sum()
@@ -345,6 +353,11 @@ class _Sampler:
         t_resolved = np.full(n, np.nan)
         ooh = np.zeros(n, dtype=bool)
         quit_alt = np.full(n, -1, dtype=np.int64)
+        end_alt = np.full(n, -1, dtype=np.int64)
+        prev_alt = np.full(n, -1, dtype=np.int64)
+        ivr_s = np.zeros(n)
+        hold_s = np.zeros(n)
+        last = np.full(n, -1, dtype=np.int64)  # compact: each active caller's previous alternative
         # compact arrays of the callers still in the tree
         ids = np.arange(n)
         state = start.copy()
@@ -388,14 +401,20 @@ class _Sampler:
             d = self._durations(alt, gen)
             runs = patience[alt]
             quits = runs & (d > left)
+            spent = np.where(quits, left, d)
+            at_queue = self.alt_queue[alt]
+            ivr_s[ids] += np.where(runs & ~at_queue, spent, 0.0)  # ids are distinct
+            hold_s[ids] += np.where(runs & at_queue, spent, 0.0)
             log_ids.append(ids)
             log_alts.append(alt)
             if quits.any():
                 gone = ids[quits]
                 clock_out[gone] = clock[quits] + left[quits]
                 quit_alt[gone] = alt[quits]  # outcome stays ABANDONED
+                end_alt[gone] = alt[quits]
+                prev_alt[gone] = last[quits]
                 keep = ~quits
-                ids, state, left, clock, alt, d, runs = (
+                ids, state, left, clock, alt, d, runs, last = (
                     ids[keep],
                     state[keep],
                     left[keep],
@@ -403,6 +422,7 @@ class _Sampler:
                     alt[keep],
                     d[keep],
                     runs[keep],
+                    last[keep],
                 )
             clock += d
             left -= np.where(runs, d, 0.0)
@@ -413,14 +433,18 @@ class _Sampler:
             moving = nxt >= 0
             if not moving.all():
                 end = ~moving
-                done, end_alt = ids[end], alt[end]
-                end_out = self.alt_outcome[end_alt]
+                done, end_alt_ = ids[end], alt[end]
+                end_out = self.alt_outcome[end_alt_]
                 outcome[done] = end_out
                 clock_out[done] = clock[end]
-                ooh[done] = (end_out == DISCONNECTED) & self.closed_after[end_alt]
+                ooh[done] = (end_out == DISCONNECTED) & self.closed_after[end_alt_]
                 solved = (end_out == R_SELF) | (end_out == R_AGENT)
                 t_resolved[done[solved]] = clock[end][solved]
+                end_alt[done] = end_alt_
+                prev_alt[done] = last[end]
                 ids, left, clock, nxt = ids[moving], left[moving], clock[moving], nxt[moving]
+                alt = alt[moving]
+            last = alt
             state = nxt
         clock_out[ids] = clock  # still looping after MAX_STEPS: counted as giving up
         fold()
@@ -451,6 +475,11 @@ class _Sampler:
             "out_of_hours_disconnected": ooh,
             "arrival_minute": minute.astype(np.int16),
             "steps": sums["steps"].astype(np.int32),
+            "ivr_s": ivr_s.astype(np.float32),
+            "hold_s": hold_s.astype(np.float32),
+            "wants_human": zo,
+            "end_alt": end_alt.astype(np.int32),
+            "prev_alt": prev_alt.astype(np.int32),
         }
 
 
@@ -569,6 +598,7 @@ def _summarise(tree: PhoneTree, c: Compiled, r: dict[str, NDArray[Any]], seed: A
         ):
             quantiles[f"p{q}_{name}"] = float(value)
     return Simulation(
+        harms=harms_from_calls(c, r),
         name=tree.name,
         method="simulation",
         outcomes=outcomes,
