@@ -703,6 +703,41 @@ CASES: dict[str, list[tuple[str, dict[str, Any], list[str | None]]]] = {
             [],
         ),
     ],
+    "IVR506": [
+        (
+            "option for a and b leads to a service for a only",
+            {"nodes": {"menu": {"options": {"1": {"for": ["a", "b"]}}}}},
+            ["menu"],
+        ),
+        (
+            "option for b leads to a person who handles b",
+            {"nodes": {"menu": {"options": {"2": {"for": ["b"]}}}}},
+            [],
+        ),
+        (
+            "option whose words name b leads to a service for a only",
+            {
+                "tasks": [
+                    {"name": "a", "share": 0.6, "words": ["apples"]},
+                    {"name": "b", "share": 0.4, "words": ["bananas"]},
+                ],
+                "nodes": {"menu": {"options": {"1": {"say": "For apples or bananas, press 1."}}}},
+            },
+            ["menu"],
+        ),
+        (
+            "option for b reaches a person who transfers b",
+            {
+                "nodes": {
+                    "menu": {"options": {"2": {"for": ["b"]}}},
+                    "person": {"handles": ["a"], "transfer_to": "q2"},
+                    "q2": {"type": "queue", "wait": {"mean_s": 20}, "next": "expert"},
+                    "expert": {"type": "agent", "handles": ["b"]},
+                }
+            },
+            ["menu"],
+        ),
+    ],
 }
 
 

@@ -20,6 +20,7 @@ from ..graph import (
 )
 from ..model.nodes import Agent, Input, Menu, Message, Node, Queue
 from ..model.tree import PhoneTree
+from ..promises import Promise, all_promises
 from ..standard import Standard
 from ..timeofday import patterns
 
@@ -90,6 +91,11 @@ class Context:
             yield nid, node
 
     # -- routes ---------------------------------------------------------------------------------
+
+    @cached_property
+    def promises(self) -> dict[str, tuple[tuple[str, Promise], ...]]:
+        """What every menu's options promise (:func:`ivrscore.promises.all_promises`)."""
+        return all_promises(self.tree)
 
     @cached_property
     def routes(self) -> dict[str, Route | None]:

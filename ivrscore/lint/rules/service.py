@@ -8,8 +8,9 @@ from itertools import pairwise
 from typing import Any
 
 from ...graph import mean_patience_s
-from ...model.nodes import Agent, Branch
-from .._context import Context
+from ...model.nodes import Agent, Branch, Input, Menu, Message, Queue, SelfService
+from ...promises import chosen_options
+from .._context import Context, short
 from .._registry import Hit, rule
 
 
@@ -248,3 +249,115 @@ def _minutes(seconds: float) -> str:
     if seconds < 90:
         return f"{seconds:.0f} s"
     return f"{seconds / 60:.0f} minutes"
+
+
+@rule(
+    code="IVR506",
+    slug="broken-promise",
+    severity="warning",
+    laws=(9, 5),
+    fix="Send the option to a team that handles every task it names, or change its words (or "
+    "its `for:` list) to say what its path does.",
+    bad="""
+    main_menu:
+      type: menu
+      options:
+        "1": {say: "For faults or broadband, press 1.", next: faults_queue}
+    faults_queue: {type: queue, next: faults_agent}
+    faults_agent: {type: agent, handles: [report_fault], transfer_to: general_queue}
+    """,
+    good="""
+    main_menu:
+      type: menu
+      options:
+        "1": {say: "For faults or broadband, press 1.", next: faults_queue}
+    faults_queue: {type: queue, next: faults_agent}
+    faults_agent: {type: agent, handles: [report_fault, broadband_setup]}
+    """,
+)
+def broken_promise(ctx: Context) -> Iterator[Hit]:
+    """An option that says it serves a task (by its words or its ``for:`` list) whose path does
+    not resolve that task without a transfer.
+
+    Law 9, "say what you will do and do what you say": callers choose by what an option
+    promises (:mod:`ivrscore.promises`), so a promise the path does not keep sends them to a
+    person who passes them on (law 5) or to a dead end. The path is followed as a caller with
+    the task would take it while everything is open: at later menus by what their options
+    promise, through inputs, messages, branches and queues, to the first person or service.
+    """
+    tree = ctx.tree
+    chosen = chosen_options(tree, ctx.promises)
+    for nid, _menu in ctx.menus():
+        for key, promise in ctx.promises[nid]:
+            if promise.source == "none" or not promise.tasks:
+                continue
+            target = tree.nodes[nid].options[key].next  # type: ignore[union-attr]
+            broken = []
+            for task in sorted(promise.tasks, key=tree.task_names.index):
+                end = _follow(ctx, target, task, chosen)
+                if end is not None:
+                    broken.append((task, end))
+            if not broken:
+                continue
+            said = tree.nodes[nid].options[key].say  # type: ignore[union-attr]
+            where = "; ".join(f"a caller with {task} {what}" for task, (what, _) in broken)
+            first_path = broken[0][1][1]
+            yield Hit(
+                nid,
+                f"option {key} at {nid} {('(' + short(said) + ') ') if said else ''}is for "
+                f"{', '.join(t for t, _ in broken)}, but {where}",
+                path=(nid, *first_path),
+            )
+
+
+def _follow(
+    ctx: Context, start: str, task: str, chosen: dict[tuple[str, str], str]
+) -> tuple[str, tuple[str, ...]] | None:
+    """Follow a caller with ``task`` from ``start`` while everything is open: ``None`` when the
+    path resolves the task before any transfer (or cannot be judged: a menu that promises
+    nothing for it, a loop), else what happens and the path."""
+    tree = ctx.tree
+    todo: list[tuple[str, tuple[str, ...]]] = [(start, (start,))]
+    seen: set[str] = set()
+    while todo:
+        nid, path = todo.pop()
+        if nid in seen:
+            continue
+        seen.add(nid)
+        node = tree.nodes[nid]
+        nxt: list[str | None] = []
+        if isinstance(node, Agent | SelfService) and task in node.handles:
+            continue
+        if isinstance(node, Agent):
+            if node.transfer_to:
+                return f"is transferred by {nid} to {node.transfer_to}", path
+            return f"reaches {nid}, who cannot help", path
+        if isinstance(node, Menu):
+            key = chosen.get((nid, task))
+            if key is None:
+                continue  # the caller goes by structure here: not this rule's business
+            nxt = [node.options[key].next]
+        elif isinstance(node, Branch):
+            nxt = _open_branches(node)
+        elif isinstance(node, Message | Input | Queue | SelfService):
+            nxt = [node.next]
+        elif node.type == "hangup":
+            return f"reaches {nid} and is cut off", path
+        else:
+            continue  # voicemail or callback: deferred, not broken
+        for v in nxt:
+            if v is None:
+                return f"reaches a dead end at {nid}", path
+            todo.append((v, (*path, v)))
+    return None
+
+
+def _open_branches(node: Branch) -> list[str | None]:
+    """Where a branch sends callers while every schedule is open (every share branch too)."""
+    out: list[str | None] = []
+    for c in node.when:
+        if c.share is not None:
+            out.append(c.next)
+        elif c.open is not None:
+            return [*out, c.next]
+    return [*out, node.otherwise]
