@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -55,79 +56,118 @@ recorded") are left out: they are often a legal requirement."""
 
 
 class Criterion(Model):
-    """How one metric is scored: full marks at ``target``, zero at ``limit``, linear between."""
+    """One part of the score: a harm, what it costs per call, and how to read its metric.
+
+    The score charges every call for what the design puts its caller through, in seconds of
+    the caller's time or their equivalent (see :mod:`ivrscore.score`). A criterion charges one
+    amount (``charges``, by default its ``metric``) at ``weight`` seconds-equivalent per unit:
+    ``abandonment`` charges each abandoned call 600 s, ``effort`` each second of prompts and
+    menus 1 s. ``target`` and ``limit`` are reading aids - what the sources call good and
+    unacceptable for the metric - and do not change the score.
+
+    Examples
+    --------
+    >>> c = Criterion(metric="abandoned", target=0.05, limit=0.30, weight=600)
+    >>> c.amount, c.cost(0.2)
+    ('abandoned', 120.0)
+    """
 
     metric: str
-    """An outcome (``abandoned``) or metric (``mean_time_to_human_s``) name."""
-    target: float
-    """Value that earns full marks."""
-    limit: float
-    """Value that earns zero."""
-    weight: float
-    """Weight in the overall score."""
+    """The outcome, metric or amount shown as the criterion's value (``abandoned``,
+    ``mean_time_to_human_s``, ``cut_off`` ...)."""
+    weight: float = Field(ge=0.0)
+    """Seconds-equivalent charged per unit of the amount (per call cut off, per second, ...)."""
+    charges: str | None = None
+    """The amount charged, when it is not ``metric`` itself (see :data:`ivrscore.score.AMOUNTS`)."""
+    target: float = 0.0
+    """What the sources call good for ``metric`` (a reading aid)."""
+    limit: float = 0.0
+    """What the sources call unacceptable for ``metric`` (a reading aid)."""
     laws: tuple[int, ...] = ()
     """The laws of the source essays the criterion serves."""
     source: str = ""
-    """Where the target and limit come from."""
+    """Where the weight, target and limit come from."""
 
-    def points(self, value: float) -> float:
-        """Score 0-100 for ``value`` (a value that cannot be measured scores full marks).
+    @property
+    def amount(self) -> str:
+        """The name of the amount charged."""
+        return self.charges or self.metric
 
-        Examples
-        --------
-        >>> Criterion(metric="abandoned", target=0.05, limit=0.30, weight=1).points(0.175)
-        50.0
-        """
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return 100.0
-        span = self.limit - self.target
-        if span == 0:
-            return 100.0 if value == self.target else 0.0
-        frac = (self.limit - value) / span
-        return 100.0 * min(1.0, max(0.0, frac))
+    def cost(self, amount: float) -> float:
+        """Seconds-equivalent per call for ``amount`` of the charged quantity."""
+        if amount is None or math.isnan(amount):
+            return 0.0
+        return self.weight * amount
 
 
 CRITERIA: dict[str, Criterion] = {
+    "resolution": Criterion(
+        metric="p_resolved", charges="unresolved", weight=900, target=0.85, limit=0.40,
+        laws=(9, 6, 8),
+        source="an unresolved call means calling again: 900 s is about a whole second call "
+        "(IVR, hold, explaining) - an assumption; first-contact resolution is the outcome "
+        "callers want (ICMI); a callback or voicemail defers the resolution at the Standard's "
+        "callback_credit and voicemail_credit",
+    ),
     "hang_ups": Criterion(
-        metric="disconnected", target=0.0, limit=0.10, weight=15, laws=(8, 6),
-        source="GetHuman v1.0 #8: do not disconnect callers; a tenth of calls cut off is the floor",
-    ),
-    "abandonment": Criterion(
-        metric="abandoned", target=0.05, limit=0.30, weight=15, laws=(8, 6),
-        source="5-8% industry average, under 3% best in class (platform28); >10% in a poorly "
-        "designed banking IVR (callcentervoice.com)",
-    ),
-    "time_to_human": Criterion(
-        metric="mean_time_to_human_s", target=60.0, limit=600.0, weight=15, laws=(8, 6),
-        source="60% of consumers say a minute on hold is too long (Velaro survey); few will "
-        "wait ten minutes",
-    ),
-    "effort": Criterion(
-        metric="mean_options_heard", target=5.0, limit=20.0, weight=10, laws=(8, 6),
-        source="one menu of at most five options (Avaya, Plum, AT&T); a 9-option menu is "
-        "about 23 s of listening",
-    ),
-    "repeated_identity": Criterion(
-        metric="p_repeat_identity", target=0.0, limit=0.5, weight=10, laws=(8, 6, 5),
-        source="GetHuman v1.0 #3: never ask a caller to repeat information",
-    ),
-    "passing_the_buck": Criterion(
-        metric="mean_transfers", target=0.05, limit=0.5, weight=10, laws=(5,),
-        source="20-30% of calls need a transfer in practice (platform28); law 5",
+        metric="cut_off", weight=600, target=0.0, limit=0.10, laws=(8, 6),
+        source="GetHuman v1.0 #8: do not disconnect callers; 600 s for the call wasted on top "
+        "of leaving it unresolved - an assumption, equal to giving up (so no design gains by "
+        "its callers failing one way rather than the other)",
     ),
     "any_time_of_day": Criterion(
-        metric="p_out_of_hours_disconnected", target=0.0, limit=0.10, weight=10, laws=(3,),
-        source="GetHuman v1.0 #4: out of hours, offer a callback or voicemail; law 3",
+        metric="p_out_of_hours_disconnected", charges="cut_off_closed", weight=600,
+        target=0.0, limit=0.10, laws=(3,),
+        source="GetHuman v1.0 #4: out of hours, offer a callback or voicemail; law 3; the same "
+        "600 s as any other call cut off",
     ),
-    "resolution": Criterion(
-        metric="p_resolved", target=0.85, limit=0.40, weight=15, laws=(9, 6, 8),
-        source="first-contact resolution is the outcome callers want (ICMI); law 9",
+    "abandonment": Criterion(
+        metric="abandoned", weight=600, target=0.05, limit=0.30, laws=(8, 6),
+        source="5-8% industry average, under 3% best in class (platform28); 600 s for the "
+        "call wasted, as for a call cut off - an assumption",
+    ),
+    "time_to_human": Criterion(
+        metric="mean_time_to_human_s", charges="human_s", weight=1, target=60.0, limit=600.0,
+        laws=(8, 6),
+        source="each second on hold costs a second; a caller who wants a person and never "
+        "meets one costs the Standard's no_person_s (600 s: few will wait ten minutes); "
+        "difficulty reaching an agent explained 61% of the variance in caller satisfaction "
+        "(Vocal Laboratories via Larson & Bouzid 2005); 60% of consumers say a minute on hold "
+        "is too long (Velaro survey)",
+    ),
+    "effort": Criterion(
+        metric="mean_options_heard", charges="ok_ivr_s", weight=1, target=5.0, limit=20.0,
+        laws=(8, 6),
+        source="each second of prompts, menus and keying costs a second (AT&T saved $1M a "
+        "year per second of introduction removed, Yudkowsky 2008 via Lewis 2011); one menu "
+        "of at most five options (Avaya, Plum, AT&T)",
+    ),
+    "repeated_identity": Criterion(
+        metric="p_repeat_identity", charges="ok_repeated", weight=60, target=0.0, limit=0.5,
+        laws=(8, 6, 5),
+        source="GetHuman v1.0 #3: never ask a caller to repeat information; 60 s to give an "
+        "account number and date of birth again and the annoyance of it - an assumption",
+    ),
+    "passing_the_buck": Criterion(
+        metric="mean_transfers", charges="ok_transfers", weight=65, target=0.05, limit=0.5,
+        laws=(5,),
+        source="a transfer costs about 65 s of explaining again (PolyAI's estimate of a blind "
+        "transfer); 20-30% of calls need one in practice (platform28); law 5; the second "
+        "queue's wait is counted as hold time",
+    ),
+    "no_nos": Criterion(
+        metric="no_nos", charges="no_no_weight", weight=30, target=0.0, limit=1.0, laws=(8,),
+        source="the essays ask for a list of no-nos that must never happen: each distinct "
+        "error-severity rule the tree breaks costs 30 s per call, and 30 s x ln(n) more when it "
+        "happens in n places - an assumption that keeps them visible in the number without a "
+        "cliff",
     ),
 }  # fmt: skip
-"""The default criteria: weights sum to 100."""
+"""The default criteria: each charges one harm at its weight in seconds-equivalent per call."""
 
 ERROR_CAP = 69.0
-"""Highest score while any error-severity finding (a no-no) remains: a D at best."""
+"""Kept for compatibility: the score no longer caps at a value while no-nos remain (each
+distinct no-no costs ``criteria.no_nos.weight`` instead)."""
 
 
 class Standard(Model):
@@ -200,9 +240,29 @@ class Standard(Model):
     callers), so near-ties are not reported."""
     criteria: dict[str, Criterion] = Field(default_factory=lambda: dict(CRITERIA))
     """Score criteria by name; a file may override any field of any default criterion, e.g.
-    ``criteria: {abandonment: {target: 0.03}}``, or add new ones (with all fields)."""
-    error_cap: Annotated[float, Field(ge=0, le=100)] = ERROR_CAP
-    """Highest score while any error-severity finding (a no-no) remains (default 69: a D)."""
+    ``criteria: {abandonment: {weight: 900}}``, or add new ones (``metric`` and ``weight`` at
+    least: ``{metric: mean_keypresses, weight: 2}`` charges 2 s per key press)."""
+    score_scale_s: Annotated[float, Field(gt=0)] = 800.0
+    """The cost per call, in seconds-equivalent, that scores 50: the score is
+    ``100 / (1 + (cost / score_scale_s) ** 2)``, so a tree whose calls cost a tenth of it scores
+    99, half of it 80, twice it 20. Default 800 s (about 13 minutes of a caller's time): a
+    judgement, set so that a line whose average call wastes a quarter of an hour fails."""
+    callback_credit: Annotated[float, Field(ge=0, le=1)] = 0.95
+    """Share of an unresolved call's cost a callback takes away (a callback is a deferred
+    resolution). Default 0.95: an assumption - the caller is called back and helped, at the
+    cost of taking that call (about 45 s at the default 900 s for an unresolved call)."""
+    voicemail_credit: Annotated[float, Field(ge=0, le=1)] = 0.6
+    """Share of an unresolved call's cost a voicemail takes away. Default 0.6: an assumption -
+    a message may be answered, with no promise of when."""
+    no_person_s: Annotated[float, Field(ge=0)] = 600.0
+    """Seconds-equivalent charged under ``time_to_human`` for each caller who wants a person
+    (``wants_human``) and ends the call without meeting one (a callback brings a person).
+    Default 600 s: the ten minutes few callers will wait, so a line where no one can reach a
+    person is charged as a long wait, not given full marks."""
+    error_cap: Annotated[float, Field(ge=0, le=100)] | None = None
+    """No longer used: the score is not capped while no-nos remain; each distinct no-no costs
+    ``criteria.no_nos.weight`` seconds-equivalent per call. Accepted (with a warning) so that
+    older Standard files still load."""
     key_9: Literal["any", "repeat", "end_call", "language"] = "any"
     """What key 9 must mean (IVR205). Sources conflict: ISO/IEC 13714 (via iTAMS) and AS/NZS
     4263 reserve 9 to end the call, the GetHuman draft to change language, many trees use it to
@@ -222,6 +282,18 @@ class Standard(Model):
             else:
                 merged[name] = given
         return merged
+
+    @field_validator("error_cap")
+    @classmethod
+    def _old_cap(cls, v: float | None) -> float | None:
+        if v is not None:
+            warnings.warn(
+                "error_cap no longer caps the score: each distinct no-no costs "
+                "criteria.no_nos.weight seconds-equivalent per call instead",
+                UserWarning,
+                stacklevel=2,
+            )
+        return v
 
     @field_validator("select", "ignore")
     @classmethod
