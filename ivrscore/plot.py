@@ -527,7 +527,7 @@ def compare(
     >>> ax = ivr.plot.compare(cmp, ax=plt.figure().gca())
     >>> plt.close("all")
     >>> len(ax.patches)
-    18
+    20
     """
     from .score import Comparison
 
