@@ -278,3 +278,33 @@ def test_criteria_come_from_the_standard(tmp_path: Any) -> None:
     assert added.cost_s == pytest.approx(2 * added.value)
     with pytest.raises(ivr.IvrscoreError, match="unknown metric"):
         ivr.score(tree, ivr.Standard(criteria={"x": {"metric": "nope", "weight": 1}}))
+
+
+WORKED = """
+name: worked example
+entry: menu
+tasks: [{name: pay, share: 1}]
+callers: {patience: {distribution: none}, wants_human: 0.1, choice_error: 0, barge_in: 0, response_s: 1}
+nodes:
+  menu:
+    type: menu
+    duration_s: 10
+    retries: 2
+    options: {"1": {say: "To pay, press 1.", next: pay}}
+    on_failure: desk_q
+  pay: {type: self_service, handles: [pay], duration_s: 30}
+  desk_q: {type: queue, wait: {mean_s: 60}, announces_wait: true, next: desk}
+  desk: {type: agent, handles: [pay]}
+"""
+
+
+def test_the_worked_example_in_the_docs() -> None:
+    """docs/score.md, by hand: 0.9 x 11 s + 0.1 x 33 s of menus, 0.1 x 60 s on hold, one no-no."""
+    report = ivr.score(ivr.loads(WORKED))
+    assert report.criterion("effort").cost_s == pytest.approx(0.9 * 11 + 0.1 * 33)
+    assert report.criterion("time_to_human").cost_s == pytest.approx(0.1 * 60)
+    assert report.criterion("no_nos").cost_s == pytest.approx(30)
+    assert report.cost_s == pytest.approx(49.2)
+    assert report.score == pytest.approx(100 / (1 + (49.2 / 800) ** 2))
+    lost = {c.name: round(c.points_lost, 2) for c in report.criteria if c.points_lost > 0.005}
+    assert lost == {"no_nos": 0.23, "effort": 0.10, "time_to_human": 0.05}
