@@ -10,8 +10,8 @@ from typing import Any
 
 from ..exceptions import IvrscoreError, TreeFileError
 from ..io import load
-from ..lint import Findings, get_rule, lint, rule_list
-from ..lint.report import explain, to_json, to_sarif, to_text
+from ..lint import Findings, check_selectors, get_rule, lint, rule_list
+from ..lint.report import LoadFailure, explain, to_json, to_sarif, to_text
 from ..standard import SEVERITY_RANK, Standard, find_pyproject
 from ._app import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from ._style import Style
@@ -83,28 +83,33 @@ def register(sub: Any) -> None:
 
 
 def run_lint(args: argparse.Namespace) -> int:
+    advice = " (`ivrscore rules` lists the rules)"
+    check_selectors(args.select, option="--select", advice=advice)
+    check_selectors(args.ignore, option="--ignore", advice=advice)
     standard = load_standard(args.standard)
     results: list[tuple[str, Findings]] = []
-    failed_to_load = False
+    failures: list[LoadFailure] = []
     for name in args.files:
         try:
             tree = load(name)
-        except TreeFileError as exc:
-            print(f"ivrscore: {exc}", file=sys.stderr)
-            failed_to_load = True
-            continue
-        except OSError as exc:
-            print(f"ivrscore: {name}: {exc.strerror or exc}", file=sys.stderr)
-            failed_to_load = True
+        except (TreeFileError, OSError) as exc:
+            failures.append(LoadFailure.from_error(name, exc))
             continue
         results.append((name, lint(tree, standard, select=args.select, ignore=args.ignore)))
-    if args.format == "json":
-        print(json.dumps(to_json(results), indent=2))
-    elif args.format == "sarif":
-        print(json.dumps(to_sarif(results), indent=2))
+    if args.format == "text":
+        print(to_text(results, failures=failures, style=Style(sys.stdout, mode=args.color)))
     else:
-        print(to_text(results, style=Style(sys.stdout)))
-    if failed_to_load:
+        # the report goes to stdout for tools; what could not be read goes to stderr for people
+        err = Style(sys.stderr, mode=args.color)
+        for failure in failures:
+            for line in failure.lines(style=err):
+                print(f"ivrscore: {line}", file=sys.stderr)
+        if args.format == "json":
+            print(json.dumps(to_json(results, failures=failures), indent=2))
+        else:
+            log = to_sarif(results, failures=failures, arguments=["ivrscore", *args.argv])
+            print(json.dumps(log, indent=2))
+    if failures:
         return EXIT_ERROR
     if args.fail_on != "never":
         worst = SEVERITY_RANK[args.fail_on]
