@@ -14,6 +14,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .graph import IMPLICIT_HANGUP, best_routes, route_to_human, to_networkx
 from .model.tree import PhoneTree
@@ -348,15 +349,14 @@ def menu_map(tree: PhoneTree, *, ax: Axes | None = None, findings: Findings | No
         rad = 0.28 if back else 0.0
         arrow = edge_class(
             (boxes[u], boxes[v]),
+            rad,
             posA=pos[u],
             posB=pos[v],
             arrowstyle="-|>",
             mutation_scale=9,
-            connectionstyle=f"arc3,rad={rad}",
-            patchA=boxes[u].get_bbox_patch(),
-            patchB=boxes[v].get_bbox_patch(),
-            shrinkA=1,
-            shrinkB=1,
+            shrinkA=0,
+            shrinkB=0,
+            gid=f"edge:{u}->{v}",
             color=_FAILED if failed else ("#6b7f99" if back else "0.5"),
             linestyle="--" if failed else "-",
             linewidth=0.9,
@@ -401,21 +401,54 @@ def menu_map(tree: PhoneTree, *, ax: Axes | None = None, findings: Findings | No
 
 
 def _edge_class() -> Any:
-    """A FancyArrowPatch that ends at the edges of two node boxes (text bounding boxes, whose
-    size is only known at draw time: it has them laid out before drawing itself)."""
+    """A FancyArrowPatch between two node boxes (texts with a bounding box, whose size is known
+    only at draw time) that ends at the edges of the boxes: at each draw it moves its ends to
+    where the line from one box's centre (towards the other, or towards the curve's control
+    point) leaves the box, so arrowheads are never hidden and lines never cross their own
+    node's name."""
     from matplotlib.patches import FancyArrowPatch
 
     class Edge(FancyArrowPatch):
-        def __init__(self, ends: tuple[Any, Any], **kwargs: Any) -> None:
-            super().__init__(**kwargs)
+        def __init__(self, ends: tuple[Any, Any], rad: float, **kwargs: Any) -> None:
+            super().__init__(connectionstyle=f"arc3,rad={rad}", **kwargs)
             self._ends = ends
+            self._rad = rad
+            self._centres = (ends[0].get_position(), ends[1].get_position())
 
         def draw(self, renderer: Any) -> None:
-            for text in self._ends:
+            ax = self.axes
+            assert ax is not None
+            a, b = (np.asarray(ax.transData.transform(c), dtype=float) for c in self._centres)
+            d = b - a
+            control = (a + b) / 2 + self._rad * np.array([d[1], -d[0]])
+            ends = []
+            for text, centre, towards in ((self._ends[0], a, control), (self._ends[1], b, control)):
                 text.update_bbox_position_size(renderer)
+                box = text.get_bbox_patch().get_window_extent(renderer)
+                ends.append(_leave_box(centre, towards, box.width / 2 + 1.5, box.height / 2 + 1.5))
+            inverse = ax.transData.inverted()
+            self.set_positions(tuple(inverse.transform(ends[0])), tuple(inverse.transform(ends[1])))
             super().draw(renderer)
 
     return Edge
+
+
+def _leave_box(
+    centre: NDArray[np.float64], towards: NDArray[np.float64], half_w: float, half_h: float
+) -> NDArray[np.float64]:
+    """Where the ray from ``centre`` towards ``towards`` leaves the box of those half sizes.
+
+    Examples
+    --------
+    >>> _leave_box(np.array([0.0, 0.0]), np.array([10.0, 5.0]), 2.0, 4.0).tolist()
+    [2.0, 1.0]
+    """
+    d = towards - centre
+    scales = [h / abs(v) for h, v in ((half_w, d[0]), (half_h, d[1])) if v != 0]
+    if not scales:
+        return centre
+    out: NDArray[np.float64] = centre + min(min(scales), 1.0) * d
+    return out
 
 
 def _lerp(a: tuple[float, float], b: tuple[float, float], t: float) -> tuple[float, float]:

@@ -9,7 +9,6 @@ criterion and its metric, or to the cap and the findings behind it.
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -178,23 +177,21 @@ class Report:
         )
 
     def _repr_html_(self) -> str:
-        bars = "".join(
-            f"<tr><td>{html.escape(c.name)}</td><td>{html.escape(_fmt(c.metric, c.value))}</td>"
-            f"<td><div style='background:#ddd;width:120px'><div style='background:"
-            f"{_colour(c.score)};width:{c.score * 1.2:.0f}px;height:10px'></div></div></td>"
-            f"<td>{c.score:.0f}</td></tr>"
-            for c in self.criteria
-        )
-        why = "".join(f"<li>{-p:.1f}: {html.escape(t)}</li>" for p, t in self.explanations)
-        return (
-            f"<div><h4>{html.escape(self.name)}: {self.score:.0f}/100, grade {self.grade}</h4>"
-            f"<table><tr><th>criterion</th><th>value</th><th></th><th>score</th></tr>{bars}</table>"
-            f"<ul>{why}</ul><pre style='display:none'>{html.escape(self.text())}</pre></div>"
-        )
+        from .report import report_html
+
+        return report_html(self)
 
     def html(self) -> str:
-        """A standalone HTML page of the report."""
-        return f"<!doctype html><meta charset='utf-8'><title>{html.escape(self.name)}</title>{self._repr_html_()}"
+        """The report as one standalone HTML page (charts inline, no network)."""
+        from .report import report_page
+
+        return report_page(self)
+
+    def to_dataframe(self) -> Any:
+        """The criteria as a pandas DataFrame (needs pandas), one row per criterion."""
+        from .report._frames import criteria_frame
+
+        return criteria_frame(self)
 
 
 def _colour(points: float) -> str:
@@ -452,6 +449,23 @@ class Comparison:
 
     def __str__(self) -> str:
         return self.text()
+
+    def _repr_html_(self) -> str:
+        from .report import comparison_html
+
+        return comparison_html(self)
+
+    def html(self) -> str:
+        """Both designs side by side as one standalone HTML page."""
+        from .report import comparison_page
+
+        return comparison_page(self)
+
+    def to_dataframe(self) -> Any:
+        """Criteria before and after as a pandas DataFrame (needs pandas)."""
+        from .report._frames import comparison_frame
+
+        return comparison_frame(self)
 
 
 def _none(v: float) -> float | None:

@@ -128,22 +128,22 @@ def test_menu_map_arrows_end_at_the_boxes_and_back_edges_curve() -> None:
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     boxes = node_boxes(ax)
-    at = {b.get_position(): b for b in boxes.values()}
     arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
-    for arrow in arrows:
-        start, end = (tuple(p) for p in arrow._posA_posB)  # type: ignore[attr-defined]
+    ends = {a: a.get_gid()[5:].split("->") for a in arrows}
+    for arrow, (u, v) in ends.items():
+        start, end = boxes[u].get_position(), boxes[v].get_position()
         tip_goal = ax.transData.transform(end)
         vertices = ax.transData.transform(arrow.get_path().vertices)
         tip = vertices[np.argmin(np.hypot(*(vertices - tip_goal).T))]
-        box = at[end].get_bbox_patch().get_window_extent(renderer)
+        box = boxes[v].get_bbox_patch().get_window_extent(renderer)
         # the arrowhead reaches the target's box and is not hidden under it
         assert not box.shrunk(0.8, 0.6).contains(*tip)
+        assert np.hypot(*(tip - tip_goal)) < max(box.width, box.height)
         rad = arrow.get_connectionstyle().rad
         # moves across a row or back up the tree curve; moves down are straight
         assert (rad != 0) == (end[1] >= start[1])
     # a move and the move straight back (main_menu <-> billing_menu) do not overlap
-    pair = {boxes["main_menu"].get_position(), boxes["billing_menu"].get_position()}
-    both = [a for a in arrows if {tuple(p) for p in a._posA_posB} == pair]  # type: ignore[attr-defined]
+    both = [a for a, e in ends.items() if set(e) == {"main_menu", "billing_menu"}]
     assert len(both) == 2
     mids = [ax.transData.transform(a.get_path().vertices).mean(axis=0) for a in both]
     assert np.hypot(*(mids[0] - mids[1])) > 5  # display points apart

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 from ..engine import analyze, simulate
 from ..io import load
 from ._app import EXIT_OK
+from ._output import dumps, versioned
 
 __all__ = ["register", "run_analyze", "run_simulate"]
 
@@ -61,7 +61,7 @@ def _positive(text: str) -> int:
 def run_analyze(args: argparse.Namespace) -> int:
     result = analyze(load(args.file), approximate=args.approximate)
     if args.format == "json":
-        print(json.dumps(result.to_dict(), indent=2))
+        print(dumps(versioned(result.to_dict())))
     else:
         print(result.summary())
     return EXIT_OK
@@ -70,10 +70,10 @@ def run_analyze(args: argparse.Namespace) -> int:
 def run_simulate(args: argparse.Namespace) -> int:
     sim = simulate(load(args.file), calls=args.calls, rng=args.seed)
     if args.format == "json":
-        data = sim.to_dict()
+        data = versioned(sim.to_dict())
         if args.paths:
             data["paths"] = sim.paths(args.paths)
-        print(json.dumps(data, indent=2))
+        print(dumps(data))
     else:
         print(sim.summary())
         if args.paths:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 from typing import Any
@@ -14,6 +13,7 @@ from ..lint import Findings, check_selectors, get_rule, lint, rule_list
 from ..lint.report import LoadFailure, explain, to_json, to_sarif, to_text
 from ..standard import SEVERITY_RANK, Standard, find_pyproject
 from ._app import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+from ._output import dumps
 from ._style import Style
 
 __all__ = ["load_standard", "register", "run_lint", "run_rules"]
@@ -105,10 +105,9 @@ def run_lint(args: argparse.Namespace) -> int:
             for line in failure.lines(style=err):
                 print(f"ivrscore: {line}", file=sys.stderr)
         if args.format == "json":
-            print(json.dumps(to_json(results, failures=failures), indent=2))
+            print(dumps(to_json(results, failures=failures)))
         else:
-            log = to_sarif(results, failures=failures, arguments=["ivrscore", *args.argv])
-            print(json.dumps(log, indent=2))
+            print(dumps(to_sarif(results, failures=failures, arguments=["ivrscore", *args.argv])))
     if failures:
         return EXIT_ERROR
     if args.fail_on != "never":

@@ -219,6 +219,13 @@ class Result:
     def __str__(self) -> str:
         return self.summary()
 
+    def to_dataframe(self) -> Any:
+        """One row per task, then one for all calls (``"all calls"``), as a pandas DataFrame
+        (needs pandas): the task's share, its outcomes and its metrics."""
+        from ..report._frames import result_frame
+
+        return result_frame(self)
+
     def _repr_html_(self) -> str:
         rows = "".join(
             f"<tr><td>{html.escape(k)}</td><td>{v:.1%}</td></tr>" for k, v in self.outcomes.items()

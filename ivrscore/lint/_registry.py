@@ -183,6 +183,18 @@ class Findings(Sequence[Finding]):
         """The JSON shape of every finding."""
         return [f.to_dict() for f in self._items]
 
+    def to_dataframe(self) -> Any:
+        """One row per finding as a pandas DataFrame (needs pandas): code, slug, severity (an
+        ordered categorical), node, line, message, hint, path, laws, file."""
+        from ..report._frames import findings_frame
+
+        return findings_frame(self)
+
+    def _repr_html_(self) -> str:
+        from ..report import findings_html
+
+        return findings_html(self)
+
 
 Check = Callable[["Context"], Iterable[Hit]]
 
