@@ -55,8 +55,9 @@ def _show_warning(
     file: TextIO | None = None,
     line: str | None = None,
 ) -> None:
-    """Warnings as one line on stderr (``ivrscore: warning: ...``), never a source excerpt."""
-    print(f"ivrscore: warning: {message}", file=sys.stderr)
+    """Warnings as one line on stderr (``ivrscore: warning: ...``), never a source excerpt;
+    with the command line's advice where the warning has it (``cli_message``)."""
+    print(f"ivrscore: warning: {getattr(message, 'cli_message', message)}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

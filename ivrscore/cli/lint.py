@@ -125,12 +125,15 @@ def run_rules(args: argparse.Namespace) -> int:
             raise IvrscoreError(str(exc.args[0])) from None
         print(explain(args.code))
         return EXIT_OK
-    style = Style(sys.stdout)
+    style = Style(sys.stdout, mode=args.color)
+    # cut summaries to the width of a terminal; piped or redirected, print them whole
+    tty = sys.stdout.isatty()
     width = max(shutil.get_terminal_size((100, 24)).columns, 80)
     for r in rule_list():
         head = f"{r.code}  {r.slug:<22} {r.severity:<8} "
         room = width - len(head) - 1
-        summary = r.summary if len(r.summary) <= room else r.summary[: room - 1].rstrip() + "…"
+        fits = not tty or len(r.summary) <= room
+        summary = r.summary if fits else r.summary[: room - 1].rstrip() + "…"
         print(f"{style(r.code, 'bold')}{head[len(r.code) :]}{summary}")
     print(f"\n{len(rule_list())} rules. `ivrscore rules CODE` explains one.")
     return EXIT_OK
