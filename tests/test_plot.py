@@ -330,4 +330,4 @@ def test_plot_cli(
 def test_demo_writes_the_depth_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo"]) == 0
     assert (tmp_path / "ivrscore-demo-depth.png").read_bytes().startswith(PNG)
-    assert "Menu depth chart:" in capsys.readouterr().out
+    assert "Menu depth chart written to ivrscore-demo-depth.png" in capsys.readouterr().out

@@ -146,3 +146,45 @@ def test_chromium_flags_are_the_machines() -> None:
         "--disable-sync",
     ):
         assert flag in FLAGS
+
+
+def test_demo_says_where_the_chart_goes_and_what_to_try(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, _ = run(capsys, "demo", "--chart", "charts/depth.png")
+    assert code == 0 and (tmp_path / "charts" / "depth.png").is_file()  # the folder is made
+    assert "Menu depth chart written to charts/depth.png (choose the file with --chart FILE)" in out
+    tried = out.split("Next, try:")[1].splitlines()
+    assert any(
+        t.strip().startswith("ivrscore compare") and "acme_redesign.yaml" in t for t in tried
+    )
+    # an example with no redesign suggests no comparison with someone else's tree
+    code, out, _ = run(capsys, "demo", "gp_surgery", "--chart", "")
+    assert code == 0 and "ivrscore compare" not in out and "Menu depth chart" not in out
+    # the redesign's demo suggests comparing it with the design it replaces
+    code, out, _ = run(capsys, "demo", "acme_redesign", "--chart", "")
+    line = next(t for t in out.splitlines() if t.strip().startswith("ivrscore compare"))
+    assert line.index("acme_telecom") < line.index("acme_redesign")
+
+
+def test_pre_commit_hooks_run_the_commands_they_name(capsys: pytest.CaptureFixture[str]) -> None:
+    import yaml
+
+    hooks = yaml.safe_load(
+        (Path(__file__).resolve().parents[1] / ".pre-commit-hooks.yaml").read_text()
+    )
+    by_id = {h["id"]: h for h in hooks}
+    assert set(by_id) == {"ivrscore-lint", "ivrscore-score"}
+    for hook in hooks:
+        assert {"id", "name", "entry", "language"} <= set(hook) and hook["language"] == "python"
+        assert hook["entry"].split()[0] == "ivrscore"  # the console script the package installs
+    bad, good = str(EXAMPLES / "acme_telecom.yaml"), str(EXAMPLES / "acme_redesign.yaml")
+
+    def hook_exit(hook_id: str, *files: str) -> int:
+        hook = by_id[hook_id]
+        code = main([*hook["entry"].split()[1:], *hook.get("args", []), *files])
+        capsys.readouterr()
+        return code
+
+    assert hook_exit("ivrscore-lint", good) == 0 and hook_exit("ivrscore-lint", good, bad) == 1
+    assert hook_exit("ivrscore-score", good) == 0 and hook_exit("ivrscore-score", bad) == 1

@@ -50,6 +50,7 @@ def save_chart(
     out = Path(output)
     if out.suffix.lower() not in (".png", ".svg", ".pdf"):
         raise IvrscoreError(f"{out}: write .png, .svg or .pdf")
+    out.parent.mkdir(parents=True, exist_ok=True)
     # each chart sizes its own figure to what it shows (the map to the tree's breadth)
     if chart == "depth":
         ax = plot.depth_chart(tree)
