@@ -153,7 +153,9 @@ def visit(page: Path, *, width: int = 1280, height: int = 900) -> PageVisit:
             stdout=subprocess.DEVNULL,
             stderr=log_file,  # a file, not a pipe: chromium's chatter never blocks it
             preexec_fn=wire,  # only dup2 in the child: no locks taken
-            pass_fds=(3, 4),
+            # Python's own descriptors are not inherited (PEP 446); only the 3 and 4 that wire()
+            # makes are, and close_fds would close them after it ran
+            close_fds=False,
         )
     except OSError as exc:
         raise BrowserUnavailableError(f"cannot start {binary}: {exc}") from exc
