@@ -22,7 +22,13 @@ class ImportedFlowWarning(UserWarning):
 
     :func:`ivrscore.load` emits one when it reads a platform's file; the list of defaults is in
     ``tree.meta["imported"]["warnings"]``, and :func:`ivrscore.importers.read` returns it.
+    ``cli_message`` is the same warning with the command line's advice, which the ``ivrscore``
+    command prints instead.
     """
+
+    def __init__(self, message: str, *, cli_message: str | None = None) -> None:
+        super().__init__(message)
+        self.cli_message = cli_message or message
 
 
 @dataclass(frozen=True)

@@ -116,9 +116,12 @@ def _warn_imported(imported: Imported, source: str) -> None:
 
     n = len(imported.warnings)
     warnings.warn(
-        f"{source}: imported from {imported.format}; {n} default(s) to review in "
-        "tree.meta['imported']['warnings'] (or run: ivrscore import)",
-        ImportedFlowWarning,
+        ImportedFlowWarning(
+            f"{source}: imported from {imported.format}; {n} default(s) to review in "
+            "tree.meta['imported']['warnings'] (or run: ivrscore import)",
+            cli_message=f"{source}: imported from {imported.format}; {n} default(s) to review: "
+            f"`ivrscore import {source} -o tree.yaml` lists them and writes a tree to edit",
+        ),
         stacklevel=3,
     )
 

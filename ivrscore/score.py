@@ -26,7 +26,6 @@ rule broken (criterion ``no_nos``).
 
 from __future__ import annotations
 
-import html
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
@@ -229,6 +228,8 @@ class Report:
     stderr: float = 0.0
     """Standard error of the score (0 for the exact analysis; by the delta method from the
     simulated calls otherwise)."""
+    tree: PhoneTree | None = field(default=None, repr=False, compare=False)
+    """The tree scored (for the charts of the HTML report)."""
 
     @property
     def outcomes(self) -> dict[str, float]:
@@ -335,25 +336,21 @@ class Report:
         )
 
     def _repr_html_(self) -> str:
-        bars = "".join(
-            f"<tr><td>{html.escape(c.name)}</td><td>{html.escape(_fmt(c.metric, c.value))}</td>"
-            f"<td>{html.escape(_duration(c.cost_s))}</td>"
-            f"<td><div style='background:#ddd;width:120px'><div style='background:"
-            f"{_colour(c.score)};width:{max(c.score, 0) * 1.2:.0f}px;height:10px'></div></div>"
-            f"</td><td>{html.escape(_lost(c.points_lost))}</td></tr>"
-            for c in self.criteria
-        )
-        why = "".join(f"<li>{_lost(p)}: {html.escape(t)}</li>" for p, t in self.explanations)
-        return (
-            f"<div><h4>{html.escape(self.name)}: {self.score:.0f}/100, grade {self.grade}</h4>"
-            f"<table><tr><th>criterion</th><th>value</th><th>cost/call</th><th></th>"
-            f"<th>points</th></tr>{bars}</table>"
-            f"<ul>{why}</ul><pre style='display:none'>{html.escape(self.text())}</pre></div>"
-        )
+        from .report import report_html
+
+        return report_html(self)
 
     def html(self) -> str:
-        """A standalone HTML page of the report."""
-        return f"<!doctype html><meta charset='utf-8'><title>{html.escape(self.name)}</title>{self._repr_html_()}"
+        """The report as one standalone HTML page (charts inline, no network)."""
+        from .report import report_page
+
+        return report_page(self)
+
+    def to_dataframe(self) -> Any:
+        """The criteria as a pandas DataFrame (needs pandas), one row per criterion."""
+        from .report._frames import criteria_frame
+
+        return criteria_frame(self)
 
 
 def _colour(points: float) -> str:
@@ -380,7 +377,7 @@ def _duration(seconds: float) -> str:
 def _fmt(metric: str, v: float | None) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "—"
-    if metric.startswith("p_") or metric in _SHARES:
+    if metric.startswith("p_") or metric in SHARE_AMOUNTS:
         return f"{v:.1%}"
     if metric.endswith("_s"):
         return _duration(v)
@@ -389,7 +386,7 @@ def _fmt(metric: str, v: float | None) -> str:
     return f"{v:.2f}"
 
 
-_SHARES = frozenset(
+SHARE_AMOUNTS = frozenset(
     {"abandoned", "disconnected", "resolved_self_service", "resolved_by_agent", "voicemail",
      "callback", "unresolved", "cut_off", "cut_off_closed", "no_person", "ok_repeated"}
 )  # fmt: skip
@@ -503,6 +500,7 @@ def score(
         no_nos=no_nos,
         explanations=tuple((p, t) for p, t in explanations if p >= 0.05),
         stderr=stderr,
+        tree=tree,
     )
 
 
@@ -866,6 +864,23 @@ class Comparison:
 
     def __str__(self) -> str:
         return self.text()
+
+    def _repr_html_(self) -> str:
+        from .report import comparison_html
+
+        return comparison_html(self)
+
+    def html(self) -> str:
+        """Both designs side by side as one standalone HTML page."""
+        from .report import comparison_page
+
+        return comparison_page(self)
+
+    def to_dataframe(self) -> Any:
+        """Criteria before and after as a pandas DataFrame (needs pandas)."""
+        from .report._frames import comparison_frame
+
+        return comparison_frame(self)
 
 
 def compare(before: PhoneTree, after: PhoneTree, standard: Standard | None = None) -> Comparison:

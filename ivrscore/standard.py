@@ -301,6 +301,25 @@ class Standard(Model):
         for item in v:
             if not item or not isinstance(item, str):
                 raise ValueError("rule selectors are codes (IVR302), prefixes (IVR3) or slugs")
+        from .lint import selector_problem  # the catalogue imports this module: import late
+
+        for item in v:
+            problem = selector_problem(item)
+            if problem is not None:
+                raise ValueError(problem)
+        return v
+
+    @field_validator("severity")
+    @classmethod
+    def _known_codes(cls, v: dict[str, Severity]) -> dict[str, Severity]:
+        from .lint import RULES
+
+        for code in v:
+            if code not in RULES:
+                from ._text import did_you_mean
+
+                hint = did_you_mean(code.upper(), RULES)
+                raise ValueError(f"{code!r} is not a rule code" + (f"; {hint}" if hint else ""))
         return v
 
     # -- selection ------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ def test_validate_json_output(capsys: pytest.CaptureFixture[str], examples_dir: 
     code, out, _ = run(
         capsys, "validate", "--format", "json", str(examples_dir / "acme_redesign.yaml")
     )
-    data = json.loads(out)
+    (data,) = json.loads(out)  # a list, one entry per file, for one file too
     assert code == 0 and data["valid"] is True
     assert data["tasks"]["pay_bill"]["route"]["menus"] == 2
     assert data["human"]["nodes"][-1].endswith("_agent") and data["human"]["seconds"] < 60

@@ -170,6 +170,6 @@ def test_other_commands_read_platform_flows_with_one_warning_line(
     code, out, err = run(capsys, "export", str(flow), "--to", "dot")
     assert code == 0 and out.startswith('digraph "Asterisk IVR ivr" {')
     assert err == (
-        f"ivrscore: warning: {flow}: imported from asterisk; 7 default(s) to review in "
-        "tree.meta['imported']['warnings'] (or run: ivrscore import)\n"
+        f"ivrscore: warning: {flow}: imported from asterisk; 7 default(s) to review: "
+        f"`ivrscore import {flow} -o tree.yaml` lists them and writes a tree to edit\n"
     )

@@ -11,6 +11,7 @@ from typing import TextIO
 
 from .. import __version__
 from ..exceptions import IvrscoreError
+from ._style import add_color_option
 
 __all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "build_parser", "main"]
 
@@ -41,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for module in (demo, validate, lint, engines, score, plot, convert, schema):
         module.register(sub)
+    for command in sub.choices.values():
+        add_color_option(command)
     return parser
 
 
@@ -52,14 +55,16 @@ def _show_warning(
     file: TextIO | None = None,
     line: str | None = None,
 ) -> None:
-    """Warnings as one line on stderr (``ivrscore: warning: ...``), never a source excerpt."""
-    print(f"ivrscore: warning: {message}", file=sys.stderr)
+    """Warnings as one line on stderr (``ivrscore: warning: ...``), never a source excerpt;
+    with the command line's advice where the warning has it (``cli_message``)."""
+    print(f"ivrscore: warning: {getattr(message, 'cli_message', message)}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded in SARIF invocations
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)

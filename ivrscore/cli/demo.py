@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from .. import examples
@@ -14,7 +15,7 @@ from ..summary import summarise
 from ._app import EXIT_OK
 from ._style import Style
 
-__all__ = ["register", "run"]
+__all__ = ["REDESIGNS", "register", "run", "short"]
 
 
 def register(sub: Any) -> None:
@@ -28,7 +29,8 @@ def register(sub: Any) -> None:
         "--chart",
         default="ivrscore-demo-depth.png",
         metavar="OUT",
-        help="where to write the menu depth chart (default ivrscore-demo-depth.png; '' for none)",
+        help="where to write the menu depth chart, a PNG (default: ivrscore-demo-depth.png in "
+        "the current folder; '' for none)",
     )
     p.add_argument(
         "example",
@@ -39,15 +41,38 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=run)
 
 
+REDESIGNS = {"acme_telecom": "acme_redesign"}
+"""Bundled examples that have a redesign to compare them with (before -> after)."""
+
+
+def short(path: Path) -> str:
+    """``path`` as short as it can be said from here: relative when under the working folder,
+    from ``~`` when under the home folder, else absolute.
+
+    Examples
+    --------
+    >>> import os
+    >>> short(Path(os.getcwd()) / "examples" / "x.yaml")
+    'examples/x.yaml'
+    """
+    full = path.resolve()
+    for base, prefix in ((Path.cwd().resolve(), ""), (Path.home().resolve(), "~/")):
+        try:
+            return prefix + full.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return str(full)
+
+
 def run(args: argparse.Namespace) -> int:
-    style = Style(sys.stdout)
+    style = Style(sys.stdout, mode=args.color)
     try:
         path = examples.path(args.example)
     except KeyError as exc:
         raise IvrscoreError(str(exc.args[0])) from None
     tree = load(path)
     print(style(f"ivrscore demo: {tree.name}", "bold"))
-    print(f"  from {path}")
+    print(f"  from {short(path)}")
     for line in summarise(tree).lines():
         print(f"  {line}")
     print()
@@ -56,12 +81,22 @@ def run(args: argparse.Namespace) -> int:
     if args.chart:
         from .plot import save_chart
 
-        print(f"Menu depth chart: {save_chart(tree, 'depth', args.chart)}")
+        out = save_chart(tree, "depth", args.chart)
+        print(f"Menu depth chart written to {short(out)} (choose the file with --chart FILE)")
         print()
+    here = short(path)
     print("Next, try:")
-    print(f"  ivrscore lint {path}")
-    print(f"  ivrscore simulate {path} --calls 100000 --paths 3")
-    print(f"  ivrscore compare {path} {examples.path('acme_redesign')}")
-    print(f"  ivrscore plot {path} --chart map -o map.png")
+    print(f"  ivrscore lint {here}")
+    print(f"  ivrscore simulate {here} --calls 100000 --paths 3")
+    before = path.stem
+    after = REDESIGNS.get(before)
+    if after is None:  # a redesign: compare what it redesigns with it
+        before = next((b for b, a in REDESIGNS.items() if a == path.stem), "")
+        after = path.stem if before else None
+    if after is not None:
+        pair = f"{short(examples.path(before))} {short(examples.path(after))}"
+        print(f"  ivrscore compare {pair}")
+        print(f"  ivrscore compare {pair} --format html -o compare.html")
+    print(f"  ivrscore plot {here} --chart map -o map.png")
     print("  ivrscore rules IVR302")
     return EXIT_OK

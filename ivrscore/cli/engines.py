@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 from ..engine import analyze, simulate
+from ..engine.analyze import NotExactError
+from ..exceptions import IvrscoreError
 from ..io import load
+from ..model.callers import Lognormal
 from ._app import EXIT_OK
+from ._output import dumps, versioned
 
 __all__ = ["register", "run_analyze", "run_simulate"]
 
@@ -59,9 +62,24 @@ def _positive(text: str) -> int:
 
 
 def run_analyze(args: argparse.Namespace) -> int:
-    result = analyze(load(args.file), approximate=args.approximate)
+    tree = load(args.file)
+    try:
+        result = analyze(tree, approximate=args.approximate)
+    except NotExactError:
+        # the library's message gives Python advice; on the command line, give the options
+        names = [p.name for p in tree.personas if isinstance(p.patience, Lognormal)]
+        who = (
+            f"persona '{names[0]}' has"
+            if len(names) == 1
+            else "personas " + ", ".join(f"'{n}'" for n in names) + " have"
+        )
+        raise IvrscoreError(
+            f"{args.file}: {who} log-normal patience, which the exact analysis cannot solve "
+            f"(it needs exponential patience, or none): run `ivrscore simulate {args.file}`, "
+            "or add --approximate to treat it as exponential with the same mean"
+        ) from None
     if args.format == "json":
-        print(json.dumps(result.to_dict(), indent=2))
+        print(dumps(versioned(result.to_dict())))
     else:
         print(result.summary())
     return EXIT_OK
@@ -70,10 +88,10 @@ def run_analyze(args: argparse.Namespace) -> int:
 def run_simulate(args: argparse.Namespace) -> int:
     sim = simulate(load(args.file), calls=args.calls, rng=args.seed)
     if args.format == "json":
-        data = sim.to_dict()
+        data = versioned(sim.to_dict())
         if args.paths:
             data["paths"] = sim.paths(args.paths)
-        print(json.dumps(data, indent=2))
+        print(dumps(data))
     else:
         print(sim.summary())
         if args.paths:

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 from typing import Any
 
 from ..exceptions import IvrscoreError, TreeFileError
 from ..io import load
-from ..lint import Findings, get_rule, lint, rule_list
-from ..lint.report import explain, to_json, to_sarif, to_text
+from ..lint import Findings, check_selectors, get_rule, lint, rule_list
+from ..lint.report import LoadFailure, explain, to_json, to_sarif, to_text
 from ..standard import SEVERITY_RANK, Standard, find_pyproject
 from ._app import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+from ._output import dumps
 from ._style import Style
 
 __all__ = ["load_standard", "register", "run_lint", "run_rules"]
@@ -83,28 +83,32 @@ def register(sub: Any) -> None:
 
 
 def run_lint(args: argparse.Namespace) -> int:
+    advice = " (`ivrscore rules` lists the rules)"
+    check_selectors(args.select, option="--select", advice=advice)
+    check_selectors(args.ignore, option="--ignore", advice=advice)
     standard = load_standard(args.standard)
     results: list[tuple[str, Findings]] = []
-    failed_to_load = False
+    failures: list[LoadFailure] = []
     for name in args.files:
         try:
             tree = load(name)
-        except TreeFileError as exc:
-            print(f"ivrscore: {exc}", file=sys.stderr)
-            failed_to_load = True
-            continue
-        except OSError as exc:
-            print(f"ivrscore: {name}: {exc.strerror or exc}", file=sys.stderr)
-            failed_to_load = True
+        except (TreeFileError, OSError) as exc:
+            failures.append(LoadFailure.from_error(name, exc))
             continue
         results.append((name, lint(tree, standard, select=args.select, ignore=args.ignore)))
-    if args.format == "json":
-        print(json.dumps(to_json(results), indent=2))
-    elif args.format == "sarif":
-        print(json.dumps(to_sarif(results), indent=2))
+    if args.format == "text":
+        print(to_text(results, failures=failures, style=Style(sys.stdout, mode=args.color)))
     else:
-        print(to_text(results, style=Style(sys.stdout)))
-    if failed_to_load:
+        # the report goes to stdout for tools; what could not be read goes to stderr for people
+        err = Style(sys.stderr, mode=args.color)
+        for failure in failures:
+            for line in failure.lines(style=err):
+                print(f"ivrscore: {line}", file=sys.stderr)
+        if args.format == "json":
+            print(dumps(to_json(results, failures=failures)))
+        else:
+            print(dumps(to_sarif(results, failures=failures, arguments=["ivrscore", *args.argv])))
+    if failures:
         return EXIT_ERROR
     if args.fail_on != "never":
         worst = SEVERITY_RANK[args.fail_on]
@@ -121,12 +125,15 @@ def run_rules(args: argparse.Namespace) -> int:
             raise IvrscoreError(str(exc.args[0])) from None
         print(explain(args.code))
         return EXIT_OK
-    style = Style(sys.stdout)
+    style = Style(sys.stdout, mode=args.color)
+    # cut summaries to the width of a terminal; piped or redirected, print them whole
+    tty = sys.stdout.isatty()
     width = max(shutil.get_terminal_size((100, 24)).columns, 80)
     for r in rule_list():
         head = f"{r.code}  {r.slug:<22} {r.severity:<8} "
         room = width - len(head) - 1
-        summary = r.summary if len(r.summary) <= room else r.summary[: room - 1].rstrip() + "…"
+        fits = not tty or len(r.summary) <= room
+        summary = r.summary if fits else r.summary[: room - 1].rstrip() + "…"
         print(f"{style(r.code, 'bold')}{head[len(r.code) :]}{summary}")
     print(f"\n{len(rule_list())} rules. `ivrscore rules CODE` explains one.")
     return EXIT_OK

@@ -12,7 +12,7 @@ from ._app import EXIT_OK
 
 __all__ = ["register", "run", "save_chart"]
 
-SIZES = {"depth": (9.0, 4.8), "map": (13.0, 8.5), "outcomes": (9.0, 5.2), "time": (9.0, 5.0)}
+CHARTS = ("depth", "map", "outcomes", "time")
 
 
 def register(sub: Any) -> None:
@@ -23,7 +23,7 @@ def register(sub: Any) -> None:
         "end per task (outcomes) or the time to a person and to resolution (time).",
     )
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--chart", choices=tuple(SIZES), default="depth")
+    p.add_argument("--chart", choices=CHARTS, default="depth")
     p.add_argument(
         "-o", "--output", required=True, metavar="OUT", help="file to write (.png, .svg, .pdf)"
     )
@@ -50,21 +50,25 @@ def save_chart(
     out = Path(output)
     if out.suffix.lower() not in (".png", ".svg", ".pdf"):
         raise IvrscoreError(f"{out}: write .png, .svg or .pdf")
-    fig, ax = plt.subplots(figsize=SIZES[chart])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # each chart sizes its own figure to what it shows (the map to the tree's breadth)
+    if chart == "depth":
+        ax = plot.depth_chart(tree)
+    elif chart == "map":
+        ax = plot.menu_map(tree)
+    elif chart == "outcomes":
+        try:
+            result = analyze(tree)
+        except NotExactError:
+            result = simulate(tree, calls=calls, rng=seed, progress=False)
+        ax = plot.outcomes(result)
+    else:
+        ax = plot.time_to_goal(simulate(tree, calls=calls, rng=seed, progress=False))
+    from matplotlib.figure import Figure
+
+    fig = ax.figure
+    assert isinstance(fig, Figure)
     try:
-        if chart == "depth":
-            plot.depth_chart(tree, ax=ax)
-        elif chart == "map":
-            plot.menu_map(tree, ax=ax)
-        elif chart == "outcomes":
-            try:
-                result = analyze(tree)
-            except NotExactError:
-                result = simulate(tree, calls=calls, rng=seed, progress=False)
-            plot.outcomes(result, ax=ax)
-        else:
-            plot.time_to_goal(simulate(tree, calls=calls, rng=seed, progress=False), ax=ax)
-        fig.tight_layout()
         fig.savefig(out, dpi=130)
     finally:
         plt.close(fig)

@@ -1,14 +1,15 @@
-"""``ivrscore schema``: print the JSON Schema of the phone-tree file format."""
+"""``ivrscore schema``: the JSON Schema of the phone-tree file format, or (``--output COMMAND``)
+of a command's JSON output."""
 
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 from .. import __version__
 from ..model.tree import PhoneTree
 from ._app import EXIT_OK
+from ._output import OUTPUTS, dumps, output_schema
 
 __all__ = ["json_schema", "register", "run"]
 
@@ -28,11 +29,18 @@ def register(sub: Any) -> None:
         "schema",
         help="print the JSON Schema of the phone-tree file format",
         description="Print the JSON Schema of the phone-tree file format, for editors to "
-        "autocomplete and check files.",
+        "autocomplete and check files; or, with --output COMMAND, of what that command prints "
+        "with --format json.",
+    )
+    p.add_argument(
+        "--output",
+        choices=OUTPUTS,
+        metavar="COMMAND",
+        help=f"the schema of a command's JSON output instead: {', '.join(OUTPUTS)}",
     )
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    print(json.dumps(json_schema(), indent=2))
+    print(dumps(output_schema(args.output) if args.output else json_schema()))
     return EXIT_OK

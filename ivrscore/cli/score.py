@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from ..exceptions import TreeFileError
 from ..io import load
-from ..score import compare, score
+from ..lint.report import LoadFailure
+from ..model.tree import PhoneTree
+from ..score import Report, compare, score
 from ._app import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+from ._output import dumps, versioned
+from ._style import Style
 from .lint import add_standard_option, load_standard
 
 __all__ = ["register", "run_compare", "run_score"]
+
+
+def _add_output_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="write the report here instead of to stdout (e.g. report.html)",
+    )
 
 
 def register(sub: Any) -> None:
@@ -21,10 +34,12 @@ def register(sub: Any) -> None:
         "score",
         help="score phone trees against the user-friendly-technology law",
         description="Score phone trees 0-100 (grade A-F) against 'if you must use technology, "
-        "make it user-friendly', with the reasons for every point lost.",
+        "make it user-friendly', with the reasons for every point lost. --format html writes "
+        "one standalone page (charts inline, no network) for all the files given.",
     )
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--format", choices=("text", "json", "html", "markdown"), default="text")
+    _add_output_option(p)
     p.add_argument(
         "--fail-under", type=float, metavar="N", help="exit 1 when a score is under N (for CI)"
     )
@@ -38,51 +53,81 @@ def register(sub: Any) -> None:
         "compare",
         help="score two designs side by side",
         description="Score two versions of a phone tree and show criteria, metrics and findings "
-        "side by side.",
+        "side by side. --format html writes one standalone page.",
     )
     c.add_argument("before", metavar="BEFORE")
     c.add_argument("after", metavar="AFTER")
-    c.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    c.add_argument("--format", choices=("text", "json", "html", "markdown"), default="text")
+    _add_output_option(c)
     add_standard_option(c)
     c.set_defaults(handler=run_compare)
 
 
+def _write(text: str, output: str | None) -> None:
+    if output:
+        Path(output).write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {output}", file=sys.stderr)
+    else:
+        print(text)
+
+
 def run_score(args: argparse.Namespace) -> int:
     standard = load_standard(args.standard)
-    reports = []
-    failed = False
+    reports: list[tuple[str, PhoneTree, Report]] = []
+    failures: list[LoadFailure] = []
+    err = Style(sys.stderr, mode=args.color)
     for name in args.files:
         try:
             tree = load(name)
         except (TreeFileError, OSError) as exc:
-            msg = f"{name}: {exc.strerror}" if isinstance(exc, OSError) else str(exc)
-            print(f"ivrscore: {msg}", file=sys.stderr)
-            failed = True
+            failure = LoadFailure.from_error(name, exc)
+            failures.append(failure)
+            for line in failure.lines(style=err):
+                print(f"ivrscore: {line}", file=sys.stderr)
             continue
-        reports.append((name, score(tree, standard, calls=args.calls)))
+        reports.append((name, tree, score(tree, standard, calls=args.calls)))
     if args.format == "json":
-        data = [{"file": n, **r.to_dict()} for n, r in reports]
-        print(json.dumps(data[0] if len(data) == 1 else data, indent=2))
+        data = {
+            "reports": [{"file": n, **r.to_dict()} for n, _, r in reports],
+            "errors": [d for f in failures for d in f.to_dicts()],
+        }
+        _write(dumps(versioned(data)), args.output)
     elif args.format == "markdown":
-        print("\n".join(r.markdown() for _, r in reports))
+        _write("\n".join(r.markdown() for _, _, r in reports), args.output)
     elif args.format == "html":
-        print("\n".join(r.html() for _, r in reports))
+        from ..report import reports_page
+
+        page = reports_page(
+            [r for _, _, r in reports],
+            trees=[t for _, t, _ in reports],
+            files=[n for n, _, _ in reports],
+            failures=failures,
+        )
+        _write(page, args.output)
     else:
-        print("\n\n".join(r.text() for _, r in reports))
-    if failed:
+        _write("\n\n".join(r.text() for _, _, r in reports), args.output)
+    if failures:
         return EXIT_ERROR
-    if args.fail_under is not None and any(r.score < args.fail_under for _, r in reports):
+    if args.fail_under is not None and any(r.score < args.fail_under for _, _, r in reports):
         return EXIT_FINDINGS
     return EXIT_OK
 
 
 def run_compare(args: argparse.Namespace) -> int:
     standard = load_standard(args.standard)
-    cmp = compare(load(args.before), load(args.after), standard)
+    before, after = load(args.before), load(args.after)
+    cmp = compare(before, after, standard)
     if args.format == "json":
-        print(json.dumps(cmp.to_dict(), indent=2))
+        _write(dumps(versioned(cmp.to_dict())), args.output)
     elif args.format == "markdown":
-        print(cmp.markdown())
+        _write(cmp.markdown(), args.output)
+    elif args.format == "html":
+        from ..report import comparison_page
+
+        _write(
+            comparison_page(cmp, before=before, after=after, files=(args.before, args.after)),
+            args.output,
+        )
     else:
-        print(cmp.text())
+        _write(cmp.text(), args.output)
     return EXIT_OK

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
@@ -11,6 +10,7 @@ from ..exceptions import TreeFileError
 from ..io import load
 from ..summary import summarise
 from ._app import EXIT_ERROR, EXIT_OK
+from ._output import dumps
 from ._style import Style
 
 __all__ = ["register", "run"]
@@ -53,5 +53,5 @@ def run(args: argparse.Namespace) -> int:
             for line in summary.lines():
                 print(f"  {line}")
     if args.format == "json":
-        print(json.dumps(results if len(results) != 1 else results[0], indent=2))
+        print(dumps(results))  # one entry per file, however many files
     return code

@@ -207,20 +207,28 @@ class Result:
         for k, v in self.metrics.items():
             lines.append(f"  {k:<30} {_fmt(k, v)}")
         lines.append("")
-        head = f"  {'task':<18} {'share':>6} {'resolved':>9} {'human':>7} {'abandon':>8} {'cut off':>8} {'time':>8}"
+        width = max([len(t) for t in self.tasks] + [4])  # task names whole, never cut
+        head = f"  {'task':<{width}} {'share':>6} {'resolved':>9} {'human':>7} {'abandon':>8} {'cut off':>8} {'mean time':>16}"
         lines.append("per task")
         lines.append(head)
         for t, r in self.tasks.items():
             lines.append(
-                f"  {t[:18]:<18} {self.task_shares.get(t, math.nan):>6.0%} "
+                f"  {t:<{width}} {self.task_shares.get(t, math.nan):>6.0%} "
                 f"{r.metrics['p_resolved']:>9.1%} {r.metrics['p_human']:>7.1%} "
                 f"{r.outcomes['abandoned']:>8.1%} {r.outcomes['disconnected']:>8.1%} "
-                f"{_fmt('mean_time_s', r.metrics['mean_time_s']):>8}"
+                f"{_fmt('mean_time_s', r.metrics['mean_time_s']):>16}"
             )
         return "\n".join(lines)
 
     def __str__(self) -> str:
         return self.summary()
+
+    def to_dataframe(self) -> Any:
+        """One row per task, then one for all calls (``"all calls"``), as a pandas DataFrame
+        (needs pandas): the task's share, its outcomes and its metrics."""
+        from ..report._frames import result_frame
+
+        return result_frame(self)
 
     def _repr_html_(self) -> str:
         rows = "".join(
@@ -243,6 +251,6 @@ def _fmt(name: str, v: float) -> str:
         return "—"
     if name.startswith("p_"):
         return f"{v:.1%}"
-    if name.endswith("_s"):
-        return f"{v:.0f} s" if v < 120 else f"{v / 60:.1f} min"
+    if name.endswith("_s"):  # named in seconds, shown in seconds (and minutes when long)
+        return f"{v:.0f} s" if v < 120 else f"{v:.0f} s ({v / 60:.1f} min)"
     return f"{v:.2f}"

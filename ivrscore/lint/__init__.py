@@ -17,9 +17,33 @@ from ..model.tree import PhoneTree
 from ..standard import Standard
 from . import rules as _rules  # noqa: F401  (registers the rules)
 from ._context import Context
-from ._registry import LAWS, RULES, Finding, Findings, Hit, Rule, get_rule
+from ._registry import (
+    LAWS,
+    RULES,
+    Finding,
+    Findings,
+    Hit,
+    Rule,
+    RuleSelectionError,
+    check_selectors,
+    get_rule,
+    selector_problem,
+)
 
-__all__ = ["LAWS", "RULES", "Finding", "Findings", "Hit", "Rule", "get_rule", "lint", "rule_list"]
+__all__ = [
+    "LAWS",
+    "RULES",
+    "Finding",
+    "Findings",
+    "Hit",
+    "Rule",
+    "RuleSelectionError",
+    "check_selectors",
+    "get_rule",
+    "lint",
+    "rule_list",
+    "selector_problem",
+]
 
 
 def rule_list() -> list[Rule]:
@@ -50,6 +74,12 @@ def lint(
     Findings
         In file order (then rule code). Nodes listing a code under ``ignore:`` are skipped.
 
+    Raises
+    ------
+    RuleSelectionError
+        A selector in ``select`` or ``ignore`` matches no rule (so a gate never passes by
+        checking nothing).
+
     Examples
     --------
     >>> import ivrscore as ivr
@@ -58,6 +88,10 @@ def lint(
     a caller with pay_bill gives account_number at ask_account and date_of_birth at ask_dob, and is asked for them again by a person at billing_agent
     """
     std = standard or Standard()
+    select = None if select is None else list(select)
+    ignore = None if ignore is None else list(ignore)
+    check_selectors(select, option="select")
+    check_selectors(ignore, option="ignore")
     if select is not None or ignore is not None:
         std = std.model_copy(
             update={

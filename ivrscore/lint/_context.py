@@ -308,12 +308,13 @@ class Context:
         return node.type == "hangup" or (isinstance(node, Message) and node.next is None)
 
     def goodbye_words(self, start: str | None) -> str:
-        """What the caller hears before being cut off, for messages."""
+        """What happens to the caller, for messages: "hears '...' and is cut off", or "is cut
+        off" when nothing is said."""
         for nid in sorted(self.passive_landings(start)):
             node = self.tree.nodes.get(nid)
             if node is not None and node.prompt:
                 return f"hears {short(node.prompt)} and is cut off"
-        return "and is cut off"
+        return "is cut off"
 
 
 def _witness(

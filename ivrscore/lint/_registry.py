@@ -8,12 +8,25 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, overload
 
+from ..exceptions import IvrscoreError
 from ..standard import SEVERITY_RANK, Severity
 
 if TYPE_CHECKING:
     from ._context import Context
 
-__all__ = ["LAWS", "RULES", "Finding", "Findings", "Hit", "Rule", "get_rule", "rule"]
+__all__ = [
+    "LAWS",
+    "RULES",
+    "Finding",
+    "Findings",
+    "Hit",
+    "Rule",
+    "RuleSelectionError",
+    "check_selectors",
+    "get_rule",
+    "rule",
+    "selector_problem",
+]
 
 LAWS: dict[int, str] = {
     3: "The customer deserves your best regardless of time of day or day of week",
@@ -170,6 +183,18 @@ class Findings(Sequence[Finding]):
         """The JSON shape of every finding."""
         return [f.to_dict() for f in self._items]
 
+    def to_dataframe(self) -> Any:
+        """One row per finding as a pandas DataFrame (needs pandas): code, slug, severity (an
+        ordered categorical), node, line, message, hint, path, laws, file."""
+        from ..report._frames import findings_frame
+
+        return findings_frame(self)
+
+    def _repr_html_(self) -> str:
+        from ..report import findings_html
+
+        return findings_html(self)
+
 
 Check = Callable[["Context"], Iterable[Hit]]
 
@@ -249,3 +274,84 @@ def get_rule(code_or_slug: str) -> Rule:
 
     hint = did_you_mean(key.upper(), RULES) or did_you_mean(key, [r.slug for r in RULES.values()])
     raise KeyError(f"no rule {code_or_slug!r}" + (f"; {hint}" if hint else ""))
+
+
+class RuleSelectionError(IvrscoreError, ValueError):
+    """A rule selector (``select``/``ignore``, ``--select``/``--ignore``, a severity override)
+    names no rule: a usage error, so that a CI gate never passes because it checked nothing."""
+
+
+def selects(selector: str, code: str, slug: str | None = None) -> bool:
+    """Whether ``selector`` (``ALL``, a code, a code prefix or a slug) picks the rule ``code``.
+
+    Examples
+    --------
+    >>> selects("IVR3", "IVR302"), selects("repeated-identity", "IVR302", "repeated-identity")
+    (True, True)
+    >>> selects("IVR30", "IVR401")
+    False
+    """
+    s = selector.strip()
+    return s.upper() == "ALL" or code.startswith(s.upper()) or (slug is not None and s == slug)
+
+
+def selector_problem(selector: str) -> str | None:
+    """Why ``selector`` picks no rule (with a "did you mean"), or ``None`` when it picks one.
+
+    Examples
+    --------
+    >>> import ivrscore  # registers the rules
+    >>> selector_problem("IVR3") is None, selector_problem("no-barge-in") is None
+    (True, True)
+    >>> selector_problem("IVR3O2")
+    "no rule matches 'IVR3O2'; did you mean 'IVR302'?"
+    >>> selector_problem("repeated-identiy")
+    "no rule matches 'repeated-identiy'; did you mean 'repeated-identity'?"
+    """
+    s = selector.strip() if isinstance(selector, str) else ""
+    if not s:
+        return "an empty rule selector; use codes (IVR302), prefixes (IVR3) or slugs"
+    if any(selects(s, r.code, r.slug) for r in RULES.values()):
+        return None
+    import difflib
+
+    from .._text import did_you_mean
+
+    # a selector as long as a code is a mistyped code; a shorter one, a mistyped prefix
+    lengths = range(6, 7) if len(s) >= 6 else range(4, 6)
+    candidates = sorted({c[:n] for c in RULES for n in lengths})
+    close = difflib.get_close_matches(s.upper(), candidates, n=1, cutoff=0.7)
+    hint = f"did you mean '{close[0]}'?" if close else None
+    hint = hint or did_you_mean(s, [r.slug for r in RULES.values()])
+    return f"no rule matches {s!r}; " + (
+        hint or "selectors are codes (IVR302), prefixes (IVR3), slugs or ALL"
+    )
+
+
+def check_selectors(
+    selectors: Iterable[str] | None, *, option: str = "select", advice: str = ""
+) -> None:
+    """Raise :class:`RuleSelectionError` for the first selector that picks no rule.
+
+    Parameters
+    ----------
+    selectors : iterable of str, optional
+        Codes, prefixes, slugs or ``ALL``.
+    option : str
+        What to call them in the message (``select``, ``--ignore``, ...).
+    advice : str
+        Appended to the message (the command line adds where to look the rules up).
+
+    Examples
+    --------
+    >>> import ivrscore
+    >>> check_selectors(["IVR3", "ALL"])
+    >>> check_selectors(["IVR999"], option="--select")
+    Traceback (most recent call last):
+    ...
+    ivrscore.lint._registry.RuleSelectionError: --select: no rule matches 'IVR999'; ...
+    """
+    for s in selectors or ():
+        problem = selector_problem(s)
+        if problem is not None:
+            raise RuleSelectionError(f"{option}: {problem}{advice}")

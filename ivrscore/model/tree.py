@@ -215,6 +215,11 @@ class PhoneTree(Model):
 
         dump(self, path, format=format)
 
+    def _repr_html_(self) -> str:
+        from ..report import tree_html  # a small menu map and the summary, for Jupyter
+
+        return tree_html(self)
+
     def to_networkx(self) -> nx.MultiDiGraph[str]:
         """The tree as a :class:`networkx.MultiDiGraph` of how callers move.
 

@@ -51,7 +51,9 @@ def hangup_on_error(ctx: Context) -> Iterator[Hit]:
         if node.on_failure is None:
             outcome = "is hung up on (no on_failure)"
         else:
-            outcome = f"is sent to {node.on_failure}, {ctx.goodbye_words(node.on_failure)}"
+            words = ctx.goodbye_words(node.on_failure)
+            joint = ", " if words.startswith("hears") else " and "
+            outcome = f"is sent to {node.on_failure}{joint}{words}"
         yield Hit(nid, f"a caller who {what} {plural(attempts, 'time')} at {nid} {outcome}")
 
 
