@@ -26,7 +26,7 @@ from typing import Any, cast
 import networkx as nx
 
 from ._text import word_count
-from .model.callers import Persona
+from .model.callers import AnsweredWait, Persona
 from .model.nodes import (
     Agent,
     Branch,
@@ -149,14 +149,22 @@ def expected_wait_s(queue: Queue, tree: PhoneTree) -> float:
     For ``staffing``, the callers' mean patience (over personas; exponential patience is
     memoryless, so the patience left at the queue has the same law) sets the abandonment rate.
     A queue with neither has no wait. Staffing at or over capacity with callers who never hang
-    up has an infinite wait (rule IVR504).
+    up has an infinite wait (rule IVR504). A queue whose calls follow from the tree's volume
+    has a wait per hour of the week (:func:`ivrscore.engine.dynamics.hourly`): NaN here.
     """
+    if isinstance(queue.wait, AnsweredWait):
+        from .model.staffing import asa_to_mean_wait
+
+        return asa_to_mean_wait(queue.wait.asa_s, mean_patience_s(tree.personas))
     if queue.wait is not None:
         return queue.wait.mean
+    if queue.staffing is not None and not queue.staffing.is_fixed:
+        return math.nan  # it depends on the hour: see ivrscore.engine.dynamics
     if queue.staffing is not None:
         from .queueing import erlang_a
 
         s = queue.staffing
+        assert isinstance(s.agents, int) and s.calls_per_hour and s.handle_time_s
         patience = mean_patience_s(tree.personas)
         if math.isinf(patience) and s.offered_load >= s.agents:
             return math.inf

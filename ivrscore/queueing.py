@@ -35,7 +35,7 @@ from numpy.typing import NDArray
 
 from .exceptions import IvrscoreError
 
-__all__ = ["QueueMetrics", "UnstableQueueError", "erlang_a", "erlang_b", "erlang_c"]
+__all__ = ["QueueMetrics", "UnstableQueueError", "erlang_a", "erlang_b", "erlang_c", "no_agents"]
 
 
 class UnstableQueueError(IvrscoreError, ValueError):
@@ -54,10 +54,11 @@ class QueueMetrics:
     p_wait : float
         Probability an arriving caller waits at all (all agents busy).
     mean_wait_s : float
-        Mean time in queue over all callers (served or abandoning); the "average speed of
-        answer" as Mandelbaum & Zeltyn report it.
+        Mean time in queue over all callers who join it, answered or abandoning (Mandelbaum &
+        Zeltyn's E[W]). Not the industry's ASA: see ``asa_s``.
     mean_wait_served_s : float
-        Mean time in queue of the callers who are answered.
+        Mean time in queue of the callers who are answered: the average speed of answer (ASA)
+        as call statistics report it (also ``asa_s``).
     p_abandon : float
         Probability a caller hangs up before being answered (0 for Erlang C).
     occupancy : float
@@ -79,6 +80,11 @@ class QueueMetrics:
     _ahead: NDArray[np.float64] = field(
         repr=False, compare=False, default_factory=lambda: np.zeros(0)
     )
+
+    @property
+    def asa_s(self) -> float:
+        """Average speed of answer: the mean wait of answered calls (``mean_wait_served_s``)."""
+        return self.mean_wait_served_s
 
     def ahead_distribution(self) -> NDArray[np.float64]:
         """Probability that an arriving caller finds ``k`` callers ahead in the queue, ``k >= 0``
@@ -295,6 +301,30 @@ def erlang_a(
         handle_time_s=handle_time_s,
         patience_s=patience_s,
         _ahead=ahead,
+    )
+
+
+def no_agents(handle_time_s: float, patience_s: float, calls_per_hour: float = 0.0) -> QueueMetrics:
+    """A queue with nobody to answer it: every caller waits until they give up.
+
+    Examples
+    --------
+    >>> m = no_agents(300.0, 120.0, calls_per_hour=60)
+    >>> m.p_abandon, m.p_wait, m.mean_wait_s, m.occupancy
+    (1.0, 1.0, 120.0, 0.0)
+    """
+    return QueueMetrics(
+        agents=0,
+        offered_load=calls_per_hour * handle_time_s / 3600.0,
+        p_wait=1.0,
+        mean_wait_s=patience_s,
+        mean_wait_served_s=math.nan,
+        p_abandon=1.0 if math.isfinite(patience_s) else 0.0,
+        occupancy=0.0,
+        mean_queue_length=calls_per_hour / 3600.0 * patience_s if calls_per_hour else 0.0,
+        handle_time_s=handle_time_s,
+        patience_s=patience_s,
+        _ahead=np.ones(1),
     )
 
 

@@ -28,8 +28,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..exceptions import IvrscoreError
-from ..graph import IMPLICIT_HANGUP, leads_to_human, menu_timeline, node_duration_s, to_networkx
-from ..model.callers import Exponential, Lognormal, Persona
+from ..graph import (
+    IMPLICIT_HANGUP,
+    leads_to_human,
+    mean_patience_s,
+    menu_timeline,
+    node_duration_s,
+    to_networkx,
+)
+from ..model.callers import AnsweredWait, Exponential, Lognormal, Persona
 from ..model.nodes import (
     Agent,
     Branch,
@@ -42,9 +49,10 @@ from ..model.nodes import (
     SelfService,
     Voicemail,
 )
+from ..model.staffing import asa_to_mean_wait, roster_by_hour
 from ..model.tree import PhoneTree
 from ..promises import chosen_options, offers_person
-from ..queueing import QueueMetrics, erlang_a, erlang_c
+from ..queueing import QueueMetrics, erlang_a, no_agents
 from ..timeofday import patterns
 
 __all__ = [
@@ -116,6 +124,42 @@ class Chain:
 
 
 @dataclass
+class Slot:
+    """Where callers of one or more staffed queues wait for the same people."""
+
+    name: str
+    """The queue's id, or ``pool:NAME`` for a pool."""
+    queues: list[str]
+    """The queues that wait here."""
+    agents: NDArray[np.int64] | None
+    """Agents in each hour of the week (``None`` for a fixed queue, whose model holds)."""
+    handle_time_s: float
+    fixed: bool
+    pool: str | None = None
+
+
+def stage_rates(m: QueueMetrics) -> NDArray[np.float64]:
+    """Rates of the exponential stages a waiting caller passes in an Erlang A queue: with ``j``
+    callers ahead, ``N mu + j theta``; a caller with ``k`` ahead passes stages ``k .. 0``."""
+    theta = 0.0 if math.isinf(m.patience_s) else 1.0 / m.patience_s
+    n = m.ahead_distribution().size
+    out: NDArray[np.float64] = m.agents / m.handle_time_s + theta * np.arange(n, dtype=float)
+    return out
+
+
+def open_by_hour(tree: PhoneTree) -> dict[str, NDArray[np.bool_]]:
+    """Per schedule, whether it is open at the middle of each of the 168 hours of the week."""
+    mid = np.arange(168) * 60 + 30
+    out = {}
+    for name, sched in tree.schedules.items():
+        is_open = np.zeros(168, dtype=bool)
+        for a, b in sched.intervals:
+            is_open |= (mid >= a) & (mid < b)
+        out[name] = is_open
+    return out
+
+
+@dataclass
 class Compiled:
     """The step tables of every chain, concatenated (global state and alternative indices)."""
 
@@ -155,6 +199,16 @@ class Compiled:
     step_labels: list[str]
     queues: list[QueueMetrics] = field(default_factory=list)
     queue_rates: list[NDArray[np.float64]] = field(default_factory=list)
+    slots: list[Slot] = field(default_factory=list)
+    """The staffed queues' slots (a queue, or the queues of a pool), indexed as ``queues``."""
+    hourly: list[list[QueueMetrics]] | None = None
+    """Per slot, its Erlang A model in each of the 168 hours of the week, once the dynamics
+    has run (``None``: every slot's model holds every hour)."""
+
+    @property
+    def dynamic(self) -> bool:
+        """Whether some queue's calls follow from the tree's volume, hour by hour."""
+        return any(not s.fixed for s in self.slots)
 
     @property
     def n_states(self) -> int:
@@ -232,6 +286,8 @@ class _Builder:
         self.queue_index: dict[str, int] = {}
         self.queues: list[QueueMetrics] = []
         self.queue_rates: list[NDArray[np.float64]] = []
+        self.slots: list[Slot] = []
+        self.open_by_hour = open_by_hour(tree)
         self.cost: dict[str, dict[str, float]] = {t: self._cost_to_go(t) for t in tree.task_names}
         self.durations = {nid: node_duration_s(n, tree) for nid, n in tree.nodes.items()}
         self.timelines = {
@@ -276,43 +332,46 @@ class _Builder:
     # -- queues -----------------------------------------------------------------------------------
 
     def queue_model(self, nid: str, q: Queue) -> int:
-        """Index of the Erlang A model of a staffed queue."""
-        if nid not in self.queue_index:
-            from ..graph import mean_patience_s
+        """Index of the queue slot (an Erlang A model) a staffed queue waits in: its own, or
+        its pool's. A queue offered fixed ``calls_per_hour`` gets its model now; one whose calls
+        follow from the tree's volume gets a slot that :mod:`ivrscore.engine.dynamics` fills,
+        hour by hour."""
+        s = q.staffing
+        assert s is not None
+        key = f"pool:{s.pool}" if s.pool is not None else nid
+        if key in self.queue_index:
+            self.slots[self.queue_index[key]].queues.append(nid)
+            return self.queue_index[key]
+        patience = mean_patience_s(self.tree.personas)
+        if s.is_fixed:
+            assert isinstance(s.agents, int) and s.calls_per_hour and s.handle_time_s
+            if math.isinf(patience) and s.offered_load >= s.agents:
+                from ..queueing import UnstableQueueError
 
-            s = q.staffing
-            assert s is not None
-            patience = mean_patience_s(self.tree.personas)
-            if math.isinf(patience):
-                if s.offered_load >= s.agents:
-                    from ..queueing import UnstableQueueError
-
-                    raise UnstableQueueError(
-                        f"queue {nid!r}: {s.offered_load:.1f} Erlangs for {s.agents} agents and "
-                        "callers who never hang up: the wait is unbounded (rule IVR504)"
-                    )
-                m = erlang_c(
-                    s.agents, calls_per_hour=s.calls_per_hour, handle_time_s=s.handle_time_s
+                raise UnstableQueueError(
+                    f"queue {nid!r}: {s.offered_load:.1f} Erlangs for {s.agents} agents and "
+                    "callers who never hang up: the wait is unbounded (rule IVR504)"
                 )
-                theta_q = 0.0
-            else:
-                m = erlang_a(
-                    s.agents,
-                    calls_per_hour=s.calls_per_hour,
-                    handle_time_s=s.handle_time_s,
-                    patience_s=patience,
-                )
-                theta_q = 1.0 / patience
-            mu = 1.0 / s.handle_time_s
-            ahead = m.ahead_distribution()
-            # rate of the stage with j callers ahead; a caller with k ahead passes stages k..0
-            rates: NDArray[np.float64] = s.agents * mu + theta_q * np.arange(
-                ahead.size, dtype=float
+            m = erlang_a(
+                s.agents,
+                calls_per_hour=s.calls_per_hour,
+                handle_time_s=s.handle_time_s,
+                patience_s=patience,
             )
-            self.queue_index[nid] = len(self.queues)
-            self.queues.append(m)
-            self.queue_rates.append(rates)
-        return self.queue_index[nid]
+            slot = Slot(key, [nid], None, s.handle_time_s, fixed=True)
+        else:
+            pool = self.tree.pools[s.pool] if s.pool is not None else None
+            roster = pool.agents if pool is not None else s.agents
+            handle = pool.handle_time_s if pool is not None else s.handle_time_s
+            assert roster is not None and handle is not None
+            agents = roster_by_hour(roster, self.open_by_hour)
+            slot = Slot(key, [nid], agents, handle, fixed=False, pool=s.pool)
+            m = no_agents(handle, patience)  # filled per hour by the dynamics
+        self.queue_index[key] = len(self.queues)
+        self.slots.append(slot)
+        self.queues.append(m)
+        self.queue_rates.append(stage_rates(m))
+        return self.queue_index[key]
 
     # -- steps per (node, attempt) ---------------------------------------------------------------
 
@@ -534,7 +593,12 @@ class _Builder:
         nxt = _to(node.next, event=EV_NEXT if node.next else EV_DEAD_END)
         label = f"waited at {nid}"
         if node.wait is not None:
-            if isinstance(node.wait, Exponential):
+            if isinstance(node.wait, AnsweredWait):
+                # the average speed of answer of answered calls, as the wait an unlimited
+                # caller would face (through the callers' patience)
+                mean = asa_to_mean_wait(node.wait.asa_s, mean_patience_s(self.tree.personas))
+                out.append(_Step(stay, fixed=d, kind=D_EXP, a=mean, label=label, **nxt))
+            elif isinstance(node.wait, Exponential):
                 out.append(_Step(stay, fixed=d, kind=D_EXP, a=node.wait.mean_s, label=label, **nxt))
             else:
                 assert isinstance(node.wait, Lognormal)
@@ -1045,6 +1109,7 @@ def compile_tree(tree: PhoneTree) -> Compiled:
         step_labels=table.labels,
         queues=b.queues,
         queue_rates=b.queue_rates,
+        slots=b.slots,
     )
     has_next = alt_next >= 0
     compiled.alt_human[has_next] = (

@@ -3,6 +3,7 @@
 from .base import Meta, Model
 from .callers import (
     ARRIVAL_PRESETS,
+    AnsweredWait,
     Arrivals,
     Distribution,
     Exponential,
@@ -33,6 +34,7 @@ from .nodes import (
     Voicemail,
 )
 from .schedule import DAYS, Schedule
+from .staffing import Pool, Roster, Volume
 from .tree import PhoneTree, Source
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "NODE_TYPES",
     "TERMINAL_TYPES",
     "Agent",
+    "AnsweredWait",
     "Arrivals",
     "Branch",
     "Callback",
@@ -61,12 +64,15 @@ __all__ = [
     "Patience",
     "Persona",
     "PhoneTree",
+    "Pool",
     "Queue",
+    "Roster",
     "Schedule",
     "SelfService",
     "Source",
     "Staffing",
     "Task",
     "Voicemail",
+    "Volume",
     "arrival_weights",
 ]

@@ -19,6 +19,7 @@ from .base import Meta, Model, meta_field
 
 __all__ = [
     "ARRIVAL_PRESETS",
+    "AnsweredWait",
     "Arrivals",
     "Distribution",
     "Exponential",
@@ -26,6 +27,7 @@ __all__ = [
     "NoPatience",
     "Patience",
     "Persona",
+    "QueueWait",
     "Task",
     "arrival_weights",
 ]
@@ -104,6 +106,40 @@ Distribution = Annotated[
 ]
 """A duration distribution: exponential ``{mean_s}`` (the default) or lognormal
 ``{distribution: lognormal, median_s, sigma}``."""
+
+
+class AnsweredWait(Model):
+    """A queue's wait given as the average speed of answer (ASA) of the calls it answers, as
+    call statistics report it. The engines turn it into the wait a caller with unlimited
+    patience would face, through the callers' patience (answered callers are the ones whose
+    wait was short): ``mean = asa * patience / (patience - asa)`` for exponential waits and
+    patience."""
+
+    asa_s: Seconds
+    """Average seconds to answer, over answered calls."""
+
+    @property
+    def distribution(self) -> str:
+        return "asa"
+
+
+def _wait_tag(value: Any) -> str:
+    if isinstance(value, dict):
+        if "asa_s" in value and "distribution" not in value:
+            return "asa"
+        return str(value.get("distribution", "exponential"))
+    return str(getattr(value, "distribution", "exponential"))
+
+
+QueueWait = Annotated[
+    Annotated[Exponential, Tag("exponential")]
+    | Annotated[Lognormal, Tag("lognormal")]
+    | Annotated[AnsweredWait, Tag("asa")],
+    Discriminator(_wait_tag),
+]
+"""A queue's wait: the wait a caller with unlimited patience would face - exponential
+``{mean_s}`` (the default) or log-normal ``{distribution: lognormal, median_s, sigma}`` - or the
+answered calls' average speed of answer ``{asa_s}``."""
 
 Patience = Annotated[
     Annotated[Exponential, Tag("exponential")]

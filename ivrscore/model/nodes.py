@@ -8,13 +8,15 @@ they exist.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from .base import Meta, Model, meta_field
-from .callers import Distribution, Probability
+from .callers import Probability, QueueWait
+from .staffing import Roster, check_roster
 
 __all__ = [
     "HUMAN_TYPES",
@@ -229,19 +231,58 @@ class Branch(_Node):
 
 
 class Staffing(Model):
-    """Agents behind a queue; makes the queue an Erlang A (M/M/N+M) system."""
+    """People behind a queue; makes the queue an Erlang A (M/M/N+M) system.
 
-    agents: Annotated[int, Field(ge=1, le=100_000)]
-    """Agents answering this queue."""
-    calls_per_hour: Annotated[float, Field(gt=0.0)]
-    """Calls offered to the queue per hour."""
-    handle_time_s: Annotated[float, Field(gt=0.0)]
+    Give ``agents`` and ``handle_time_s`` (or a shared ``pool:``). With ``calls_per_hour`` the
+    queue is offered that many calls every hour of the week. Without it the tree needs a
+    ``volume:``: the calls reaching the queue then follow from the menu, hour by hour.
+    """
+
+    agents: Roster | None = None
+    """Agents answering this queue: one number, per schedule, or a 7x24 roster."""
+    calls_per_hour: Annotated[float, Field(gt=0.0, le=1e8)] | None = None
+    """Calls offered to the queue per hour, the same every hour (leave out with ``volume:``)."""
+    handle_time_s: Annotated[float, Field(ge=1e-3, le=1e7)] | None = None
     """Average handling time per call, seconds."""
+    pool: str | None = None
+    """A pool of agents (tree-level ``pools:``) this queue shares with others."""
     meta: Meta = meta_field()
+
+    _check_agents = field_validator("agents", mode="before")(check_roster)
+
+    @model_validator(mode="after")
+    def _who_answers(self) -> Staffing:
+        if self.pool is not None:
+            given = [k for k in ("agents", "handle_time_s", "calls_per_hour") if getattr(self, k)]
+            if given:
+                raise ValueError(
+                    f"a queue answered by pool '{self.pool}' takes its agents and handling time "
+                    f"from the pool; remove {', '.join(given)}"
+                )
+            return self
+        missing = [k for k in ("agents", "handle_time_s") if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"staffing needs {' and '.join(missing)} (or a pool)")
+        if self.calls_per_hour is not None and not isinstance(self.agents, int):
+            raise ValueError(
+                "a roster of agents needs the tree's volume: (leave out calls_per_hour, and "
+                "the calls reaching the queue follow from the menu hour by hour)"
+            )
+        if self.calls_per_hour is not None and isinstance(self.agents, int) and self.agents < 1:
+            raise ValueError("a queue offered calls every hour needs at least 1 agent")
+        return self
+
+    @property
+    def is_fixed(self) -> bool:
+        """Whether the queue is offered the same ``calls_per_hour`` every hour (no volume)."""
+        return self.calls_per_hour is not None
 
     @property
     def offered_load(self) -> float:
-        """Offered load in Erlangs: ``calls_per_hour * handle_time_s / 3600``."""
+        """Offered load in Erlangs of a fixed queue: ``calls_per_hour * handle_time_s / 3600``
+        (NaN for a queue whose load follows from the tree's volume)."""
+        if self.calls_per_hour is None or self.handle_time_s is None:
+            return math.nan
         return self.calls_per_hour * self.handle_time_s / 3600.0
 
 
@@ -253,8 +294,10 @@ class Queue(_Node):
     """Schedule name; outside it the caller goes to ``on_closed``."""
     on_closed: str | None = None
     """Where the caller goes when the queue is closed."""
-    wait: Distribution | None = None
-    """Wait before answer, e.g. ``{mean_s: 180}`` (exponential) or lognormal."""
+    wait: QueueWait | None = None
+    """The wait a caller with unlimited patience would face before an answer, e.g.
+    ``{mean_s: 180}`` (exponential) or log-normal; or ``{asa_s: 90}``, the average speed of
+    answer of the answered calls, as call statistics report it."""
     staffing: Staffing | None = None
     """Agents and load, for an Erlang A wait instead of ``wait``."""
     announces_wait: bool = False

@@ -19,6 +19,7 @@ from .base import Meta, Model, meta_field
 from .callers import Arrivals, Persona, Task, arrival_weights, check_arrival_table
 from .nodes import Agent, Branch, Menu, Node, Queue, SelfService
 from .schedule import Schedule
+from .staffing import OTHERWISE, Pool, Volume
 
 if TYPE_CHECKING:
     from ..graph import Route
@@ -95,6 +96,12 @@ class PhoneTree(Model):
     persona with every default)."""
     arrivals: Arrivals = "office_hours"
     """When calls arrive across the week: ``office_hours`` (default), ``uniform`` or a 7x24 table."""
+    volume: Volume | None = None
+    """How many calls the line gets (``{calls_per_week: N}`` or ``{peak_calls_per_hour: N}``).
+    With it, the calls reaching each staffed queue that gives no ``calls_per_hour`` follow
+    from the menu, hour by hour of the week (see :mod:`ivrscore.engine.dynamics`)."""
+    pools: dict[str, Pool] = Field(default_factory=dict)
+    """Agents shared by several queues (``staffing: {pool: NAME}``), by name."""
     nodes: dict[str, Node] = Field(min_length=1)
     """The nodes by id, in file order."""
     meta: Meta = meta_field()
@@ -302,6 +309,8 @@ def _reference_problems(tree: PhoneTree) -> Iterator[Problem]:
                             f"option {key} is for '{task}', which is not a task",
                             did_you_mean(task, tasks) or f"tasks are: {', '.join(tasks)}",
                         )
+        if isinstance(node, Queue) and node.staffing is not None:
+            yield from _staffing_problems(tree, nid, node)
         for path, name in _schedule_refs(node):
             if name not in tree.schedules:
                 hint = did_you_mean(name, tree.schedules) or (
@@ -316,7 +325,57 @@ def _reference_problems(tree: PhoneTree) -> Iterator[Problem]:
                 yield _problem(
                     nid, ("when",), f"condition shares add up to {shares:.6g}, more than 1", None
                 )
+    yield from _pool_problems(tree)
     yield from _silent_cycles(tree)
+
+
+def _staffing_problems(tree: PhoneTree, nid: str, node: Queue) -> Iterator[Problem]:
+    s = node.staffing
+    assert s is not None
+    if s.pool is not None and s.pool not in tree.pools:
+        yield _problem(
+            nid,
+            ("staffing", "pool"),
+            f"is answered by pool '{s.pool}', which is not defined",
+            did_you_mean(s.pool, tree.pools) or "define it under 'pools:'",
+        )
+    if s.calls_per_hour is None and s.pool is None and tree.volume is None:
+        yield _problem(
+            nid,
+            ("staffing",),
+            "staffing without calls_per_hour needs the tree's volume: (calls per week or at the "
+            "peak hour), so the calls reaching the queue can follow from the menu",
+            "add 'volume: {calls_per_week: N}' at the top, or give calls_per_hour",
+        )
+    if isinstance(s.agents, dict):
+        yield from _roster_keys(tree, ("nodes", nid, "staffing", "agents"), s.agents, nid)
+
+
+def _roster_keys(
+    tree: PhoneTree, path: tuple[str | int, ...], roster: dict[str, int], node: str | None
+) -> Iterator[Problem]:
+    for key in roster:
+        if key != OTHERWISE and key not in tree.schedules:
+            yield Problem(
+                f"a roster gives agents for schedule '{key}', which is not defined",
+                (*path, key),
+                node=node,
+                hint=did_you_mean(key, [*tree.schedules, OTHERWISE])
+                or "define it under 'schedules:'",
+            )
+
+
+def _pool_problems(tree: PhoneTree) -> Iterator[Problem]:
+    for name, pool in tree.pools.items():
+        if isinstance(pool.agents, dict):
+            yield from _roster_keys(tree, ("pools", name, "agents"), pool.agents, None)
+    if tree.pools and tree.volume is None:
+        yield Problem(
+            "pools share agents between queues whose calls follow from the menu: they need the "
+            "tree's volume: (calls per week or at the peak hour)",
+            ("pools",),
+            hint="add 'volume: {calls_per_week: N}' at the top",
+        )
 
 
 def _share_hint(total: float) -> str:

@@ -200,7 +200,10 @@ def unstable_queue(ctx: Context) -> Iterator[Hit]:
     patience = mean_patience_s(ctx.tree.personas)
     for nid, node in ctx.queues():
         s = node.staffing
-        if s is None or s.offered_load < s.agents or not math.isinf(patience):
+        if s is None or not s.is_fixed or not math.isinf(patience):
+            continue
+        assert isinstance(s.agents, int)
+        if s.offered_load < s.agents:
             continue
         yield Hit(
             nid,
