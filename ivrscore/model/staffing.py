@@ -149,7 +149,7 @@ def asa_to_mean_wait(asa_s: float, patience_s: float) -> float:
     60.0
     """
     if math.isinf(patience_s):
-        return asa_s
+        return float(asa_s)
     if asa_s >= patience_s:
         raise ValueError(
             f"an average speed of answer of {asa_s:g} s is not possible with callers who hang "
