@@ -41,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for module in (demo, validate, lint, engines, score, plot, convert, schema):
         module.register(sub)
+    from . import calibrate
+
+    calibrate.register(sub)
     return parser
 
 
