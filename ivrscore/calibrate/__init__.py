@@ -14,6 +14,9 @@ importers keep under ``meta.source`` (see :mod:`ivrscore.calibrate._mapping`). W
 mapped is counted and reported. Caller numbers and customer ids are never read into a call, and
 every message is passed through :func:`redact`.
 
+``ivr.calibrate`` is the function; its modules are reached as attributes of it or imported by
+name (``from ivrscore.calibrate import plots``).
+
 Examples
 --------
 >>> import ivrscore as ivr
@@ -28,10 +31,18 @@ Examples
 
 from __future__ import annotations
 
+from . import estimate, plots, predict, readers, synthetic
 from ._calibrate import calibrate
 from ._events import EVENTS, OUTCOME_NAMES, Call, Event, LogFileError, ReadReport, redact
 from ._result import Calibration
 from .readers import FORMATS
+
+# ``ivrscore.calibrate`` is also the name of this function at the top of the package
+# (``ivr.calibrate(tree, logs)``): it carries the public modules, so ``ivr.calibrate.plots`` and
+# ``import ivrscore.calibrate.plots as plots`` work as they would on the package.
+for _module in (estimate, plots, predict, readers, synthetic):
+    setattr(calibrate, _module.__name__.rsplit(".", 1)[1], _module)
+del _module
 
 __all__ = [
     "EVENTS",
@@ -43,5 +54,10 @@ __all__ = [
     "LogFileError",
     "ReadReport",
     "calibrate",
+    "estimate",
+    "plots",
+    "predict",
+    "readers",
     "redact",
+    "synthetic",
 ]

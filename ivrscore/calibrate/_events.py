@@ -152,6 +152,8 @@ class ReadReport:
         Rows read but not about callers' journeys (agent log-ins, reloads ...), by kind.
     calls : int
         Calls produced.
+    max_open : int
+        Most calls held open at once while reading (what bounds the memory of a long log).
     """
 
     files: list[str] = field(default_factory=list)
@@ -163,6 +165,7 @@ class ReadReport:
     ignored: Counter[str] = field(default_factory=Counter)
     calls: int = 0
     notes: list[str] = field(default_factory=list)
+    max_open: int = 0
 
     def bad(self, file: str, line: int | None, reason: str, detail: str = "") -> None:
         """Count a skipped row: ``reason`` is the kind (counted), ``detail`` the specifics."""
@@ -190,6 +193,7 @@ class ReadReport:
             "messages": self.messages,
             "ignored": dict(self.ignored),
             "calls": self.calls,
+            "max_open": self.max_open,
             "notes": self.notes,
         }
 

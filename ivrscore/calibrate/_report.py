@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ._result import Z_FLAG, escape
+from ._result import MIN_CALLS_PER_HOUR, Z_FLAG, escape
 
 if TYPE_CHECKING:
     from ._result import Calibration
@@ -233,7 +233,8 @@ def text_report(cal: Calibration) -> str:
             f"queue patience {_s(cal.queue_patience.exponential.value) if cal.queue_patience else '-'})"
         )
         out.append(
-            f"  over {err['hours']:.0f} hours of the week: abandonment observed "
+            f"  over {err['hours']:.0f} hours of the week with {MIN_CALLS_PER_HOUR:.0f} or more queued "
+            f"calls an hour: abandonment observed "
             f"{_pct(err['abandon_observed'])}, predicted {_pct(err['abandon_predicted'])} "
             f"(mean absolute error {100 * err['abandon_mae']:.1f} points, rms z {err['abandon_rms_z']:.1f})"
         )
@@ -244,7 +245,7 @@ def text_report(cal: Calibration) -> str:
                 f"rms z {err['asa_rms_z']:.1f})"
             )
         rows = []
-        shown = [h for h in cal.hours if math.isfinite(h.abandoned_predicted) and h.offered]
+        shown = [h for h in cal.hours if h.compared]
         shown.sort(key=lambda h: -abs(h.abandoned_z) if math.isfinite(h.abandoned_z) else 0)
         for h in sorted(shown[:10], key=lambda h: h.hour):
             rows.append(

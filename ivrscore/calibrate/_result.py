@@ -21,6 +21,10 @@ __all__ = ["Calibration", "HourCheck", "InputFit", "MenuCheck", "NodeCheck", "Qu
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 Z_FLAG = 3.0
 """Observed and predicted figures more than this many standard errors apart are flagged."""
+MIN_CALLS_PER_HOUR = 3.0
+"""Hours of the week with fewer queued calls an hour (on average) are left out of the hourly
+comparison's summary and charts: a night hour with a handful of calls in a month, waiting for
+the first agent of the morning, says little about Erlang A."""
 
 
 def _num(x: float | None) -> float | None:
@@ -62,7 +66,7 @@ class QueueFit:
             "p_abandon": self.p_abandon.to_dict(),
             "offered_wait_mean_s": self.offered_wait.to_dict(),
             "asa_s": self.asa.to_dict(),
-            "patience": self.patience.to_dict(),
+            "patience": self.patience.to_dict(hazard=False),
         }
 
 
@@ -175,6 +179,15 @@ class HourCheck:
     @property
     def label(self) -> str:
         return f"{DAYS[self.hour // 24]} {self.hour % 24:02d}:00"
+
+    @property
+    def compared(self) -> bool:
+        """Whether the hour has a prediction and enough calls (:data:`MIN_CALLS_PER_HOUR`)."""
+        return (
+            math.isfinite(self.abandoned_predicted)
+            and self.weeks > 0
+            and self.offered / self.weeks >= MIN_CALLS_PER_HOUR
+        )
 
     @property
     def calls_z(self) -> float:
@@ -293,13 +306,22 @@ class Calibration:
     @property
     def period_text(self) -> str:
         a, b = (as_datetime(x) for x in self.period)
-        return f"{a:%Y-%m-%d %H:%M} to {b:%Y-%m-%d %H:%M} ({self.weeks:.1f} weeks)"
+        span = self.period[1] - self.period[0]
+        length = (
+            f"{self.weeks:.1f} weeks"
+            if span >= 7 * 86_400
+            else f"{span / 86_400:.1f} days"
+            if span >= 86_400
+            else f"{span / 3600:.0f} hours"
+        )
+        return f"{a:%Y-%m-%d %H:%M} to {b:%Y-%m-%d %H:%M} ({length})"
 
     def hourly_error(self) -> dict[str, float]:
         """How well Erlang A per hour predicts abandonment and ASA over the hours it could be
         predicted: observed and predicted overall (weighted by calls offered), the mean
-        absolute error and the root mean square of the z-scores."""
-        rows = [h for h in self.hours if math.isfinite(h.abandoned_predicted) and h.offered]
+        absolute error and the root mean square of the z-scores, over the hours of the week
+        with a prediction and at least :data:`MIN_CALLS_PER_HOUR` queued calls an hour."""
+        rows = [h for h in self.hours if h.compared]
         if not rows:
             return {}
         w = np.array([h.offered for h in rows])

@@ -119,7 +119,7 @@ class Tally:
         elif f.task_raw:
             self.task_codes_unknown[redact(f.task_raw)] += 1
         # what tells tasks apart: the keys pressed, where the call was resolved, who could not help
-        choices = tuple((n, k) for n, k, _, _ in f.choices if k != "?")
+        choices = tuple((n, k) for n, k, _, _ in f.choices if k not in ("?", ""))
         self.signatures[(choices, f.resolved_at, tuple(f.declined))] += 1
         per_call = Counter(f.visits)
         for nid, k in per_call.items():

@@ -176,12 +176,15 @@ class SurvivalFit:
     def survival(self, t: ArrayLike) -> NDArray[np.float64]:
         """The Kaplan-Meier survival probability at times ``t``."""
         t = np.asarray(t, dtype=float)
+        if self.km_t.size == 0:  # no event seen: the curve never falls
+            return np.ones(t.shape)
         idx = np.searchsorted(self.km_t, t, side="right") - 1
         out: NDArray[np.float64] = np.where(idx >= 0, self.km_s[np.maximum(idx, 0)], 1.0)
         return out
 
-    def to_dict(self) -> dict[str, Any]:
-        h = self.hazard
+    def to_dict(self, *, hazard: bool = True) -> dict[str, Any]:
+        """Plain data for JSON (without the life table when ``hazard`` is false)."""
+        h = self.hazard if hazard else {}
         return {
             "n": self.n,
             "events": self.events,
@@ -318,7 +321,7 @@ def fit_survival(
     bin_s : float, default 5
         Width of the hazard intervals.
     horizon_s : float, optional
-        Last hazard interval's end (default: the 95th percentile of the times, at least 60 s).
+        Last hazard interval's end (default: the 98th percentile of the times, at least 120 s).
     lognormal : bool, default True
         Whether to fit the log-normal too.
 
@@ -370,7 +373,7 @@ def fit_survival(
         below = np.flatnonzero(km_s <= 0.5)
         median = float(km_t[below[0]]) if below.size else math.nan
     if horizon_s is None:
-        horizon_s = max(60.0, float(np.percentile(t, 95))) if n else 60.0
+        horizon_s = max(120.0, float(np.percentile(t, 98))) if n else 120.0
     horizon_s = math.ceil(horizon_s / bin_s) * bin_s
     hazard = _life_table(t, ev, bin_s, horizon_s) if n else {}
     return SurvivalFit(

@@ -114,7 +114,7 @@ def survival(
     ax.set_xlabel("seconds")
     ax.set_ylabel("share still willing to wait")
     ax.set_title(f"Callers' {_title(which)} ({fit.events:,} hung up of {fit.n:,})")
-    ax.legend(loc="upper right", fontsize="small", frameon=False)
+    ax.legend(loc="lower left", fontsize="small", frameon=False)
     ax.grid(alpha=0.3)
     return ax
 
@@ -183,7 +183,13 @@ _METRICS: dict[str, tuple[str, str]] = {
 }
 
 
-def hourly(cal: Calibration, *, metric: str = "abandoned", ax: Axes | None = None) -> Axes:
+def hourly(
+    cal: Calibration,
+    *,
+    metric: str = "abandoned",
+    ax: Axes | None = None,
+    min_calls: float | None = None,
+) -> Axes:
     """Observed against predicted for each hour of the week (Monday first).
 
     Parameters
@@ -195,19 +201,29 @@ def hourly(cal: Calibration, *, metric: str = "abandoned", ax: Axes | None = Non
         profile with the observed total).
     ax : matplotlib Axes, optional
         Where to draw (default: a new wide figure).
+    min_calls : float, optional
+        For abandonment and ASA, leave out hours of the week with fewer queued calls than this
+        an hour on average (default: :data:`~ivrscore.calibrate._result.MIN_CALLS_PER_HOUR`, 3):
+        a night hour with a few calls in a month says little, and its prediction with next to
+        nobody on duty is near 100%.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
+    from ._result import MIN_CALLS_PER_HOUR
+
     if metric not in _METRICS:
         raise ValueError(f"metric must be one of {', '.join(_METRICS)}")
+    least = MIN_CALLS_PER_HOUR if min_calls is None else min_calls
     ax = _new_axes(ax, (11.0, 4.0))
     hours = cal.hours
     x = np.arange(168)
     obs, se, pred = np.full(168, np.nan), np.full(168, np.nan), np.full(168, np.nan)
     for i, h in enumerate(hours):
         w = h.weeks if h.weeks > 0 else np.nan
+        if metric != "calls" and not h.offered / w >= least:
+            continue
         if metric == "abandoned":
             obs[i] = (
                 h.abandoned_in_predicted_hours

@@ -259,9 +259,10 @@ def write_connect(
     ``CONTACT_FLOW_DISCONNECT``. Records carry a made-up customer number (``+1555...``), as real
     ones carry a real one. Returns ``(records, flow-log entries)`` written.
     """
-    n_rec = n_log = 0
+    n_rec = 0
     arn = "arn:aws:connect:us-east-1:000000000000:instance/example"
-    with open(records, "w", encoding="utf-8") as fr, open(flow_logs, "w", encoding="utf-8") as fl:
+    entries: list[tuple[float, str]] = []  # flow logs are written in time order, as CloudWatch does
+    with open(records, "w", encoding="utf-8") as fr:
         for i, call in enumerate(calls):
             initial = f"{i + 1:08d}-0000-4000-8000-{0:012d}"
             legs: list[dict[str, Any]] = []
@@ -287,8 +288,7 @@ def write_connect(
                         "Timestamp": _iso(e.t) + "Z",
                         "Parameters": {},
                     }
-                    fl.write(json.dumps(entry) + "\n")
-                    n_log += 1
+                    entries.append((e.t, json.dumps(entry)))
                 elif e.kind in ("key", "no_input", "input", "input_failed") and node is not None:
                     result = {"key": e.key, "no_input": "Timeout", "input": "Success",
                               "input_failed": "Error"}[e.kind]  # fmt: skip
@@ -299,8 +299,7 @@ def write_connect(
                         "Timestamp": _iso(e.t) + "Z",
                         "Results": result,
                     }
-                    fl.write(json.dumps(entry) + "\n")
-                    n_log += 1
+                    entries.append((e.t, json.dumps(entry)))
                 elif e.kind == "answer" and leg["Queue"] is not None:
                     leg["Queue"]["DequeueTimestamp"] = _iso(e.t) + "Z"
                     enq = parse_time(leg["Queue"]["EnqueueTimestamp"][:-1])
@@ -330,7 +329,10 @@ def write_connect(
                 )
                 fr.write(json.dumps(leg) + "\n")
                 n_rec += 1
-    return n_rec, n_log
+    entries.sort(key=lambda x: x[0])
+    with open(flow_logs, "w", encoding="utf-8") as fl:
+        fl.writelines(text + "\n" for _, text in entries)
+    return n_rec, len(entries)
 
 
 def _new_leg(

@@ -60,6 +60,8 @@ class Pending:
         if call is None:
             call = self.open[cid] = Call([], task=task, where=where)
             self.span[cid] = (ev.t, ev.t)
+            if len(self.open) > self.report.max_open:
+                self.report.max_open = len(self.open)
         else:
             if task and not call.task:
                 call.task = task

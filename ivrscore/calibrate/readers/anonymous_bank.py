@@ -14,8 +14,9 @@ queue (``q_start`` is ``0:00:00`` when it goes straight to an agent) and to an a
 documentation says to ignore.
 
 Each record becomes the events of one call at three nodes: ``vru``, ``queue`` (reached at
-``vru_exit`` by every caller who leaves the VRU for a person, waiting ``q_time`` seconds) and
-the agent who answers it, whose name is ``server``. ``type`` (``PS``, ``PE``, ``IN``, ``NE``,
+``vru_exit`` by every caller who leaves the VRU for a person, waiting ``q_time`` seconds, none
+for a call that goes straight to an agent) and the agent who answers it, whose name is
+``server``, for ``ser_time`` seconds. ``type`` (``PS``, ``PE``, ``IN``, ``NE``,
 ``NW``, ``TT``) is the caller's task. Name the tree's nodes ``vru`` and ``queue`` (or list those
 ids under their ``meta.log_ids``); :func:`tree` is such a tree.
 
@@ -42,9 +43,6 @@ HEADER = (
     "server",
 )  # fmt: skip
 """The 17 columns, in order."""
-
-_DAY = 86_400.0
-_HALF_DAY = 43_200.0
 
 
 def tree_path() -> Path:
@@ -86,7 +84,7 @@ def read(paths: Sequence[Path], report: ReadReport, opts: Options) -> Iterator[C
     i_type, i_date, i_out, i_server = col["type"], col["date"], col["outcome"], col["server"]
     i_ve, i_vt = col["vru_entry"], col["vru_time"]
     i_qs, i_qt = col["q_start"], col["q_time"]
-    i_ss, i_st = col["ser_start"], col["ser_time"]
+    i_st = col["ser_time"]
     no_server = 0
     for path in paths:
         name = path.name
@@ -128,7 +126,6 @@ def read(paths: Sequence[Path], report: ReadReport, opts: Options) -> Iterator[C
                 vru_time = int(row[i_vt])
                 q_start = _clock(row[i_qs])
                 q_time = int(row[i_qt])
-                ser_start = _clock(row[i_ss])
                 ser_time = int(row[i_st])
             except (ValueError, IndexError):
                 report.bad(name, line, "unreadable date, time or duration")
@@ -154,12 +151,6 @@ def read(paths: Sequence[Path], report: ReadReport, opts: Options) -> Iterator[C
                     if server == "NO_SERVER":
                         server = ""
                         no_server += 1
-                    if not queued and ser_start:
-                        # straight to an agent: the agent picked up at ser_start (same day)
-                        start = base + ser_start
-                        if start < vru_exit - _HALF_DAY:
-                            start += _DAY
-                        leave = max(vru_exit, start) if start - vru_exit < 60 else vru_exit
                     events.append(Event(leave, "answer", "queue", agent=server))
                     events.append(Event(leave + ser_time, "end", outcome="resolved_by_agent"))
             report.calls += 1

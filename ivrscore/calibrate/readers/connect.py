@@ -193,14 +193,13 @@ def read(paths: Sequence[Path], report: ReadReport, opts: Options) -> Iterator[C
     to_initial = {r.contact: r.initial for r in records.values()}
     del records
     open_calls: dict[str, list[Event]] = {}
-    last: dict[str, float] = {}
+    span: dict[str, tuple[float, float]] = {}
     where: dict[str, str] = {}
-    now = float("-inf")
     rows = 0
 
     def close(cid: str) -> Call:
         events = open_calls.pop(cid)
-        last.pop(cid, None)
+        span.pop(cid, None)
         report.calls += 1
         return _call(events, by_initial.pop(cid, []), where.pop(cid, ""))
 
@@ -216,16 +215,21 @@ def read(paths: Sequence[Path], report: ReadReport, opts: Options) -> Iterator[C
                 continue
             contact = str(obj["ContactId"])
             cid = to_initial.get(contact, contact)
+            now = events[0].t
             if cid not in open_calls:
                 open_calls[cid] = []
                 where[cid] = f"{path.name}:{line}"
+                span[cid] = (now, now)
+                report.max_open = max(report.max_open, len(open_calls))
+            else:
+                lo, hi = span[cid]
+                span[cid] = (min(lo, now), max(hi, now))
             open_calls[cid].extend(events)
-            last[cid] = events[0].t
-            now = max(now, events[0].t)
             rows += 1
-            if rows % SWEEP_EVERY == 0:
-                for idle in [c for c, t in last.items() if t < now - IDLE_S]:
-                    yield close(idle)
+            if rows % SWEEP_EVERY == 0:  # calls the log has moved on from (either way in time)
+                idle = [c for c, (lo, hi) in span.items() if now > hi + IDLE_S or now < lo - IDLE_S]
+                for c in idle:
+                    yield close(c)
     for cid in list(open_calls):
         yield close(cid)
     # contacts with records but no flow logs
