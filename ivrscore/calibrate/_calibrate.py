@@ -327,6 +327,12 @@ def _fit(
             f"{t.unmapped_events:,} events at {len(t.unmapped):,} ids the tree does not have "
             "(see 'unmapped'); map them with meta.log_ids on the nodes they mean"
         )
+    if any(isinstance(n, Queue) and n.staffing is not None for n in tree.nodes.values()):
+        notes.append(
+            "the tree's staffing is one set of figures for the whole week, so its predictions per "
+            "node cannot follow the hours; the comparison by hour of the week uses the agents on "
+            "duty each hour (per-hour staffing in the tree awaits issue 15)"
+        )
     if t.incomplete:
         notes.append(
             f"{t.incomplete:,} calls stop in the logs without an end: counted up to their last "

@@ -82,7 +82,7 @@ def _survival_lines(fit: SurvivalFit) -> list[str]:
             )
         peak = _hazard_peak(fit)
         if peak:
-            lines.append(f"  hazard of hanging up peaks at {peak}")
+            lines.append(f"  the hazard of hanging up is highest at {peak}")
     return lines
 
 
@@ -99,9 +99,10 @@ def _hazard_peak(fit: SurvivalFit) -> str:
         return ""
     i = max(ok, key=lambda j: h["hazard"][j])
     a = h["start_s"][i]
+    w = h["width_s"][i]
     return (
-        f"{a:.0f}-{a + h['width_s'][i]:.0f} s after 20 s: {h['hazard'][i] * h['width_s'][i]:.4f} "
-        f"of those still waiting hang up in those {h['width_s'][i]:.0f} s"
+        f"{a:.0f}-{a + w:.0f} s (after the first 20 s): {100 * h['hazard'][i] * w:.1f}% of those "
+        f"still waiting then hang up within {w:.0f} s"
     )
 
 
@@ -109,7 +110,7 @@ def text_report(cal: Calibration) -> str:
     r = cal.read
     out = [f"Calibration of {cal.tree.name!r} against {cal.calls:,} calls"]
     files = ", ".join(r.files)
-    out.append(f"  logs: {r.format}: {files}; {r.rows:,} rows read in {cal.seconds:.1f} s")
+    out.append(f"  logs: {r.format}: {files}; {r.rows:,} rows; calibrated in {cal.seconds:.1f} s")
     for what, count in r.ignored.items():
         out.append(f"  ignored: {count:,} {what}")
     if r.skipped:

@@ -66,7 +66,7 @@ class Tally:
     incomplete: int = 0
     first: float = math.inf
     last: float = -math.inf
-    arrivals: NDArray[np.float64] = field(default_factory=lambda: np.zeros(168))
+    _how: list[int] = field(default_factory=lambda: [0] * 168)
     hours: dict[int, list[float]] = field(default_factory=dict)
     outcomes: Counter[str] = field(default_factory=Counter)
     tasks: Counter[str] = field(default_factory=Counter)
@@ -107,10 +107,13 @@ class Tally:
     def add(self, f: Facts) -> None:
         """Add one call."""
         self.calls += 1
-        self.first = min(self.first, f.start)
-        self.last = max(self.last, f.start)
-        self.arrivals[hour_of_week(f.start)] += 1
-        self._hour(f.start)[0] += 1
+        start = f.start
+        if start < self.first:
+            self.first = start
+        if start > self.last:
+            self.last = start
+        self._how[hour_of_week(start)] += 1
+        self._hour(start)[0] += 1
         if not f.complete:
             self.incomplete += 1
         self.outcomes[f.outcome or "unknown"] += 1
@@ -121,10 +124,13 @@ class Tally:
         # what tells tasks apart: the keys pressed, where the call was resolved, who could not help
         choices = tuple((n, k) for n, k, _, _ in f.choices if k not in ("?", ""))
         self.signatures[(choices, f.resolved_at, tuple(f.declined))] += 1
-        per_call = Counter(f.visits)
+        per_call: dict[str, int] = {}
+        for nid in f.visits:
+            per_call[nid] = per_call.get(nid, 0) + 1
+        visits, visits_sq = self.visits, self.visits_sq
         for nid, k in per_call.items():
-            self.visits[nid] += k
-            self.visits_sq[nid] += k * k
+            visits[nid] = visits.get(nid, 0) + k
+            visits_sq[nid] = visits_sq.get(nid, 0) + k * k
         if f.abandoned:
             self.abandoned_at[f.ended_at or "?"] += 1
         for nid, key, _attempt, inferred in f.choices:
@@ -169,6 +175,11 @@ class Tally:
                     self.unmapped["(other ids)"] += 1
         for pair in f.off_tree:
             self.off_tree[pair] += 1
+
+    @property
+    def arrivals(self) -> NDArray[np.float64]:
+        """Calls that started in each hour of the week (Monday 00:00 first)."""
+        return np.array(self._how, dtype=float)
 
     def hour_table(self) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """Clock hours seen (sorted) and their totals, one row per hour (:data:`HOUR_FIELDS`)."""

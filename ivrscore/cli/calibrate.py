@@ -51,6 +51,13 @@ def register(sub: Any) -> None:
         help="which patience fit goes into the calibrated tree (default: exponential, which "
         "keeps the exact analysis)",
     )
+    p.add_argument(
+        "--idle-gap",
+        type=float,
+        default=900.0,
+        metavar="SECONDS",
+        help="an agent is on duty between two calls they answer less than this apart (default 900)",
+    )
     p.set_defaults(handler=run_calibrate)
 
 
@@ -87,6 +94,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
         format=args.log_format,
         tz=tz,
         patience=args.patience,
+        idle_gap_s=args.idle_gap,
     )
     if args.report == "json":
         print(cal.to_json())
