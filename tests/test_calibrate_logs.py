@@ -261,9 +261,9 @@ def test_bank_abandonment_per_hour_by_erlang_a(bank: ivr.Calibration) -> None:
     i = int(busy[0])
     assert bank.queue_patience is not None
     pa, asa, _ = erlang_a_hour(
-        float(ck["agents"][i]),
+        round(float(ck["agents"][i]), 2),
         float(ck["offered"][i]),
-        _handle_of_hour(int(ck["hour"][i])),
+        round(_handle_of_hour(int(ck["hour"][i]))),
         bank.queue_patience.exponential.value,
     )
     assert ck["p_abandon_predicted"][i] == pytest.approx(pa)

@@ -644,8 +644,10 @@ def _hour_checks(
                 h = hw_handle[how[i]] / hw_served[how[i]]
             else:
                 h = float(handle_all.mean.value)
+            # agents to the hundredth and handle times to the second: the same hour of the week
+            # then often recurs exactly, and Erlang A is solved once for it
             p_pred[i], asa_pred[i], occupancy[i] = erlang_a_hour(
-                float(on_duty[i]), float(offered[i]), max(h, 1.0), patience_s
+                round(float(on_duty[i]), 2), float(offered[i]), max(round(h), 1.0), patience_s
             )
     checks = []
     for k in range(168):

@@ -3,7 +3,8 @@
 Each call's :class:`~._interpret.Facts` is added and dropped. What is kept grows with the
 *tree* (counts per node, key, attempt), the *period* (counts per hour), and, for the fits that
 need every value (Kaplan-Meier, log-normal, agents on duty), a few compact numbers per call:
-8-byte durations in :class:`array.array`, about 40 bytes per call in all.
+8-byte durations in :class:`array.array`, about 100 bytes per call in all (a log of 10 million
+events, 1.3 million calls, peaks near 300 MB).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -198,6 +199,15 @@ def choice_table(tree: PhoneTree) -> dict[tuple[int, int, bool], dict[tuple[str,
     return out
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _erlang_a(
+    n: int, calls: float, handle_s: float, patience_s: float
+) -> tuple[float, float, float]:
+    """Erlang A figures, remembered: a long log repeats the same hours week after week."""
+    m = erlang_a(n, calls_per_hour=calls, handle_time_s=handle_s, patience_s=patience_s)
+    return m.p_abandon, m.mean_wait_served_s, m.occupancy
+
+
 def erlang_a_hour(
     agents: float, calls: float, handle_time_s: float, patience_s: float
 ) -> tuple[float, float, float]:
@@ -222,8 +232,7 @@ def erlang_a_hour(
         return 1.0, math.nan, math.nan
 
     def one(n: int) -> tuple[float, float, float]:
-        m = erlang_a(n, calls_per_hour=calls, handle_time_s=handle_time_s, patience_s=patience_s)
-        return m.p_abandon, m.mean_wait_served_s, m.occupancy
+        return _erlang_a(n, float(calls), float(handle_time_s), float(patience_s))
 
     lo, hi = math.floor(agents), math.ceil(agents)
     b = one(max(hi, 1))
