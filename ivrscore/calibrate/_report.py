@@ -372,8 +372,9 @@ def html_report(cal: Calibration, *, standalone: bool) -> str:
         ["", "type", "visits", "tree", "z", "hung up", "tree", "z"], rows))  # fmt: skip
     rows = [
         [h.label, f"{h.calls / h.weeks:.1f}" if h.weeks else "-", f"{h.agents:.1f}",
-         _pct(h.abandoned.value), _pct(h.abandoned_predicted), _z(h.abandoned_z),
-         _s(h.asa.value), _s(h.asa_predicted), _z(h.asa_z)]
+         _pct(h.abandoned.value), _pct(h.abandoned_predicted),
+         _z(h.abandoned_z) if h.compared else "-",
+         _s(h.asa.value), _s(h.asa_predicted), _z(h.asa_z) if h.compared else "-"]
         for h in cal.hours if h.calls
     ]  # fmt: skip
     parts.append("<h3>By hour of the week</h3>" + _html_table(
