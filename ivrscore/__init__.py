@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from . import examples, export, graph, importers, plot, queueing
+from .calibrate import Calibration, calibrate
 from .engine import NotExactError, Result, Simulation, analyze, simulate
 from .exceptions import ImportedFlowWarning, IvrscoreError, Problem, TreeFileError
 from .graph import Route, best_routes, route_to_human, to_networkx
@@ -42,6 +43,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Agent",
     "Branch",
+    "Calibration",
     "Callback",
     "Comparison",
     "Condition",
@@ -73,6 +75,7 @@ __all__ = [
     "__version__",
     "analyze",
     "best_routes",
+    "calibrate",
     "compare",
     "dump",
     "dumps",
