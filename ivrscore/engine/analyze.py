@@ -35,6 +35,7 @@ from numpy.typing import NDArray
 from ..exceptions import IvrscoreError
 from ..model.callers import Exponential, Lognormal, NoPatience, Persona
 from ..model.tree import PhoneTree
+from ..queueing import QueueMetrics
 from ._compile import (
     ABANDONED,
     D_ERLANG,
@@ -46,11 +47,12 @@ from ._compile import (
     R_SELF,
     Compiled,
     compile_tree,
+    stage_rates,
 )
 from .ledger import SUCCESS, harms_from_flows
 from .results import Result, Totals
 
-__all__ = ["NotExactError", "analyze", "step_moments"]
+__all__ = ["NotExactError", "Segment", "analyze", "solve_segment", "step_moments"]
 
 _GH_X, _GH_W = np.polynomial.hermite.hermgauss(64)
 
@@ -77,20 +79,26 @@ def _rate(persona: Persona, approximate: bool) -> float:
 
 
 def step_moments(
-    c: Compiled, theta: float, alts: NDArray[np.int64]
+    c: Compiled,
+    theta: float | NDArray[np.float64],
+    alts: NDArray[np.int64],
+    queues: list[QueueMetrics] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """For each alternative: ``(survive, time, time_if_survived)``.
 
     ``survive = E[exp(-theta D)]`` (finishing the step before patience runs out),
     ``time = E[min(D, T)]`` and ``time_if_survived = E[D exp(-theta D)]``, where ``D`` is the
     step's duration and ``T ~ Exp(theta)`` the caller's patience; without patience the step
-    is always finished.
+    is always finished. ``theta`` is one rate or one per alternative; ``queues`` replaces the
+    staffed queues' models (by slot), e.g. by those of one hour of the week.
     """
+    models = c.queues if queues is None else queues
     fixed = c.alt_fixed[alts]
     kind = c.alt_kind[alts]
     a = c.alt_a[alts]
     b = c.alt_b[alts]
-    patience = c.alt_patience[alts] & (theta > 0)
+    th = np.broadcast_to(np.asarray(theta, dtype=float), alts.shape)
+    patience = c.alt_patience[alts] & (th > 0)
     mean_rand = np.zeros(alts.size)
     # random part: Laplace transform L = E[exp(-theta W)] and M = E[W exp(-theta W)]
     lap = np.ones(alts.size)
@@ -98,75 +106,115 @@ def step_moments(
     exp_ = kind == D_EXP
     if exp_.any():
         lam = 1.0 / a[exp_]
+        t = th[exp_]
         mean_rand[exp_] = a[exp_]
-        lap[exp_] = lam / (lam + theta)
-        mom[exp_] = lam / (lam + theta) ** 2
+        lap[exp_] = lam / (lam + t)
+        mom[exp_] = lam / (lam + t) ** 2
     logn = kind == D_LOGNORMAL
     if logn.any():
-        mu, sigma = a[logn], b[logn]
+        mu, sigma, t = a[logn], b[logn], th[logn][:, None]
         w = np.exp(mu[:, None] + np.sqrt(2.0) * sigma[:, None] * _GH_X[None, :])
         weights = _GH_W / math.sqrt(math.pi)
         mean_rand[logn] = np.exp(mu + sigma**2 / 2)
-        lap[logn] = (np.exp(-theta * w) * weights).sum(axis=1)
-        mom[logn] = (w * np.exp(-theta * w) * weights).sum(axis=1)
-    erl = kind == D_ERLANG
-    if erl.any():
-        for i in np.flatnonzero(erl):
-            q = c.queues[int(a[i])]
-            rates = c.queue_rates[int(a[i])]
-            ahead = q.ahead_distribution()
-            # given k ahead: stages with rates r_k..r_0; L_k = prod r/(r+theta), M_k = L_k sum 1/(r+theta)
-            log_l = np.cumsum(np.log(rates / (rates + theta)))
-            l_k = np.exp(log_l)
-            m_k = l_k * np.cumsum(1.0 / (rates + theta))
-            e_k = np.cumsum(1.0 / rates)
-            pw = q.p_wait
-            lap[i] = (1 - pw) + pw * float((ahead * l_k).sum())
-            mom[i] = pw * float((ahead * m_k).sum())
-            mean_rand[i] = pw * float((ahead * e_k).sum())
+        lap[logn] = (np.exp(-t * w) * weights).sum(axis=1)
+        mom[logn] = (w * np.exp(-t * w) * weights).sum(axis=1)
+    erl = np.flatnonzero(kind == D_ERLANG)
+    if erl.size:
+        pairs, inverse = np.unique(
+            np.stack([a[erl], th[erl]]), axis=1, return_inverse=True
+        )  # each (queue, patience rate) once
+        inverse = inverse.reshape(-1)
+        for j in range(pairs.shape[1]):
+            lj, mj, ej = _erlang_moments(models[int(pairs[0, j])], float(pairs[1, j]))
+            rows = erl[inverse == j]
+            lap[rows], mom[rows], mean_rand[rows] = lj, mj, ej
     # add the fixed part: D = fixed + W
-    if theta > 0:
-        e_fix = np.exp(-theta * fixed)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        e_fix = np.exp(-th * fixed)
         survive = np.where(patience, e_fix * lap, 1.0)
         if_survived = np.where(patience, e_fix * (fixed * lap + mom), fixed + mean_rand)
-        time = np.where(patience, (1.0 - survive) / theta, fixed + mean_rand)
-    else:
-        survive = np.ones(alts.size)
-        time = fixed + mean_rand
-        if_survived = time.copy()
+        time = np.where(patience, (1.0 - survive) / np.where(th > 0, th, 1.0), fixed + mean_rand)
     return survive, time, if_survived
 
 
+def _erlang_moments(q: QueueMetrics, theta: float) -> tuple[float, float, float]:
+    """``(E[exp(-theta W)], E[W exp(-theta W)], E[W])`` of an Erlang A wait."""
+    ahead = q.ahead_distribution()
+    pw = q.p_wait
+    if ahead.size == 0 or pw == 0:
+        return 1.0, 0.0, 0.0
+    rates = stage_rates(q)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # given k ahead: stages with rates r_k..r_0; L_k = prod r/(r+theta), M_k = L_k sum 1/(r+theta)
+        log_l = np.cumsum(np.log(rates / (rates + theta)))
+        l_k = np.exp(log_l)
+        m_k = l_k * np.cumsum(1.0 / (rates + theta))
+        e_k = np.cumsum(1.0 / rates)
+    mom = pw * float(np.nansum(ahead * m_k))
+    return (1 - pw) + pw * float((ahead * l_k).sum()), mom, pw * float((ahead * e_k).sum())
+
+
 @dataclass
-class _ChainSolution:
-    outcomes: NDArray[np.float64]  # 7 columns incl. disconnected-after-closed
-    totals: Totals
-    # per alternative of the chain (see ledger.harms_from_flows)
+class Segment:
+    """The chains of some share of the calls (all of them, or those arriving in one hour of
+    the week), solved together: per task, the weighted outcome shares and sums behind the
+    metrics; per alternative, the flows behind the harms."""
+
+    weight: float
+    by_task: list[tuple[int, float, NDArray[np.float64], Totals]]
     entered: NDArray[np.float64]
     survive: NDArray[np.float64]
     ok_time: NDArray[np.float64]
     ok_done: NDArray[np.float64]
 
+    def slot_entries(self, c: Compiled) -> NDArray[np.float64]:
+        """Callers reaching each staffed queue slot's wait, per call of all calls."""
+        erl = np.flatnonzero(c.alt_kind == D_ERLANG)
+        out = np.zeros(len(c.queues))
+        np.add.at(out, c.alt_a[erl].astype(np.int64), self.entered[erl])
+        return out
 
-def _solve_chain(
+
+def chain_states(c: Compiled) -> NDArray[np.int64]:
+    """``bounds[ci] .. bounds[ci + 1]``: the states of each chain (numbered contiguously)."""
+    out: NDArray[np.int64] = np.searchsorted(c.state_chain, np.arange(len(c.chains) + 1))
+    return out
+
+
+def solve_segment(
     c: Compiled,
-    states: NDArray[np.int64],
-    start: int,
-    theta: float,
+    weights: NDArray[np.float64],
+    thetas: list[float],
     closed_all: NDArray[np.bool_],
-) -> _ChainSolution:
+    queues: list[QueueMetrics] | None = None,
+    bounds: NDArray[np.int64] | None = None,
+) -> Segment:
+    """Solve the chains with ``weights > 0`` as one block-diagonal absorbing chain (one sparse
+    LU, one right-hand side per task) and return what they give, weighted."""
+    if bounds is None:
+        bounds = chain_states(c)
+    chosen = np.flatnonzero(weights > 0)
+    n_alts_all = c.alt_state.size
+    zeros = np.zeros(n_alts_all)
+    if not chosen.size:
+        return Segment(0.0, [], zeros, np.ones(n_alts_all), zeros.copy(), zeros.copy())
+    lo, hi = bounds[chosen], bounds[chosen + 1]
+    states = np.concatenate([np.arange(x, y) for x, y in zip(lo, hi, strict=True)])
+    local = np.full(c.n_states, -1, dtype=np.int64)
+    local[states] = np.arange(states.size)
+    alts = np.concatenate(
+        [np.arange(c.alt_start[x], c.alt_start[y]) for x, y in zip(lo, hi, strict=True)]
+    )
     n = states.size
-    first = int(states[0])
-    assert int(states[-1]) - first + 1 == n  # a chain's states are numbered contiguously
-    lo, hi = int(c.alt_start[first]), int(c.alt_start[states[-1] + 1])
-    alts = np.arange(lo, hi)
-    row = c.alt_state[alts] - first
+    row = local[c.alt_state[alts]]
     p = c.alt_prob[alts]
-    survive, time, if_survived = step_moments(c, theta, alts)
+    persona = np.array([ch.persona for ch in c.chains])[c.state_chain[c.alt_state[alts]]]
+    theta = np.asarray(thetas, dtype=float)[persona]
+    survive, time, if_survived = step_moments(c, theta, alts, queues)
     nxt = c.alt_next[alts]
     has_next = nxt >= 0
     col = np.full(alts.size, -1, dtype=np.int64)
-    col[has_next] = nxt[has_next] - first
+    col[has_next] = local[nxt[has_next]]
     closed_after = closed_all[alts]
     outcome = c.alt_outcome[alts].copy()
     outcome[(outcome == DISCONNECTED) & closed_after] = DISCONNECTED_CLOSED
@@ -186,18 +234,23 @@ def _solve_chain(
             "some callers go round the tree forever (a loop no caller leaves, and no patience "
             "to end it); lint rule IVR103 finds such loops"
         ) from exc
-    e = np.zeros(n)
-    e[start - first] = 1.0
-    y = lu.solve(e, trans="T")
+    tasks = sorted({c.chains[ci].task for ci in chosen})
+    column = {t: i for i, t in enumerate(tasks)}
+    e = np.zeros((n, len(tasks)))
+    task_weight = np.zeros(len(tasks))
+    human_start = np.zeros(len(tasks))
+    for ci in chosen:
+        ch = c.chains[ci]
+        k = column[ch.task]
+        e[local[ch.start], k] += weights[ci]
+        task_weight[k] += weights[ci]
+        if c.state_human[ch.start]:
+            human_start[k] += weights[ci]
+    y = lu.solve(e, trans="T").reshape(n, len(tasks))
     b = lu.solve(r)  # absorption probabilities from every state, 7 columns
     if not (np.all(np.isfinite(y)) and np.all(np.isfinite(b))):
         raise IvrscoreError("the chain could not be solved (callers may loop forever)")
-    out = y @ r
-
-    def per_state(values: NDArray[np.float64]) -> NDArray[np.float64]:
-        acc = np.zeros(n)
-        np.add.at(acc, row, values)
-        return acc
+    out = y.T @ r  # (tasks, 7)
 
     def after(cols: list[int]) -> NDArray[np.float64]:
         """P(end in ``cols``) once each alternative is finished (before its own abandonment)."""
@@ -206,44 +259,62 @@ def _solve_chain(
         h[ends] = np.isin(outcome[ends], cols).astype(float)
         return h
 
-    visits = y[row]
-    enter = p * visits
-    done = p * survive * visits
-    resolved = [R_SELF, R_AGENT]
-    t_resolved = float((visits * p * if_survived * after(resolved)).sum())
-    # time to the first person: solve for the chance of meeting one from each state
-    meets = per_state(p * survive * c.alt_human[alts])
+    # time to the first person: the chance of meeting one from each state
+    meets = np.zeros(n)
+    np.add.at(meets, row, p * survive * c.alt_human[alts])
     g = lu.solve(meets)
     g_after = np.zeros(alts.size)
     g_after[has_next] = np.where(c.alt_human[alts][has_next], 1.0, g[col[has_next]])
     pre = ~c.state_human[c.alt_state[alts]]
-    t_human = float((visits * p * if_survived * g_after)[pre].sum())
-    p_human = float((done * c.alt_human[alts]).sum())
-    if c.state_human[start]:
-        p_human = 1.0
     repeat_first = c.alt_repeat[alts] & ~c.state_repeated[c.alt_state[alts]]
-    totals = Totals(
-        weight=1.0,
-        time=float((visits * p * time).sum()),
-        time_resolved=t_resolved,
-        time_human=t_human,
-        p_human=p_human,
-        menus=float((enter * c.alt_menus[alts]).sum()),
-        options=float((done * c.alt_options[alts]).sum()),
-        keys=float((done * c.alt_keys[alts]).sum()),
-        identity=float((enter * c.alt_identity[alts]).sum()),
-        repeat=float((enter * repeat_first).sum()),
-        transfers=float((done * c.alt_transfers[alts]).sum()),
+    h_resolved, h_ok = after([R_SELF, R_AGENT]), after(list(SUCCESS))
+    # every sum behind the metrics is (visits x per-alternative amount): one matrix product
+    per_enter = np.stack(
+        [
+            p * time,
+            p * if_survived * h_resolved,
+            np.where(pre, p * if_survived * g_after, 0.0),
+            p * survive * c.alt_human[alts],
+            p * c.alt_menus[alts],
+            p * survive * c.alt_options[alts],
+            p * survive * c.alt_keys[alts],
+            p * c.alt_identity[alts],
+            p * repeat_first,
+            p * survive * c.alt_transfers[alts],
+        ],
+        axis=1,
     )
-    ok_after = after(list(SUCCESS))
-    return _ChainSolution(
-        out,
-        totals,
-        entered=enter,
-        survive=survive,
-        ok_time=visits * p * if_survived * ok_after,
-        ok_done=done * ok_after,
-    )
+    sums = y[row].T @ per_enter  # (tasks, 10)
+    by_task = []
+    for k, t in enumerate(tasks):
+        w = float(task_weight[k])
+        s = sums[k] / w
+        totals = Totals(
+            weight=1.0,
+            time=float(s[0]),
+            time_resolved=float(s[1]),
+            time_human=float(s[2]),
+            p_human=float(s[3] + human_start[k] / w),
+            menus=float(s[4]),
+            options=float(s[5]),
+            keys=float(s[6]),
+            identity=float(s[7]),
+            repeat=float(s[8]),
+            transfers=float(s[9]),
+        )
+        by_task.append((t, w, out[k] / w, totals))
+    visits = y.sum(axis=1)[row]
+    entered, ok_time, ok_done, surv = zeros.copy(), zeros.copy(), zeros.copy(), np.ones(n_alts_all)
+    entered[alts] = visits * p
+    ok_time[alts] = visits * p * if_survived * h_ok
+    ok_done[alts] = visits * p * survive * h_ok
+    surv[alts] = survive
+    return Segment(float(task_weight.sum()), by_task, entered, surv, ok_time, ok_done)
+
+
+def thetas_of(c: Compiled, approximate: bool) -> list[float]:
+    """Each persona's patience rate (see :func:`analyze`'s ``approximate``)."""
+    return [_rate(p, approximate) for p in c.personas]
 
 
 def analyze(tree: PhoneTree, *, approximate: bool = False) -> Result:
@@ -292,25 +363,28 @@ def analyze(tree: PhoneTree, *, approximate: bool = False) -> Result:
     (0.904837, 0.095163)
     """
     c = compile_tree(tree)
-    thetas = [_rate(p, approximate) for p in c.personas]
-    by_chain: list[tuple[int, float, NDArray[np.float64], Totals]] = []
+    thetas = thetas_of(c, approximate)
     closed_all = c.alt_closed_after()
-    order = np.argsort(c.state_chain, kind="stable")
-    bounds = np.searchsorted(c.state_chain[order], np.arange(len(c.chains) + 1))
-    n_alts = c.alt_state.size
-    flows = {k: np.zeros(n_alts) for k in ("entered", "ok_time", "ok_done")}
-    survive = np.ones(n_alts)
-    for ci, chain in enumerate(c.chains):
-        states = np.sort(order[bounds[ci] : bounds[ci + 1]])
-        sol = _solve_chain(c, states, chain.start, thetas[chain.persona], closed_all)
-        by_chain.append((chain.task, chain.weight, sol.outcomes, sol.totals))
-        lo, hi = int(c.alt_start[states[0]]), int(c.alt_start[states[-1] + 1])
-        flows["entered"][lo:hi] = chain.weight * sol.entered
-        flows["ok_time"][lo:hi] = chain.weight * sol.ok_time
-        flows["ok_done"][lo:hi] = chain.weight * sol.ok_done
-        survive[lo:hi] = sol.survive
     exact = all(isinstance(p.patience, Exponential | NoPatience) for p in c.personas)
     method = "exact" if exact else "approximate (log-normal patience as exponential)"
-    result = Result.from_chains(tree, c.task_names, by_chain, method=method)
+    if c.dynamic:
+        from .dynamics import solve_week
+
+        week = solve_week(c, thetas, closed_all)
+        segments, hourly = week.segments, week.hours
+    else:
+        weights = np.array([ch.weight for ch in c.chains])
+        segments, hourly = [solve_segment(c, weights, thetas, closed_all)], None
+    by_task = [row for seg in segments for row in seg.by_task]
+    result = Result.from_chains(tree, c.task_names, by_task, method=method)
+    flows = {
+        k: np.sum([getattr(seg, k) for seg in segments], axis=0)
+        for k in ("entered", "ok_time", "ok_done")
+    }
+    # a step's survival is the same whatever share of calls takes it (per hour it may differ:
+    # the entered-weighted mean keeps completed = entered x survive exact)
+    done = np.sum([seg.entered * seg.survive for seg in segments], axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        survive = np.where(flows["entered"] > 0, done / flows["entered"], 1.0)
     harms = harms_from_flows(c, flows["entered"], survive, flows["ok_time"], flows["ok_done"])
-    return dataclasses.replace(result, harms=harms)
+    return dataclasses.replace(result, harms=harms, hourly=hourly)

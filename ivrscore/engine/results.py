@@ -137,6 +137,9 @@ class Result:
     metrics: dict[str, float]
     tasks: dict[str, TaskResult]
     task_shares: dict[str, float] = field(default_factory=dict)
+    hourly: Any = field(default=None, repr=False, compare=False)
+    """Per staffed queue and hour of the week, its load and waits (:class:`ivrscore.engine.
+    dynamics.QueueHours`), when the tree has a ``volume:``; else ``None``."""
     harms: Harms | None = field(default=None, repr=False, compare=False)
     """What the calls go through and where they are lost (see :mod:`ivrscore.engine.ledger`)."""
 

@@ -39,6 +39,7 @@ from ._compile import (
     R_SELF,
     Compiled,
     compile_tree,
+    stage_rates,
 )
 from .ledger import alt_node_types, harms_from_calls
 from .results import METRICS, Result, TaskResult, _fmt
@@ -194,6 +195,11 @@ def simulate(
     seed = rng
     gen = np.random.default_rng(rng)
     c = compile_tree(tree)
+    if c.dynamic:  # each queue's load per hour, from the chain (log-normal patience as exponential)
+        from .analyze import thetas_of
+        from .dynamics import solve_week
+
+        solve_week(c, thetas_of(c, approximate=True), c.alt_closed_after())
     sampler = _Sampler(c)
     n_chunks = math.ceil(calls / chunk)
     show = _want_progress(progress, calls)
@@ -251,9 +257,11 @@ class _Sampler:
         shares = np.array([p.share for p in c.personas], dtype=float)
         self.persona_cum = np.cumsum(shares / shares.sum())
         self.wants_human = np.array([p.wants_human for p in c.personas])
+        # per queue slot and hour of the week (the same model every hour without dynamics)
+        hourly = c.hourly or [[q] * 168 for q in c.queues]
         self.erlang = [
-            (q.p_wait, np.cumsum(q.ahead_distribution()), rates)
-            for q, rates in zip(c.queues, c.queue_rates, strict=True)
+            [(q.p_wait, np.cumsum(q.ahead_distribution()), stage_rates(q)) for q in hours]
+            for hours in hourly
         ]
 
     def _draw_patience(
@@ -275,7 +283,9 @@ class _Sampler:
                 out[sel] = np.inf
         return out
 
-    def _durations(self, alt: NDArray[np.int64], gen: np.random.Generator) -> NDArray[np.float64]:
+    def _durations(
+        self, alt: NDArray[np.int64], gen: np.random.Generator, hour: NDArray[np.int64]
+    ) -> NDArray[np.float64]:
         c = self.c
         d: NDArray[np.float64] = c.alt_fixed[alt].copy()
         kind = c.alt_kind[alt]
@@ -287,16 +297,18 @@ class _Sampler:
             d[sel] += np.exp(c.alt_a[alt[sel]] + c.alt_b[alt[sel]] * gen.standard_normal(sel.size))
         sel = np.flatnonzero(kind == D_ERLANG)
         if sel.size:
-            queue = c.alt_a[alt[sel]].astype(np.int64)
-            for qi in np.unique(queue):
-                rows = sel[queue == qi]
-                d[rows] += self._erlang_wait(int(qi), rows.size, gen)
+            queue = c.alt_a[alt[sel]].astype(np.int64) * 168 + hour[sel]
+            for key in np.unique(queue):
+                rows = sel[queue == key]
+                d[rows] += self._erlang_wait(int(key) // 168, int(key) % 168, rows.size, gen)
         return d
 
-    def _erlang_wait(self, qi: int, n: int, gen: np.random.Generator) -> NDArray[np.float64]:
+    def _erlang_wait(
+        self, qi: int, hour: int, n: int, gen: np.random.Generator
+    ) -> NDArray[np.float64]:
         """Offered waits at an Erlang A queue: no wait with prob 1 - P(wait); else ``k`` callers
         ahead (stationary law at arrival) and stages of rates ``N mu + j theta``, j = k..0."""
-        p_wait, ahead_cum, rates = self.erlang[qi]
+        p_wait, ahead_cum, rates = self.erlang[qi][hour]
         wait = np.zeros(n)
         waits = np.flatnonzero(gen.random(n) < p_wait)
         if not waits.size:
@@ -345,6 +357,7 @@ class _Sampler:
         zo = gen.random(n) < self.wants_human[persona]
         minute = gen.choice(self.minute_weights.size, size=n, p=self.minute_weights)
         pattern = self.minute_pattern[minute]
+        hour_of = (minute // 60).astype(np.int64)
         start = self.start_table[task, persona, zo.astype(np.int64), pattern]
         assert (start >= 0).all()
         outcome = np.full(n, ABANDONED, dtype=np.int8)
@@ -398,7 +411,7 @@ class _Sampler:
             j = x.astype(np.int64)
             slot = alt_start[state] + j
             alt = np.where(x - j < cut[slot], slot, other[slot])
-            d = self._durations(alt, gen)
+            d = self._durations(alt, gen, hour_of[ids])
             runs = patience[alt]
             quits = runs & (d > left)
             spent = np.where(quits, left, d)
@@ -645,7 +658,7 @@ def _journey(sampler: _Sampler, gen: np.random.Generator, number: int) -> str:
     for _ in range(200):
         alt = int(np.searchsorted(sampler.keys, s + gen.random(), side="right"))
         alt = min(alt, int(c.alt_start[s + 1]) - 1)
-        d = float(sampler._durations(np.array([alt]), gen)[0])
+        d = float(sampler._durations(np.array([alt]), gen, np.array([minute // 60]))[0])
         if c.alt_patience[alt] and d > left:
             clock += left
             steps.append(f"{c.alt_label(alt)} but hung up after {left:.0f} s")

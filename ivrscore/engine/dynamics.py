@@ -1,0 +1,374 @@
+"""Contact-centre dynamics: the load on each queue follows the menu, hour by hour of the week.
+
+With a tree-level ``volume:``, calls arrive in each of the 168 hours of the week as
+``volume x arrivals``. The calls that reach a staffed queue in an hour are the calls arriving
+then times the visits the chain predicts per call (routing, retries, transfers back into
+queues), so a menu that sends more callers to a person makes that person's queue busier.
+Each queue - or each pool of agents several queues share - is an Erlang A (M/M/N+M) system
+in each hour, with that hour's offered calls, the roster's agents and the callers' patience:
+the *stationary independent period by period* method workforce tools plan with (Green,
+Kolesar & Whitt 2007, "Coping with time-varying demand when setting staffing requirements
+for a service system", *POMS* 16(1)). Waits change abandonment, which changes who reaches later
+queues, so each hour is iterated to a fixed point (to 1e-9).
+
+A queue that still gives ``calls_per_hour`` keeps it every hour: a tree without ``volume:``
+gives exactly the numbers it gave before.
+
+Examples
+--------
+>>> import ivrscore as ivr
+>>> tree = ivr.loads('''
+... name: one queue
+... entry: q
+... volume: {calls_per_week: 16800}
+... arrivals: uniform
+... tasks: [{name: help, share: 1}]
+... callers: {patience: {mean_s: 120}, wants_human: 0}
+... nodes:
+...   q: {type: queue, staffing: {agents: 3, handle_time_s: 120}, next: desk}
+...   desk: {type: agent, handles: [help]}
+... ''')
+>>> hours = ivr.analyze(tree).hourly
+>>> round(float(hours.offered[0, 10]), 6), int(hours.agents[0, 10])  # 16,800 / 168 an hour
+(100.0, 3)
+>>> m = ivr.queueing.erlang_a(3, calls_per_hour=100, handle_time_s=120, patience_s=120)
+>>> bool(abs(hours.p_abandon[0, 10] - m.p_abandon) < 1e-12)
+True
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..exceptions import IvrscoreError
+from ..graph import mean_patience_s
+from ..model.schedule import DAYS
+from ..queueing import QueueMetrics, UnstableQueueError, erlang_a, no_agents
+from ..timeofday import minute_patterns
+from ._compile import Compiled
+from .analyze import Segment, chain_states, solve_segment
+
+__all__ = ["HOURS", "QueueHours", "Week", "hour_label", "solve_week"]
+
+HOURS = 168
+"""Hours in a week, Monday 00:00 first."""
+
+SERVICE_LEVEL_S = 20.0
+"""The service-level threshold the hourly figures report (calls answered within 20 s)."""
+
+TOLERANCE = 1e-9
+"""Relative change of every queue's offered calls at which an hour's fixed point stops."""
+
+MAX_ITERATIONS = 200
+
+
+def hour_label(h: int) -> str:
+    """``"Mon 10:00"`` for hour ``h`` of the week.
+
+    Examples
+    --------
+    >>> hour_label(0), hour_label(34)
+    ('Mon 00:00', 'Tue 10:00')
+    """
+    return f"{DAYS[h // 24].capitalize()} {h % 24:02d}:00"
+
+
+@dataclass(frozen=True)
+class QueueHours:
+    """Each staffed queue's (or pool's) figures in each hour of the week, as arrays of shape
+    ``(queues, 168)``.
+
+    Attributes
+    ----------
+    names : tuple of str
+        A queue's id, or ``pool:NAME`` for a pool several queues share.
+    queues : tuple of tuple of str
+        The queues of each name.
+    offered : array
+        Calls offered per hour (arriving at the queue to wait).
+    agents : array
+        Agents on duty.
+    asa_s : array
+        Average speed of answer: the mean wait of the calls answered (industry ASA).
+    service_level : array
+        Share of the calls offered that are answered within :data:`SERVICE_LEVEL_S` seconds.
+    p_abandon : array
+        Share of the calls offered that give up waiting.
+    occupancy : array
+        Share of the agents' time spent with callers.
+    mean_wait_s : array
+        Mean time in the queue of every caller who joins it (answered or not).
+    calls : array
+        Calls arriving at the line in each hour (shape ``(168,)``).
+    fixed : tuple of bool
+        Whether the queue gives its own ``calls_per_hour`` (its figures hold every hour).
+    iterations : array
+        Fixed-point iterations each hour took.
+    """
+
+    names: tuple[str, ...]
+    queues: tuple[tuple[str, ...], ...]
+    offered: NDArray[np.float64]
+    agents: NDArray[np.int64]
+    asa_s: NDArray[np.float64]
+    service_level: NDArray[np.float64]
+    p_abandon: NDArray[np.float64]
+    occupancy: NDArray[np.float64]
+    mean_wait_s: NDArray[np.float64]
+    calls: NDArray[np.float64]
+    fixed: tuple[bool, ...]
+    iterations: NDArray[np.int64] = field(default_factory=lambda: np.zeros(HOURS, np.int64))
+
+    def index(self, name: str) -> int:
+        """The row of a queue (its own id, a pool's ``pool:NAME``, or a queue in a pool)."""
+        for i, (n, qs) in enumerate(zip(self.names, self.queues, strict=True)):
+            if name == n or name in qs or name == n.removeprefix("pool:"):
+                return i
+        raise KeyError(f"no staffed queue or pool {name!r}; there are: {', '.join(self.names)}")
+
+    def peak(self) -> tuple[int, str]:
+        """The hour with the most calls: ``(hour, "Mon 10:00")``."""
+        h = int(np.argmax(self.calls))
+        return h, hour_label(h)
+
+    def weighted(self, values: NDArray[np.float64], row: int) -> float:
+        """A row's hourly figure averaged over the hours, weighted by the calls offered."""
+        w = self.offered[row]
+        ok = np.isfinite(values[row]) & (w > 0)
+        return float((values[row][ok] * w[ok]).sum() / w[ok].sum()) if ok.any() else math.nan
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape: per queue, a list of 168 hourly records (NaN as ``None``)."""
+
+        def num(x: float) -> float | None:
+            return None if not math.isfinite(x) else float(x)
+
+        return {
+            "service_level_s": SERVICE_LEVEL_S,
+            "calls": [float(x) for x in self.calls],
+            "queues": {
+                name: {
+                    "queues": list(self.queues[i]),
+                    "fixed": self.fixed[i],
+                    "hours": [
+                        {
+                            "hour": hour_label(h),
+                            "offered": num(self.offered[i, h]),
+                            "agents": int(self.agents[i, h]),
+                            "asa_s": num(self.asa_s[i, h]),
+                            "service_level": num(self.service_level[i, h]),
+                            "p_abandon": num(self.p_abandon[i, h]),
+                            "occupancy": num(self.occupancy[i, h]),
+                        }
+                        for h in range(HOURS)
+                    ],
+                }
+                for i, name in enumerate(self.names)
+            },
+        }
+
+    def to_dataframe(self) -> Any:
+        """One row per queue and hour (needs pandas: ``pip install pandas``)."""
+        try:
+            import pandas as pd
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError("to_dataframe needs pandas: pip install pandas") from exc
+        rows = []
+        for i, name in enumerate(self.names):
+            for h in range(HOURS):
+                rows.append(
+                    {
+                        "queue": name,
+                        "day": DAYS[h // 24],
+                        "hour": h % 24,
+                        "offered": self.offered[i, h],
+                        "agents": self.agents[i, h],
+                        "asa_s": self.asa_s[i, h],
+                        "service_level": self.service_level[i, h],
+                        "p_abandon": self.p_abandon[i, h],
+                        "occupancy": self.occupancy[i, h],
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    def summary(self) -> str:
+        """The busiest hour and each queue's figures then, for a terminal."""
+        h, label = self.peak()
+        lines = [f"busiest hour {label}: {self.calls[h]:,.0f} calls"]
+        for i, name in enumerate(self.names):
+            lines.append(
+                f"  {name:<24} {self.offered[i, h]:7.0f} offered  {self.agents[i, h]:4d} agents"
+                f"  ASA {_s(self.asa_s[i, h]):>8}  {self.p_abandon[i, h]:6.1%} abandon"
+                f"  {self.occupancy[i, h]:6.1%} busy"
+            )
+        return "\n".join(lines)
+
+
+def _s(x: float) -> str:
+    if not math.isfinite(x):
+        return "—"
+    return f"{x:.0f} s" if x < 120 else f"{x / 60:.1f} min"
+
+
+@dataclass
+class Week:
+    """The solved week: one segment per hour and the queues' hourly figures."""
+
+    segments: list[Segment]
+    hours: QueueHours
+    models: list[list[QueueMetrics]]
+
+
+def _model(
+    agents: int, calls: float, handle_s: float, patience_s: float, where: str
+) -> QueueMetrics:
+    """The Erlang A model of one queue in one hour."""
+    if agents <= 0:
+        return no_agents(handle_s, patience_s, calls_per_hour=calls)
+    if calls <= 1e-12:
+        return QueueMetrics(
+            agents=agents,
+            offered_load=0.0,
+            p_wait=0.0,
+            mean_wait_s=0.0,
+            mean_wait_served_s=0.0,
+            p_abandon=0.0,
+            occupancy=0.0,
+            mean_queue_length=0.0,
+            handle_time_s=handle_s,
+            patience_s=patience_s,
+        )
+    try:
+        return erlang_a(agents, calls_per_hour=calls, handle_time_s=handle_s, patience_s=patience_s)
+    except UnstableQueueError as exc:
+        raise UnstableQueueError(
+            f"{where}: {calls * handle_s / 3600:.1f} Erlangs for {agents} agents and callers "
+            "who never hang up: the wait is unbounded (rule IVR504)"
+        ) from exc
+
+
+def solve_week(c: Compiled, thetas: list[float], closed_all: NDArray[np.bool_]) -> Week:
+    """Solve every hour of the week to its fixed point (see the module documentation)."""
+    tree = c.tree
+    assert tree.volume is not None
+    weights = tree.arrival_weights().reshape(-1)  # share of the week's calls in each hour
+    weekly = tree.volume.weekly(peak_share=float(weights.max()))
+    pats, minute_pattern = minute_patterns(tree)
+    # share of each hour's minutes in each pattern
+    frac = np.zeros((HOURS, len(pats)))
+    for h in range(HOURS):
+        frac[h] = np.bincount(minute_pattern[h * 60 : (h + 1) * 60], minlength=len(pats)) / 60.0
+    pattern_calls = np.array([p.calls for p in pats])
+    chain_pattern = np.array([ch.pattern for ch in c.chains], dtype=np.int64)
+    chain_weight = np.array([ch.weight for ch in c.chains])
+    per_pattern = np.where(
+        pattern_calls[chain_pattern] > 0,
+        chain_weight / np.where(pattern_calls[chain_pattern] > 0, pattern_calls[chain_pattern], 1),
+        0.0,
+    )  # a chain's weight within its pattern
+    patience = mean_patience_s(tree.personas)
+    bounds = chain_states(c)
+    n_slots = len(c.slots)
+    fixed = [s.fixed for s in c.slots]
+    models: list[list[QueueMetrics]] = [[c.queues[i]] * HOURS for i in range(n_slots)]
+    shape = (n_slots, HOURS)
+    offered = np.zeros(shape)
+    iterations = np.zeros(HOURS, dtype=np.int64)
+    segments: list[Segment] = []
+    previous = np.zeros(n_slots)
+    for h in range(HOURS):
+        w = per_pattern * weights[h] * frac[h, chain_pattern]
+        calls = np.where(fixed, 0.0, previous)  # start from the last hour's offered calls
+        rounds = 0
+        while True:
+            rounds += 1
+            current = [
+                c.queues[i]
+                if fixed[i]
+                else _model(
+                    int(c.slots[i].agents[h]),  # type: ignore[index]
+                    float(calls[i]),
+                    c.slots[i].handle_time_s,
+                    patience,
+                    f"{c.slots[i].name} at {hour_label(h)}",
+                )
+                for i in range(n_slots)
+            ]
+            seg = solve_segment(c, w, thetas, closed_all, current, bounds)
+            new = seg.slot_entries(c) * weekly
+            change = np.abs(new - calls)[~np.array(fixed, dtype=bool)] if n_slots else np.zeros(0)
+            scale = np.maximum(np.abs(new), 1e-9)[~np.array(fixed, dtype=bool)] if n_slots else 1
+            calls = new
+            if not change.size or float(np.max(change / scale)) <= TOLERANCE:
+                break
+            if rounds >= MAX_ITERATIONS:
+                raise IvrscoreError(
+                    f"the queues' load at {hour_label(h)} did not settle after "
+                    f"{MAX_ITERATIONS} rounds (waits and abandonment keep changing who reaches "
+                    "them)"
+                )
+        # the segment was solved with the models of the offered calls before the last update;
+        # they agree to TOLERANCE, so keep it
+        iterations[h] = rounds
+        offered[:, h] = calls
+        previous = calls
+        for i in range(n_slots):
+            models[i][h] = current[i]
+        segments.append(seg)
+    hours = _figures(c, models, offered, weights * weekly, iterations)
+    c.hourly = models
+    return Week(segments, hours, models)
+
+
+def _figures(
+    c: Compiled,
+    models: list[list[QueueMetrics]],
+    offered: NDArray[np.float64],
+    calls: NDArray[np.float64],
+    iterations: NDArray[np.int64],
+) -> QueueHours:
+    n = len(c.slots)
+    shape = (n, HOURS)
+    agents = np.zeros(shape, dtype=np.int64)
+    asa = np.full(shape, math.nan)
+    sl = np.full(shape, math.nan)
+    ab = np.full(shape, math.nan)
+    occ = np.full(shape, math.nan)
+    wait = np.full(shape, math.nan)
+    cache: dict[int, tuple[float, float, float, float, float]] = {}
+    for i in range(n):
+        for h in range(HOURS):
+            m = models[i][h]
+            agents[i, h] = m.agents
+            key = id(m)
+            if key not in cache:
+                answered = 1.0 - m.p_abandon
+                cache[key] = (
+                    m.mean_wait_served_s if answered > 0 else math.nan,
+                    m.service_level(SERVICE_LEVEL_S) if m.agents > 0 else 0.0,
+                    m.p_abandon,
+                    m.occupancy,
+                    m.mean_wait_s,
+                )
+            asa[i, h], sl[i, h], ab[i, h], occ[i, h], wait[i, h] = cache[key]
+            if c.slots[i].fixed:
+                offered[i, h] = m.offered_load * 3600.0 / m.handle_time_s
+    return QueueHours(
+        names=tuple(s.name for s in c.slots),
+        queues=tuple(tuple(s.queues) for s in c.slots),
+        offered=offered,
+        agents=agents,
+        asa_s=asa,
+        service_level=sl,
+        p_abandon=ab,
+        occupancy=occ,
+        mean_wait_s=wait,
+        calls=calls,
+        fixed=tuple(s.fixed for s in c.slots),
+        iterations=iterations,
+    )
