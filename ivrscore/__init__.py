@@ -37,6 +37,7 @@ from .model import (
 )
 from .score import Comparison, Report, compare, score
 from .standard import Standard
+from .workforce import StaffPlan, staff
 
 __version__ = "0.1.0"
 
@@ -67,6 +68,7 @@ __all__ = [
     "Schedule",
     "SelfService",
     "Simulation",
+    "StaffPlan",
     "Staffing",
     "Standard",
     "Task",
@@ -91,5 +93,6 @@ __all__ = [
     "route_to_human",
     "score",
     "simulate",
+    "staff",
     "to_networkx",
 ]

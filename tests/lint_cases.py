@@ -662,6 +662,28 @@ CASES: dict[str, list[tuple[str, dict[str, Any], list[str | None]]]] = {
     ],
     "IVR504": [
         (
+            "overloaded at the peak hour, nobody gives up",
+            {
+                "volume": {"peak_calls_per_hour": 300},
+                "callers": {"patience": {"distribution": "none"}},
+                "nodes": {  # 141 calls reach q at the peak: 7 Erlangs for 5 agents
+                    "q": {"wait": None, "staffing": {"agents": 5, "handle_time_s": 180}},
+                },
+            },
+            ["q"],
+        ),
+        (
+            "staffed above the load of every hour",
+            {
+                "volume": {"peak_calls_per_hour": 300},
+                "callers": {"patience": {"distribution": "none"}},
+                "nodes": {
+                    "q": {"wait": None, "staffing": {"agents": 14, "handle_time_s": 180}},
+                },
+            },
+            [],
+        ),
+        (
             "overloaded, nobody gives up",
             {
                 "callers": {"patience": {"distribution": "none"}},
@@ -699,6 +721,42 @@ CASES: dict[str, list[tuple[str, dict[str, Any], list[str | None]]]] = {
                     "q": {"wait": {"mean_s": 240}, "callback": "cb"},
                     "cb": {"type": "callback"},
                 }
+            },
+            [],
+        ),
+    ],
+    "IVR507": [
+        (
+            "open with nobody on the roster",
+            {
+                "volume": {"calls_per_week": 2000},
+                "schedules": OFFICE,
+                "nodes": {
+                    "q": {
+                        "open": "office",
+                        "on_closed": "cb",
+                        "wait": None,
+                        "staffing": {"agents": {"office": 0}, "handle_time_s": 120},
+                    },
+                    "cb": {"type": "callback"},
+                },
+            },
+            ["q"],
+        ),
+        (
+            "agents whenever it is open",
+            {
+                "volume": {"calls_per_week": 2000},
+                "schedules": OFFICE,
+                "nodes": {
+                    "q": {
+                        "open": "office",
+                        "on_closed": "cb",
+                        "wait": None,
+                        "staffing": {"agents": {"office": 3}, "handle_time_s": 120},
+                    },
+                    "cb": {"type": "callback"},
+                },
             },
             [],
         ),

@@ -53,7 +53,7 @@ from ..timeofday import minute_patterns
 from ._compile import Compiled
 from .analyze import Segment, chain_states, solve_segment
 
-__all__ = ["HOURS", "QueueHours", "Week", "hour_label", "solve_week"]
+__all__ = ["HOURS", "QueueHours", "Week", "hour_label", "offered_without_waits", "solve_week"]
 
 HOURS = 168
 """Hours in a week, Monday 00:00 first."""
@@ -372,3 +372,23 @@ def _figures(
         fixed=tuple(s.fixed for s in c.slots),
         iterations=iterations,
     )
+
+
+def offered_without_waits(c: Compiled) -> NDArray[np.float64]:
+    """Calls each staffed queue slot would be offered in each hour if nobody ever waited
+    (every dynamic queue answered at once): ``(slots, 168)``. With callers who never hang up
+    the loads do not depend on the waits, so this is the load rule IVR504 checks."""
+    from .analyze import thetas_of
+
+    saved = [s.agents for s in c.slots]
+    try:
+        for s in c.slots:
+            if not s.fixed:
+                s.agents = np.full(HOURS, 1_000_000, dtype=np.int64)
+        week = solve_week(c, thetas_of(c, approximate=True), c.alt_closed_after())
+    finally:
+        for s, a in zip(c.slots, saved, strict=True):
+            s.agents = a
+        c.hourly = None
+    out: NDArray[np.float64] = week.hours.offered
+    return out

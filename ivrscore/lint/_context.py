@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
+import numpy as np
+from numpy.typing import NDArray
 
+from ..exceptions import IvrscoreError
 from ..graph import (
     IMPLICIT_HANGUP,
     Route,
@@ -22,6 +25,9 @@ from ..model.nodes import Agent, Input, Menu, Message, Node, Queue
 from ..model.tree import PhoneTree
 from ..promises import Promise, all_promises
 from ..standard import Standard
+
+if TYPE_CHECKING:
+    from ..engine._compile import Slot
 from ..timeofday import patterns
 
 __all__ = ["PURPOSEFUL", "Context", "short"]
@@ -91,6 +97,26 @@ class Context:
             yield nid, node
 
     # -- routes ---------------------------------------------------------------------------------
+
+    @cached_property
+    def hourly_load(self) -> tuple[list[Slot], NDArray[np.float64]] | None:
+        """For trees with a ``volume:``: the staffed queue slots and the calls each would be
+        offered in each hour if nobody waited (``None`` without dynamic queues)."""
+        if self.tree.volume is None:
+            return None
+        from ..engine._compile import compile_tree
+        from ..engine.dynamics import offered_without_waits
+
+        try:
+            c = compile_tree(self.tree)
+        except IvrscoreError:
+            return None  # other rules say why the tree cannot be compiled
+        if not c.dynamic:
+            return None
+        try:
+            return c.slots, offered_without_waits(c)
+        except IvrscoreError:
+            return None
 
     @cached_property
     def promises(self) -> dict[str, tuple[tuple[str, Promise], ...]]:

@@ -7,8 +7,13 @@ from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 
+import numpy as np
+
+from ...engine._compile import open_by_hour
+from ...engine.dynamics import hour_label
 from ...graph import mean_patience_s
 from ...model.nodes import Agent, Branch, Input, Menu, Message, Queue, SelfService
+from ...model.staffing import roster_by_hour
 from ...promises import chosen_options
 from .._context import Context, short
 from .._registry import Hit, rule
@@ -198,9 +203,11 @@ def unstable_queue(ctx: Context) -> Iterator[Hit]:
     means the line works by driving callers away.
     """
     patience = mean_patience_s(ctx.tree.personas)
+    if not math.isinf(patience):
+        return
     for nid, node in ctx.queues():
         s = node.staffing
-        if s is None or not s.is_fixed or not math.isinf(patience):
+        if s is None or not s.is_fixed:
             continue
         assert isinstance(s.agents, int)
         if s.offered_load < s.agents:
@@ -209,6 +216,28 @@ def unstable_queue(ctx: Context) -> Iterator[Hit]:
             nid,
             f"{nid} is offered {s.offered_load:.1f} Erlangs of calls for {s.agents} agents and "
             "callers never give up: the queue grows without end",
+        )
+    # queues whose calls follow from the volume: the load of every hour of the week
+    if ctx.hourly_load is None:
+        return
+
+    from ...engine.dynamics import hour_label
+
+    slots, load = ctx.hourly_load
+    for i, slot in enumerate(slots):
+        if slot.fixed or slot.agents is None:
+            continue
+        erlangs = load[i] * slot.handle_time_s / 3600.0
+        over = np.flatnonzero((erlangs > 0) & (erlangs >= slot.agents))
+        if not over.size:
+            continue
+        h = int(over[np.argmax(erlangs[over] - slot.agents[over])])
+        first = slot.queues[0]
+        yield Hit(
+            first,
+            f"{slot.name} is offered {erlangs[h]:.1f} Erlangs of calls at {hour_label(h)} for "
+            f"{int(slot.agents[h])} agents and callers never give up: the queue grows without "
+            f"end ({over.size} hour{'s' if over.size != 1 else ''} of the week like this)",
         )
 
 
@@ -364,3 +393,83 @@ def _open_branches(node: Branch) -> list[str | None]:
         elif c.open is not None:
             return [*out, c.next]
     return [*out, node.otherwise]
+
+
+@rule(
+    code="IVR507",
+    slug="unstaffed-hours",
+    severity="error",
+    laws=(3, 9),
+    fix="Put agents on the roster for every hour the queue is open, or close the queue then "
+    "(`open:` a schedule, with `on_closed:` a callback or voicemail).",
+    bad="""
+    schedules: {office: {mon-fri: "08:00-18:00"}}
+    general_queue:
+      type: queue
+      open: office
+      staffing: {agents: {office: 0}, handle_time_s: 300}
+    """,
+    good="""
+    schedules: {office: {mon-fri: "08:00-18:00"}}
+    general_queue:
+      type: queue
+      open: office
+      staffing: {agents: {office: 12}, handle_time_s: 300}
+    """,
+)
+def unstaffed_hours(ctx: Context) -> Iterator[Hit]:
+    """A roster with no agents in hours when its queue's schedule says it is open.
+
+    Callers in those hours are told to wait for people who are not there: they wait until they
+    give up. The essays' "that department is not taking calls", without even saying so (law 3:
+    any time of day; law 9: do what you say).
+    """
+    tree = ctx.tree
+    if tree.volume is None:
+        return
+
+    opened = open_by_hour(tree)
+    seen: set[str] = set()
+    for nid, node in ctx.queues():
+        s = node.staffing
+        if s is None or s.is_fixed:
+            continue
+        roster = tree.pools[s.pool].agents if s.pool is not None else s.agents
+        key = f"pool:{s.pool}" if s.pool is not None else nid
+        if roster is None or key in seen:
+            continue
+        agents = roster_by_hour(roster, opened)
+        is_open = opened[node.open] if node.open is not None else np.ones(168, dtype=bool)
+        empty = np.flatnonzero(is_open & (agents == 0))
+        if not empty.size:
+            continue
+        seen.add(key)
+        who = f"pool {s.pool}" if s.pool is not None else "its roster"
+        yield Hit(
+            nid,
+            f"{nid} is open with no agents in {who} for {empty.size} hour"
+            f"{'s' if empty.size != 1 else ''} of the week ({_spans(empty)}): callers wait for "
+            "nobody until they give up",
+        )
+
+
+def _spans(hours: Any) -> str:
+    """``"Sat 09:00-13:00, Sun 10:00-11:00"`` for sorted hours of the week (at most 4 spans)."""
+
+    spans: list[tuple[int, int]] = []
+    for h in hours.tolist():
+        if spans and spans[-1][1] == h:
+            spans[-1] = (spans[-1][0], h + 1)
+        else:
+            spans.append((h, h + 1))
+
+    def span(a: int, b: int) -> str:
+        if b - a >= 168:
+            return "every hour"
+        end = hour_label(b % 168)
+        if (b - 1) // 24 == a // 24:
+            return f"{hour_label(a)}-{'24:00' if b % 24 == 0 else end[4:]}"
+        return f"{hour_label(a)} to {end}"
+
+    words = [span(a, b) for a, b in spans[:4]]
+    return ", ".join(words) + (f" and {len(spans) - 4} more" if len(spans) > 4 else "")
