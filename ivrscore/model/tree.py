@@ -16,10 +16,10 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 from .._text import did_you_mean
 from ..exceptions import Problem, TreeFileError
 from .base import Meta, Model, meta_field
-from .callers import Arrivals, Persona, Task, arrival_weights, check_arrival_table
+from .callers import AnsweredWait, Arrivals, Persona, Task, arrival_weights, check_arrival_table
 from .nodes import Agent, Branch, Menu, Node, Queue, SelfService
 from .schedule import Schedule
-from .staffing import OTHERWISE, Pool, Volume
+from .staffing import OTHERWISE, Pool, Volume, asa_to_mean_wait
 
 if TYPE_CHECKING:
     from ..graph import Route
@@ -311,6 +311,13 @@ def _reference_problems(tree: PhoneTree) -> Iterator[Problem]:
                         )
         if isinstance(node, Queue) and node.staffing is not None:
             yield from _staffing_problems(tree, nid, node)
+        if isinstance(node, Queue) and isinstance(node.wait, AnsweredWait):
+            from ..graph import mean_patience_s
+
+            try:
+                asa_to_mean_wait(node.wait.asa_s, mean_patience_s(tree.personas))
+            except ValueError as exc:
+                yield _problem(nid, ("wait", "asa_s"), str(exc), "check the callers' patience")
         for path, name in _schedule_refs(node):
             if name not in tree.schedules:
                 hint = did_you_mean(name, tree.schedules) or (
