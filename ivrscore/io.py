@@ -198,6 +198,18 @@ def tree_from_data(
     return tree
 
 
+class _Dumper(yaml.SafeDumper):
+    """Safe YAML, with rows of numbers (a 7x24 roster or arrival table) one row a line."""
+
+
+def _rows_flow(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+    flow = bool(data) and all(isinstance(x, int | float) and not isinstance(x, bool) for x in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+_Dumper.add_representer(list, _rows_flow)
+
+
 def dumps(tree: PhoneTree, *, format: str = "yaml") -> str:
     """Serialise a tree to YAML or JSON text, keeping only the keys written and their order.
 
@@ -224,8 +236,13 @@ def dumps(tree: PhoneTree, *, format: str = "yaml") -> str:
     if format == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if format == "yaml":
-        out: str = yaml.safe_dump(
-            data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
+        out: str = yaml.dump(
+            data,
+            Dumper=_Dumper,
+            sort_keys=False,
+            allow_unicode=True,
+            default_flow_style=False,
+            width=100,
         )
         return out
     raise ValueError(f"unknown format {format!r}; use 'yaml' or 'json'")

@@ -27,7 +27,15 @@ if TYPE_CHECKING:
     from .lint import Findings
     from .score import Comparison, Report
 
-__all__ = ["compare", "depth_chart", "menu_map", "outcomes", "time_to_goal"]
+__all__ = [
+    "compare",
+    "depth_chart",
+    "load_and_agents",
+    "menu_map",
+    "outcomes",
+    "queue_hours",
+    "time_to_goal",
+]
 
 PALETTE = {
     "listen": "#4e79a7",
@@ -683,3 +691,143 @@ def compare(
     ax.set_title("before vs after: points lost per criterion", loc="left", fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     return ax
+
+
+_HOUR_METRICS = {
+    "asa_s": ("average speed of answer", "min:s"),
+    "p_abandon": ("share of offered calls given up", "%"),
+    "service_level": ("share answered within 20 s", "%"),
+    "occupancy": ("agents' time with callers", "%"),
+    "offered": ("calls offered per hour", "calls"),
+}
+
+
+def _hours_of(source: Any) -> Any:
+    hours = getattr(source, "hourly", source)
+    if hours is None or not hasattr(hours, "offered"):
+        raise ValueError(
+            "this chart needs hourly queue figures: analyze a tree with a volume: "
+            "(ivr.analyze(tree).hourly)"
+        )
+    return hours
+
+
+def queue_hours(
+    source: Any, queue: str | None = None, *, metric: str = "asa_s", ax: Axes | None = None
+) -> Axes:
+    """An hour-of-week heat map of one staffed queue (or pool): days down, hours across.
+
+    Parameters
+    ----------
+    source : Result or QueueHours
+        ``ivr.analyze(tree)`` of a tree with a ``volume:``, or its ``hourly``.
+    queue : str, optional
+        A queue id or pool name (default: the one offered the most calls).
+    metric : {"asa_s", "p_abandon", "service_level", "occupancy", "offered"}
+        What the colour shows (hours with no calls stay blank).
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import ivrscore as ivr
+    >>> r = ivr.analyze(ivr.load(ivr.examples.path("acme_telecom")))
+    >>> ax = ivr.plot.queue_hours(r, "general_queue", metric="p_abandon")
+    >>> ax.get_title(loc="left").startswith("general_queue")
+    True
+    """
+    hours = _hours_of(source)
+    if metric not in _HOUR_METRICS:
+        raise ValueError(f"metric must be one of {', '.join(_HOUR_METRICS)}")
+    row = hours.index(queue) if queue else int(np.argmax(hours.offered.sum(axis=1)))
+    values = np.array(getattr(hours, metric)[row], dtype=float).reshape(7, 24)
+    values[np.asarray(hours.offered[row]).reshape(7, 24) <= 0] = np.nan
+    ax = _axes(ax, (9.0, 3.6))
+    words, unit = _HOUR_METRICS[metric]
+    shown = values / 60.0 if unit == "min:s" else values
+    cmap = "viridis_r" if metric in ("service_level",) else "magma_r"
+    im = ax.imshow(np.ma.masked_invalid(shown), aspect="auto", cmap=cmap, interpolation="nearest")
+    from .model.schedule import DAYS
+
+    ax.set_yticks(range(7), [d.capitalize() for d in DAYS])
+    ax.set_xticks(range(0, 24, 2), [f"{h:02d}" for h in range(0, 24, 2)])
+    ax.set_xlabel("hour of the day")
+    bar = ax.figure.colorbar(im, ax=ax, pad=0.01)
+    bar.set_label({"min:s": "minutes", "%": "share", "calls": "calls"}[unit], fontsize=8)
+    if unit == "%":
+        bar.ax.yaxis.set_major_formatter(_percent())
+    peak = int(np.argmax(hours.calls))
+    ax.plot(peak % 24, peak // 24, marker="o", mfc="none", mec="white", ms=10, mew=1.5)
+    name = hours.names[row]
+    ax.set_title(
+        f"{name}: {words}, each hour of the week (o: busiest hour)", loc="left", fontsize=10
+    )
+    return ax
+
+
+def load_and_agents(source: Any, queue: str | None = None, *, ax: Axes | None = None) -> Axes:
+    """Offered load (Erlangs) against agents on duty through the week, for one staffed queue
+    or pool: where the line is under the load, callers wait and give up.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import ivrscore as ivr
+    >>> r = ivr.analyze(ivr.load(ivr.examples.path("acme_telecom")))
+    >>> ax = ivr.plot.load_and_agents(r, "general_queue")
+    >>> [line.get_label() for line in ax.get_lines()][:2]
+    ['offered load (Erlangs)', 'agents on duty']
+    """
+    hours = _hours_of(source)
+    row = hours.index(queue) if queue else int(np.argmax(hours.offered.sum(axis=1)))
+    name = hours.names[row]
+    # handling time from the Erlang load: offered calls x handle time / 3600
+    from .engine.dynamics import HOURS
+
+    handle = _handle_of(source, row)
+    load = np.asarray(hours.offered[row]) * handle / 3600.0
+    x = np.arange(HOURS)
+    ax = _axes(ax, (10.0, 3.4))
+    ax.step(x, load, where="post", color=PALETTE["keys"], lw=1.6, label="offered load (Erlangs)")
+    ax.step(
+        x, hours.agents[row], where="post", color=PALETTE["listen"], lw=1.4, label="agents on duty"
+    )
+    short = np.asarray(hours.agents[row]) < load
+    ax.fill_between(
+        x,
+        0,
+        1,
+        where=short,
+        transform=ax.get_xaxis_transform(),
+        color=PALETTE["keys"],
+        alpha=0.15,
+        step="post",
+        label="fewer agents than the load",
+    )
+    from .model.schedule import DAYS
+
+    ax.set_xticks(range(0, HOURS, 24), [d.capitalize() for d in DAYS])
+    for d in range(1, 7):
+        ax.axvline(d * 24, color="#ddd", lw=0.6, zorder=0)
+    ax.set_xlim(0, HOURS)
+    ax.set_ylim(0, max(float(load.max()), float(np.max(hours.agents[row])), 1.0) * 1.15)
+    ax.set_ylabel("Erlangs / agents")
+    ax.legend(loc="upper right", fontsize=8, frameon=False, ncol=3)
+    ax.set_title(f"{name}: offered load and agents through the week", loc="left", fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def _handle_of(source: Any, row: int) -> float:
+    """The handling time behind a row's load (from the Erlang models the result kept)."""
+    hours = _hours_of(source)
+    if hasattr(hours, "handle_time_s"):
+        return float(hours.handle_time_s[row])
+    raise ValueError("hourly figures without handling times")  # pragma: no cover

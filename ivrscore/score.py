@@ -313,6 +313,9 @@ class Report:
             lines += ["", "where the calls went"]
             for text in lost:
                 lines.extend(_wrap(f"  {text}", 80, indent=6))
+        hours = getattr(self.result, "hourly", None)
+        if hours is not None and not all(hours.fixed):
+            lines += ["", *_peak_lines(hours)]
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -351,6 +354,21 @@ class Report:
         from .report._frames import criteria_frame
 
         return criteria_frame(self)
+
+
+def _peak_lines(hours: Any) -> list[str]:
+    """The busiest hour of the week and how each staffed queue copes with it."""
+    h, label = hours.peak()
+    out = [f"the busiest hour, {label}: {hours.calls[h]:,.0f} calls"]
+    for i, name in enumerate(hours.names):
+        if hours.offered[i, h] <= 0:
+            continue
+        out.append(
+            f"  {name[:24]:<24} {hours.offered[i, h]:5.0f} calls, {int(hours.agents[i, h]):3d} "
+            f"agents: answered in {_duration(float(hours.asa_s[i, h]))}, "
+            f"{hours.p_abandon[i, h]:.0%} give up"
+        )
+    return out
 
 
 def _colour(points: float) -> str:

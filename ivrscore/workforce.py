@@ -166,9 +166,14 @@ class StaffPlan:
     def text(self) -> str:
         """The plan for a terminal."""
         target, within = self.service_level
+        import textwrap
+
         lines = [
-            f"{self.tree.name}: fewest agents answering {target:.0%} within {within:g} s with "
-            f"at most {self.max_abandon:.0%} giving up ({self.rounds} rounds)",
+            *textwrap.wrap(
+                f"{self.tree.name}: fewest agents answering {target:.0%} within {within:g} s "
+                f"with at most {self.max_abandon:.0%} giving up ({self.rounds} rounds)",
+                80,
+            ),
             "",
             f"{'queue or pool':<28} {'agent-hours':>12} {'peak':>5} {'SL':>7} {'abandon':>8}",
         ]

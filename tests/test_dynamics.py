@@ -202,3 +202,46 @@ def test_simulation_draws_each_callers_wait_from_their_hour() -> None:
     exact, sampled = ivr.analyze(t), ivr.simulate(t, calls=60_000, rng=4)
     for k, v in exact.outcomes.items():
         assert abs(v - sampled.outcomes[k]) <= 4 * sampled.stderr[k] + 1e-9, k
+
+
+def test_staff_and_plot_from_the_command_line(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ivrscore.cli import main
+
+    telecom = str(EXAMPLES / "acme_telecom.yaml")
+    out = tmp_path / "rostered.yaml"
+    assert main(["staff", telecom, "--sl", "80/20", "--max-abandon", "5%", "-o", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "faults_queue" in text and "agent-hours" in text
+    rostered = ivr.load(out)
+    staffing = rostered.node("faults_queue").staffing  # type: ignore[union-attr]
+    assert staffing is not None and isinstance(staffing.agents, list) and len(staffing.agents) == 7
+    assert "- [0, 0" in out.read_text()  # a roster row on one line
+    assert main(["staff", str(EXAMPLES / "gp_surgery.yaml")]) == 2
+    with pytest.raises(SystemExit) as bad:
+        main(["staff", telecom, "--sl", "eighty"])
+    assert bad.value.code == 2 and "PERCENT/SECONDS" in capsys.readouterr().err
+    for chart in ("hours", "load"):
+        png = tmp_path / f"{chart}.png"
+        assert main(["plot", telecom, "--chart", chart, "-o", str(png)]) == 0
+        assert png.read_bytes().startswith(b"\x89PNG")
+    assert main(["plot", telecom, "--chart", "hours", "--queue", "nope", "-o", str(png)]) == 2
+
+
+def test_heat_map_shows_each_hours_figure() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    r = ivr.analyze(ivr.load(EXAMPLES / "acme_telecom.yaml"))
+    hours = r.hourly
+    assert hours is not None
+    ax = ivr.plot.queue_hours(r, "faults_queue", metric="p_abandon")
+    shown = ax.images[0].get_array()
+    row = hours.index("faults_queue")
+    assert shown[0, 10] == pytest.approx(hours.p_abandon[row, 10])  # Monday 10:00
+    assert np.ma.is_masked(shown[6, 3])  # Sunday 03:00: the queue is closed, no calls
+    ax2 = ivr.plot.load_and_agents(r, "faults_queue")
+    load = ax2.get_lines()[0].get_ydata()
+    assert load[10] == pytest.approx(hours.offered[row, 10] * 480 / 3600)
+    assert ivr.plot.queue_hours(r).get_title(loc="left").startswith("faults_queue")  # busiest

@@ -42,9 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for module in (demo, validate, lint, engines, score, plot, convert, schema):
         module.register(sub)
-    from . import calibrate
+    from . import calibrate, staff
 
     calibrate.register(sub)
+    staff.register(sub)
     for command in sub.choices.values():
         add_color_option(command)
     return parser

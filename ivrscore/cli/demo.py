@@ -98,5 +98,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"  ivrscore compare {pair}")
         print(f"  ivrscore compare {pair} --format html -o compare.html")
     print(f"  ivrscore plot {here} --chart map -o map.png")
+    if tree.volume is not None:
+        print(f"  ivrscore plot {here} --chart hours -o hours.png")
+        print(f"  ivrscore staff {here} --sl 80/20 --max-abandon 5%")
     print("  ivrscore rules IVR302")
     return EXIT_OK

@@ -1,4 +1,4 @@
-"""``ivrscore plot FILE --chart depth|map|outcomes|time -o OUT.png``."""
+"""``ivrscore plot FILE --chart depth|map|outcomes|time|hours|load -o OUT.png``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ._app import EXIT_OK
 
 __all__ = ["register", "run", "save_chart"]
 
-CHARTS = ("depth", "map", "outcomes", "time")
+CHARTS = ("depth", "map", "outcomes", "time", "hours", "load")
 
 
 def register(sub: Any) -> None:
@@ -20,7 +20,9 @@ def register(sub: Any) -> None:
         "plot",
         help="draw a chart of a phone tree to a PNG, SVG or PDF file",
         description="Draw a chart: the menu depth chart (depth), the menu map (map), how calls "
-        "end per task (outcomes) or the time to a person and to resolution (time).",
+        "end per task (outcomes), the time to a person and to resolution (time), and for a tree "
+        "with a volume: a staffed queue's hour-of-week heat map (hours) or its offered load "
+        "against its agents through the week (load).",
     )
     p.add_argument("file", metavar="FILE")
     p.add_argument("--chart", choices=CHARTS, default="depth")
@@ -31,11 +33,27 @@ def register(sub: Any) -> None:
         "--calls", type=int, default=50_000, metavar="N", help="callers for --chart time"
     )
     p.add_argument("--seed", type=int, default=0, metavar="S")
+    p.add_argument(
+        "--queue", metavar="ID", help="the queue or pool for --chart hours|load (default: busiest)"
+    )
+    p.add_argument(
+        "--metric",
+        default="asa_s",
+        choices=("asa_s", "p_abandon", "service_level", "occupancy", "offered"),
+        help="what --chart hours colours (default: asa_s, the answered calls' wait)",
+    )
     p.set_defaults(handler=run)
 
 
 def save_chart(
-    tree: Any, chart: str, output: str | Path, *, calls: int = 50_000, seed: int = 0
+    tree: Any,
+    chart: str,
+    output: str | Path,
+    *,
+    calls: int = 50_000,
+    seed: int = 0,
+    queue: str | None = None,
+    metric: str = "asa_s",
 ) -> Path:
     """Draw ``chart`` for ``tree`` and write it to ``output`` (format from the suffix)."""
     import matplotlib
@@ -62,6 +80,20 @@ def save_chart(
         except NotExactError:
             result = simulate(tree, calls=calls, rng=seed, progress=False)
         ax = plot.outcomes(result)
+    elif chart in ("hours", "load"):
+        hourly = analyze(tree, approximate=True).hourly
+        if hourly is None or all(hourly.fixed):
+            raise IvrscoreError(
+                f"--chart {chart} needs a tree with a volume: and a staffed queue without "
+                "calls_per_hour"
+            )
+        try:
+            if chart == "hours":
+                ax = plot.queue_hours(hourly, queue, metric=metric)
+            else:
+                ax = plot.load_and_agents(hourly, queue)
+        except KeyError as exc:
+            raise IvrscoreError(str(exc.args[0])) from None
     else:
         ax = plot.time_to_goal(simulate(tree, calls=calls, rng=seed, progress=False))
     from matplotlib.figure import Figure
@@ -76,6 +108,14 @@ def save_chart(
 
 
 def run(args: argparse.Namespace) -> int:
-    out = save_chart(load(args.file), args.chart, args.output, calls=args.calls, seed=args.seed)
+    out = save_chart(
+        load(args.file),
+        args.chart,
+        args.output,
+        calls=args.calls,
+        seed=args.seed,
+        queue=args.queue,
+        metric=args.metric,
+    )
     print(f"wrote {out}")
     return EXIT_OK

@@ -122,6 +122,8 @@ class QueueHours:
     mean_wait_s: NDArray[np.float64]
     calls: NDArray[np.float64]
     fixed: tuple[bool, ...]
+    handle_time_s: tuple[float, ...] = ()
+    """Mean handling time of each queue or pool."""
     iterations: NDArray[np.int64] = field(default_factory=lambda: np.zeros(HOURS, np.int64))
 
     def index(self, name: str) -> int:
@@ -355,9 +357,12 @@ def _figures(
                     m.occupancy,
                     m.mean_wait_s,
                 )
-            asa[i, h], sl[i, h], ab[i, h], occ[i, h], wait[i, h] = cache[key]
             if c.slots[i].fixed:
                 offered[i, h] = m.offered_load * 3600.0 / m.handle_time_s
+            if offered[i, h] <= 0:
+                occ[i, h] = 0.0  # nobody offered: no figure per call to give
+                continue
+            asa[i, h], sl[i, h], ab[i, h], occ[i, h], wait[i, h] = cache[key]
     return QueueHours(
         names=tuple(s.name for s in c.slots),
         queues=tuple(tuple(s.queues) for s in c.slots),
@@ -370,6 +375,7 @@ def _figures(
         mean_wait_s=wait,
         calls=calls,
         fixed=tuple(s.fixed for s in c.slots),
+        handle_time_s=tuple(s.handle_time_s for s in c.slots),
         iterations=iterations,
     )
 

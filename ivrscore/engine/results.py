@@ -221,10 +221,16 @@ class Result:
                 f"{r.outcomes['abandoned']:>8.1%} {r.outcomes['disconnected']:>8.1%} "
                 f"{_fmt('mean_time_s', r.metrics['mean_time_s']):>16}"
             )
+        lines += self._hourly_lines()
         return "\n".join(lines)
 
     def __str__(self) -> str:
         return self.summary()
+
+    def _hourly_lines(self) -> list[str]:
+        if self.hourly is None or all(self.hourly.fixed):
+            return []
+        return ["", *self.hourly.summary().splitlines()]
 
     def to_dataframe(self) -> Any:
         """One row per task, then one for all calls (``"all calls"``), as a pandas DataFrame
