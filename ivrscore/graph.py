@@ -150,7 +150,8 @@ def expected_wait_s(queue: Queue, tree: PhoneTree) -> float:
     memoryless, so the patience left at the queue has the same law) sets the abandonment rate.
     A queue with neither has no wait. Staffing at or over capacity with callers who never hang
     up has an infinite wait (rule IVR504). A queue whose calls follow from the tree's volume
-    has a wait per hour of the week (:func:`ivrscore.engine.dynamics.hourly`): NaN here.
+    has a wait per hour of the week: here its mean over the week, weighted by the calls it is
+    offered (:func:`ivrscore.engine.dynamics.weekly_waits`).
     """
     if isinstance(queue.wait, AnsweredWait):
         from .model.staffing import asa_to_mean_wait
@@ -159,7 +160,12 @@ def expected_wait_s(queue: Queue, tree: PhoneTree) -> float:
     if queue.wait is not None:
         return queue.wait.mean
     if queue.staffing is not None and not queue.staffing.is_fixed:
-        return math.nan  # it depends on the hour: see ivrscore.engine.dynamics
+        from .engine.dynamics import weekly_waits  # it depends on the hour: the week's mean
+
+        waits = weekly_waits(tree)
+        return next(
+            (waits[k] for k, n in tree.nodes.items() if n is queue and k in waits), math.nan
+        )
     if queue.staffing is not None:
         from .queueing import erlang_a
 
@@ -201,12 +207,16 @@ def _input_s(digits: int | None, persona: Persona) -> float:
     return persona.response_s + (digits or 1) * persona.digit_s
 
 
-def to_networkx(tree: PhoneTree) -> nx.MultiDiGraph[str]:
+def to_networkx(tree: PhoneTree, *, waits: bool = True) -> nx.MultiDiGraph[str]:
     """Compile a tree into a :class:`networkx.MultiDiGraph` of how callers move.
 
     Parameters
     ----------
     tree : PhoneTree
+    waits : bool, default True
+        Fill each queue edge's ``wait_s`` (:func:`expected_wait_s`; for a queue whose load
+        follows the tree's volume that solves the week's queues). With ``False`` they are NaN:
+        for code that needs only the structure, such as the engines' compiler.
 
     Returns
     -------
@@ -247,7 +257,7 @@ def to_networkx(tree: PhoneTree) -> nx.MultiDiGraph[str]:
             implicit=False,
         )
     for nid, node in tree.nodes.items():
-        for target, attrs in _edges(nid, node, tree, persona):
+        for target, attrs in _edges(nid, node, tree, persona, waits):
             if target is None:
                 target = IMPLICIT_HANGUP
                 if target not in g:
@@ -318,7 +328,7 @@ def _typical(tree: PhoneTree) -> Persona:
 
 
 def _edges(
-    nid: str, node: Node, tree: PhoneTree, persona: Persona
+    nid: str, node: Node, tree: PhoneTree, persona: Persona, waits: bool
 ) -> list[tuple[str | None, dict[str, Any]]]:
     out: list[tuple[str | None, dict[str, Any]]] = []
     full = node_duration_s(node, tree)
@@ -387,7 +397,7 @@ def _edges(
             )
         )
     elif isinstance(node, Queue):
-        wait = expected_wait_s(node, tree)
+        wait = expected_wait_s(node, tree) if waits else math.nan
         open_guard = ((node.open, True),) if node.open else ()
         if node.next:
             out.append(
@@ -673,7 +683,7 @@ def route_to_human(
     >>> import ivrscore as ivr
     >>> r = route_to_human(ivr.load(ivr.examples.path("acme_telecom")))
     >>> r.goal, r.menus, round(r.wait_s)
-    ('sales_agent', 1, 60)
+    ('general_agent', 2, 38)
     """
     g = graph if graph is not None else to_networkx(tree)
     return _shortest(g, tree.entry, set(humans(tree)), events=_HUMAN_EVENTS, with_wait=include_wait)

@@ -364,8 +364,8 @@ def _peak_lines(hours: Any) -> list[str]:
         if hours.offered[i, h] <= 0:
             continue
         out.append(
-            f"  {name[:24]:<24} {hours.offered[i, h]:5.0f} calls, {int(hours.agents[i, h]):3d} "
-            f"agents: answered in {_duration(float(hours.asa_s[i, h]))}, "
+            f"  {name[:20]:<20} {hours.offered[i, h]:5.0f} calls, {int(hours.agents[i, h]):3d} "
+            f"agents, ASA {_duration(float(hours.asa_s[i, h]))}, "
             f"{hours.p_abandon[i, h]:.0%} give up"
         )
     return out

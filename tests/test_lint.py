@@ -194,8 +194,9 @@ def test_lint_cli_text_and_exit_codes(capsys: pytest.CaptureFixture[str]) -> Non
     assert "All checks passed: 1 file, no findings." in capsys.readouterr().out
     assert main(["lint", telecom]) == 1
     out = capsys.readouterr().out
+    line = ivr.load(telecom).line_of("faults_agent")
     assert (
-        f"{telecom}:149: faults_agent: error IVR302 repeated-identity: a caller with report_fault"
+        f"{telecom}:{line}: faults_agent: error IVR302 repeated-identity: a caller with report_fault"
         in out
     )
     assert "    fix: Collect each datum once" in out

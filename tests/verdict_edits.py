@@ -205,15 +205,34 @@ def remove_callback_offer(doc: Doc) -> list[tuple[str, Doc]]:
     return _each(doc, ("queue",), change)
 
 
+def _shift_agents(staffing: Doc, delta: int) -> bool:
+    """One agent more (or fewer) in every staffed hour of a queue, whatever form the roster
+    takes (a number, per schedule, or 7 x 24); never below one agent where there was one."""
+
+    def shifted(n: int) -> int:
+        return n + delta if n + delta >= 1 else n
+
+    agents = staffing.get("agents")
+    if isinstance(agents, int):
+        new: Any = shifted(agents)
+    elif isinstance(agents, dict):
+        new = {k: shifted(v) if v > 0 else v for k, v in agents.items()}
+    elif isinstance(agents, list):
+        new = [[shifted(v) if v > 0 else v for v in day] for day in agents]
+    else:
+        return False
+    if new == agents:
+        return False
+    staffing["agents"] = new
+    return True
+
+
 def fewer_agents(doc: Doc) -> list[tuple[str, Doc]]:
     """A staffed queue loses an agent."""
 
     def change(d: Doc, nid: str) -> bool:
         s = d["nodes"][nid].get("staffing")
-        if not s or s["agents"] < 2:
-            return False
-        s["agents"] -= 1
-        return True
+        return bool(s) and _shift_agents(s, -1)
 
     return _each(doc, ("queue",), change)
 
@@ -388,10 +407,7 @@ def more_agents(doc: Doc) -> list[tuple[str, Doc]]:
 
     def change(d: Doc, nid: str) -> bool:
         s = d["nodes"][nid].get("staffing")
-        if not s:
-            return False
-        s["agents"] += 1
-        return True
+        return bool(s) and _shift_agents(s, +1)
 
     return _each(doc, ("queue",), change)
 

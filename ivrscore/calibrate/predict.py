@@ -18,8 +18,6 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 from ..model.callers import Exponential, Lognormal, NoPatience
 from ..model.tree import PhoneTree
@@ -99,51 +97,45 @@ def node_expectations(tree: PhoneTree) -> NodeExpectations:
     True
     """
     from ..engine._compile import compile_tree
-    from ..engine.analyze import step_moments
+    from ..engine.analyze import solve_segment, thetas_of
 
     c = compile_tree(tree)
-    thetas, approx = _thetas(tree)
+    _, approx = _thetas(tree)
+    thetas = thetas_of(c, approximate=True)
+    closed_all = c.alt_closed_after()
+    if c.dynamic:  # queue waits follow the hour's load: sum the week's hours
+        from ..engine.dynamics import solve_week
+
+        segments = solve_week(c, thetas, closed_all).segments
+    else:
+        weights = np.array([ch.weight for ch in c.chains])
+        segments = [solve_segment(c, weights, thetas, closed_all)]
+    # per alternative, over all calls: callers who start it, and who finish it
+    enter = np.sum([seg.entered for seg in segments], axis=0)
+    done = np.sum([seg.entered * seg.survive for seg in segments], axis=0)
     kinds = [_label_kind(lab) for lab in c.step_labels]
     alt_kind = np.array([k[0] for k in kinds], dtype=object)[c.alt_step]
     alt_key = np.array([k[1] for k in kinds], dtype=object)[c.alt_step]
     n_nodes = len(c.node_ids)
     visits = np.zeros(n_nodes)
+    for chain in c.chains:
+        visits[c.state_node[chain.start]] += chain.weight
+    here = c.state_node[c.alt_state]
+    nxt = c.alt_next
+    has = nxt >= 0
+    to = c.state_node[np.maximum(nxt, 0)]
+    retry = has & (to == here) & np.isin(alt_kind, ("none", "fail"))
+    np.add.at(visits, to[has & ~retry], done[has & ~retry])
     aband = np.zeros(n_nodes)
+    np.add.at(aband, here, enter - done)
     key_mass: dict[tuple[int, str], float] = {}
+    for i in np.flatnonzero(np.isin(alt_kind, ("key", "none")) & (done > 0)).tolist():
+        key = (int(here[i]), str(alt_key[i]))
+        key_mass[key] = key_mass.get(key, 0.0) + float(done[i])
     inputs = np.zeros((n_nodes, 2))  # ok, failed
-    bounds = np.searchsorted(c.state_chain, np.arange(len(c.chains) + 1))
-    for ci, chain in enumerate(c.chains):
-        s_lo, s_hi = int(bounds[ci]), int(bounds[ci + 1])
-        n = s_hi - s_lo
-        alts = np.arange(int(c.alt_start[s_lo]), int(c.alt_start[s_hi]))
-        row = c.alt_state[alts] - s_lo
-        p = c.alt_prob[alts]
-        survive, _, _ = step_moments(c, thetas[chain.persona], alts)
-        nxt = c.alt_next[alts]
-        has = nxt >= 0
-        q = sp.csc_matrix((p[has] * survive[has], (row[has], nxt[has] - s_lo)), shape=(n, n))
-        e = np.zeros(n)
-        e[chain.start - s_lo] = 1.0
-        y = spla.spsolve((sp.identity(n, format="csc") - q).T.tocsc(), e)
-        y = np.atleast_1d(y)
-        w = chain.weight
-        here = c.state_node[c.alt_state[alts]]
-        enter = y[row] * p
-        done = enter * survive
-        visits[c.state_node[chain.start]] += w
-        to = c.state_node[np.maximum(nxt, 0)]
-        retry = has & (to == here) & np.isin(alt_kind[alts], ("none", "fail"))
-        np.add.at(visits, to[has & ~retry], w * done[has & ~retry])
-        np.add.at(aband, here, w * (enter - done))
-        k_at = alt_kind[alts]
-        for kind in ("key", "none"):
-            sel = np.flatnonzero(k_at == kind)
-            for i in sel.tolist():
-                key = (int(here[i]), str(alt_key[alts[i]]))
-                key_mass[key] = key_mass.get(key, 0.0) + w * float(done[i])
-        for col, kind in ((0, "ok"), (1, "fail")):
-            sel = k_at == kind
-            np.add.at(inputs[:, col], here[sel], w * done[sel])
+    for col, kind in ((0, "ok"), (1, "fail")):
+        sel = alt_kind == kind
+        np.add.at(inputs[:, col], here[sel], done[sel])
     out = NodeExpectations(approximate=approx)
     for i, nid in enumerate(c.node_ids):
         if nid not in tree.nodes:

@@ -277,7 +277,7 @@ def _to(target: str | None, **kw: Any) -> dict[str, Any]:
 class _Builder:
     def __init__(self, tree: PhoneTree) -> None:
         self.tree = tree
-        self.g = to_networkx(tree)
+        self.g = to_networkx(tree, waits=False)
         self.data_index: dict[str, int] = {}
         for _, node in tree.nodes.items():
             names = [node.collects] if isinstance(node, Input) else list(getattr(node, "asks", ()))

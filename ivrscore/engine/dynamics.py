@@ -39,6 +39,7 @@ True
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,9 +49,10 @@ from numpy.typing import NDArray
 from ..exceptions import IvrscoreError
 from ..graph import mean_patience_s
 from ..model.schedule import DAYS
+from ..model.tree import PhoneTree
 from ..queueing import QueueMetrics, UnstableQueueError, erlang_a, no_agents
 from ..timeofday import minute_patterns
-from ._compile import Compiled
+from ._compile import Compiled, compile_tree
 from .analyze import Segment, chain_states, solve_segment
 
 __all__ = ["HOURS", "QueueHours", "Week", "hour_label", "offered_without_waits", "solve_week"]
@@ -397,4 +399,40 @@ def offered_without_waits(c: Compiled) -> NDArray[np.float64]:
             s.agents = a
         c.hourly = None
     out: NDArray[np.float64] = week.hours.offered
+    return out
+
+
+_WEEKLY: dict[int, tuple[weakref.ref[PhoneTree], dict[str, float]]] = {}
+
+
+def weekly_waits(tree: PhoneTree) -> dict[str, float]:
+    """Each queue whose calls follow the tree's volume, with its mean wait over the week.
+
+    The mean time in the queue of a caller who joins it (:attr:`QueueHours.mean_wait_s`),
+    averaged over the hours weighted by the calls offered: what a caller of an average call
+    waits. Static views of a tree (fastest routes, the depth chart, lint's wait rules) use it;
+    the engines use each hour's own wait. Trees are frozen, so the answer is kept per tree.
+
+    Examples
+    --------
+    >>> import ivrscore as ivr
+    >>> waits = weekly_waits(ivr.load(ivr.examples.path("acme_telecom")))
+    >>> sorted(waits), waits["faults_queue"] > waits["general_queue"] > 0
+    (['faults_queue', 'general_queue'], True)
+    """
+    key = id(tree)
+    kept = _WEEKLY.get(key)
+    if kept is not None and kept[0]() is tree:
+        return kept[1]
+    from .analyze import thetas_of
+
+    c = compile_tree(tree)
+    out: dict[str, float] = {}
+    if c.dynamic:
+        hours = solve_week(c, thetas_of(c, approximate=True), c.alt_closed_after()).hours
+        for row, (fixed, queues) in enumerate(zip(hours.fixed, hours.queues, strict=True)):
+            if not fixed:
+                wait = hours.weighted(hours.mean_wait_s, row)
+                out.update(dict.fromkeys(queues, wait))
+    _WEEKLY[key] = (weakref.ref(tree, lambda _, k=key: _WEEKLY.pop(k, None)), out)
     return out

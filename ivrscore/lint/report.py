@@ -113,7 +113,7 @@ def to_text(
     >>> tree = ivr.load(ivr.examples.path("acme_telecom"))
     >>> print(to_text([("acme_telecom.yaml", ivr.lint(tree, select=["IVR201"]))]))
     acme_telecom.yaml
-    acme_telecom.yaml:87: main_menu: warning IVR201 too-many-options: a caller at main_menu must keep 8 task options in mind (standard: at most 5)
+    acme_telecom.yaml:96: main_menu: warning IVR201 too-many-options: a caller at main_menu must keep 8 task options in mind (standard: at most 5)
         fix: Drop or merge options few callers need, ...
     <BLANKLINE>
     Found 1 problem (1 warning) in 1 of 1 file.
