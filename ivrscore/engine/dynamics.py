@@ -434,5 +434,8 @@ def weekly_waits(tree: PhoneTree) -> dict[str, float]:
             if not fixed:
                 wait = hours.weighted(hours.mean_wait_s, row)
                 out.update(dict.fromkeys(queues, wait))
-    _WEEKLY[key] = (weakref.ref(tree, lambda _, k=key: _WEEKLY.pop(k, None)), out)
+    def forget(_: object, k: int = key) -> None:
+        _WEEKLY.pop(k, None)
+
+    _WEEKLY[key] = (weakref.ref(tree, forget), out)
     return out
