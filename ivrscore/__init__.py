@@ -12,6 +12,7 @@ from __future__ import annotations
 from . import examples, export, graph, importers, plot, queueing
 from .calibrate import Calibration, calibrate
 from .engine import NotExactError, Result, Simulation, analyze, simulate
+from .engine.centre import Centre, simulate_centre
 from .exceptions import ImportedFlowWarning, IvrscoreError, Problem, TreeFileError
 from .graph import Route, best_routes, route_to_human, to_networkx
 from .io import dump, dumps, load, loads
@@ -68,6 +69,7 @@ __all__ = [
     "Schedule",
     "SelfService",
     "Simulation",
+    "Centre",
     "StaffPlan",
     "Staffing",
     "Standard",
@@ -93,6 +95,7 @@ __all__ = [
     "route_to_human",
     "score",
     "simulate",
+    "simulate_centre",
     "staff",
     "to_networkx",
 ]

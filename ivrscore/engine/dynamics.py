@@ -434,6 +434,7 @@ def weekly_waits(tree: PhoneTree) -> dict[str, float]:
             if not fixed:
                 wait = hours.weighted(hours.mean_wait_s, row)
                 out.update(dict.fromkeys(queues, wait))
+
     def forget(_: object, k: int = key) -> None:
         _WEEKLY.pop(k, None)
 

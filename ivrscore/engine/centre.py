@@ -1,0 +1,641 @@
+"""The whole contact centre, simulated: callers who compete for the same agents.
+
+:func:`ivrscore.analyze` solves each hour of the week on its own (the stationary independent
+period-by-period method: Erlang A per hour, Green, Kolesar & Whitt 2007). That is the planner's
+standard, and it is exact only when an hour is long next to a call. This module is the ground
+truth it is checked against: a discrete-event simulation of the week in which
+
+- callers arrive by a non-homogeneous Poisson process (the tree's ``volume`` spread over the
+  hours of the week by ``arrivals``, a constant rate within each hour);
+- each walks the menus by the same step tables the other engines read (the task, persona,
+  zero-out habit and the schedules open at the minute of arrival fix its chain);
+- at a staffed queue whose load follows the volume it joins the line of its queue's agents (a
+  ``pool:`` is one line for several queues), first come first served;
+- the agents on duty follow the roster hour by hour: a call in progress when a shift ends is
+  finished, no new one is started;
+- a waiting caller hangs up when patience runs out (the patience left after the menus);
+- an answered caller talks for an exponential handling time with the queue's
+  ``handle_time_s`` mean, then goes on through the tree: a transfer joins the next queue's line;
+- a queue that gives its own ``calls_per_hour`` keeps its Erlang A wait, as in the other engines.
+
+The simulation runs a warm-up (the day before the measured weeks, by default) so the first
+Monday does not start with empty lines, then ``weeks`` measured weeks, then lets every caller in
+the building finish. Each queue's figures are recorded in the hour of the week the caller joined
+the line, the same way :class:`~ivrscore.engine.dynamics.QueueHours` reports them, so the two can
+be put side by side (:meth:`Centre.side_by_side`).
+
+The event loop is one compiled kernel (numba; plain Python where numba is missing, with the same
+numbers). Its random numbers are its own (SplitMix64 seeded from ``rng``), so a seed gives the
+same week on every machine.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass
+from typing import Any, cast
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..exceptions import IvrscoreError
+from ..model.callers import Exponential, Lognormal, NoPatience
+from ..model.tree import PhoneTree
+from ..timeofday import minute_patterns
+from ._compile import (
+    ABANDONED,
+    D_ERLANG,
+    D_EXP,
+    D_LOGNORMAL,
+    DISCONNECTED,
+    OUTCOMES,
+    Compiled,
+    compile_tree,
+    stage_rates,
+)
+from ._jit import njit, warn_if_slow
+from .dynamics import HOURS, SERVICE_LEVEL_S, QueueHours, hour_label
+
+__all__ = ["Centre", "simulate_centre"]
+
+WEEK_S = HOURS * 3600.0
+
+# event kinds, in the order ties are broken (a shift change first, then calls ending, ...)
+_EV_HOUR, _EV_END, _EV_ABANDON, _EV_JOIN, _EV_WALK, _EV_ANSWERED = range(6)
+_WAITING, _SERVED, _GONE = range(3)
+_MAX_STEPS = 100_000
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+
+
+@njit
+def _uniform(state: NDArray[np.uint64]) -> float:
+    """SplitMix64: the next uniform in [0, 1) (53 bits)."""
+    z = state[0] + _GOLDEN
+    state[0] = z
+    z = (z ^ (z >> _S30)) * _MIX1
+    z = (z ^ (z >> _S27)) * _MIX2
+    z = z ^ (z >> _S31)
+    return float(z >> _S11) * _UNIT
+
+
+@njit
+def _exponential(state: NDArray[np.uint64]) -> float:
+    return -math.log(1.0 - _uniform(state))
+
+
+@njit
+def _normal(state: NDArray[np.uint64]) -> float:
+    """Box-Muller (one of the pair)."""
+    u1 = 1.0 - _uniform(state)
+    u2 = _uniform(state)
+    return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
+
+
+@njit
+def _hour_of(t: float) -> int:
+    return math.floor(t / 3600.0) % 168
+
+
+@njit
+def _grow(a: NDArray[Any], size: int) -> NDArray[Any]:
+    out = np.empty(size, dtype=a.dtype)
+    out[: a.size] = a
+    return out
+
+
+@njit
+def _run(
+    # step tables
+    alt_start: NDArray[np.int64],
+    alt_cum: NDArray[np.float64],
+    alt_next: NDArray[np.int64],
+    alt_kind: NDArray[np.int64],
+    alt_a: NDArray[np.float64],
+    alt_b: NDArray[np.float64],
+    alt_fixed: NDArray[np.float64],
+    alt_patience: NDArray[np.bool_],
+    alt_outcome: NDArray[np.int64],
+    alt_closed: NDArray[np.bool_],
+    # queues
+    slot_dynamic: NDArray[np.bool_],
+    agents: NDArray[np.int64],
+    handle_s: NDArray[np.float64],
+    fixed_pw: NDArray[np.float64],
+    fixed_ahead: NDArray[np.float64],
+    fixed_rates: NDArray[np.float64],
+    fixed_len: NDArray[np.int64],
+    # callers, by arrival time
+    arrive: NDArray[np.float64],
+    start: NDArray[np.int64],
+    patience: NDArray[np.float64],
+    # the measured window
+    t_begin: float,
+    t_end: float,
+    weeks: int,
+    seed: int,
+) -> tuple[NDArray[Any], ...]:
+    n = arrive.size
+    n_slots = agents.shape[0]
+    rng = np.zeros(1, dtype=np.uint64)
+    rng[0] = np.uint64(seed)
+    # per caller
+    state = start.copy()
+    left = patience.copy()
+    outcome = np.full(n, ABANDONED, dtype=np.int64)
+    ended = np.zeros(n)
+    hold = np.zeros(n)
+    out_of_hours = np.zeros(n, dtype=np.bool_)
+    steps = np.zeros(n, dtype=np.int64)
+    pending = np.full(n, -1, dtype=np.int64)  # the queue alternative a caller waits in
+    # per join (a caller entering a line)
+    cap = max(16, 2 * n)
+    j_caller = np.empty(cap, dtype=np.int64)
+    j_slot = np.empty(cap, dtype=np.int64)
+    j_time = np.empty(cap)
+    j_state = np.empty(cap, dtype=np.int64)
+    j_next = np.empty(cap, dtype=np.int64)
+    joins = 0
+    head = np.full(n_slots, -1, dtype=np.int64)
+    tail = np.full(n_slots, -1, dtype=np.int64)
+    busy = np.zeros(n_slots, dtype=np.int64)
+    # figures per slot and hour of the week (summed over the measured weeks) and per week
+    f_joined = np.zeros((n_slots, 168))
+    f_answered = np.zeros((n_slots, 168))
+    f_abandoned = np.zeros((n_slots, 168))
+    f_wait_answered = np.zeros((n_slots, 168))
+    f_within = np.zeros((n_slots, 168))
+    f_wait_all = np.zeros((n_slots, 168))
+    f_busy = np.zeros((n_slots, 168))
+    w_joined = np.zeros((weeks, n_slots))
+    w_answered = np.zeros((weeks, n_slots))
+    w_abandoned = np.zeros((weeks, n_slots))
+    w_wait_answered = np.zeros((weeks, n_slots))
+    w_busy = np.zeros((weeks, n_slots))
+
+    heap = [(arrive[0] - 1.0 if n else t_begin, _EV_HOUR, 0)]  # types the heap
+    if n:
+        # shift changes from the first arrival's hour until a week after the measured weeks
+        hh = math.floor(arrive[0] / 3600.0)
+        while hh * 3600.0 <= t_end + WEEK_S:
+            heap.append((hh * 3600.0, _EV_HOUR, 0))
+            hh += 1.0
+        for i in range(n):
+            heap.append((arrive[i], _EV_WALK, i))
+    heapq.heapify(heap)
+
+    while heap:
+        t, kind, who = heapq.heappop(heap)
+        if kind in (_EV_WALK, _EV_ANSWERED):
+            i = who
+            now = t
+            while True:  # walk until the caller ends or must wait in a line
+                s = state[i]
+                u = _uniform(rng)
+                a = alt_start[s]
+                last = alt_start[s + 1] - 1
+                while a < last and alt_cum[a] < u:
+                    a += 1
+                steps[i] += 1
+                k = alt_kind[a]
+                if k == D_ERLANG and slot_dynamic[int(alt_a[a])]:
+                    d0 = alt_fixed[a]
+                    if alt_patience[a] and d0 > left[i]:
+                        ended[i] = now + left[i]
+                        break
+                    now += d0
+                    if alt_patience[a]:
+                        left[i] -= d0
+                    pending[i] = a
+                    heapq.heappush(heap, (now, _EV_JOIN, i))
+                    break
+                d = alt_fixed[a]
+                if k == D_EXP:
+                    d += _exponential(rng) * alt_a[a]
+                elif k == D_LOGNORMAL:
+                    d += math.exp(alt_a[a] + alt_b[a] * _normal(rng))
+                elif k == D_ERLANG:  # a queue with its own calls_per_hour: its Erlang A wait
+                    q = int(alt_a[a])
+                    if _uniform(rng) < fixed_pw[q]:
+                        m = fixed_len[q]
+                        x = _uniform(rng) * fixed_ahead[q, m - 1]
+                        ahead = 0
+                        while ahead < m - 1 and fixed_ahead[q, ahead] < x:
+                            ahead += 1
+                        for j in range(ahead + 1):
+                            d += _exponential(rng) / fixed_rates[q, j]
+                    if alt_patience[a]:
+                        hold[i] += min(d, left[i])
+                if alt_patience[a] and d > left[i]:
+                    ended[i] = now + left[i]
+                    break
+                now += d
+                if alt_patience[a]:
+                    left[i] -= d
+                nxt = alt_next[a]
+                if nxt < 0:
+                    outcome[i] = alt_outcome[a]
+                    out_of_hours[i] = alt_outcome[a] == DISCONNECTED and alt_closed[a]
+                    ended[i] = now
+                    break
+                if steps[i] >= _MAX_STEPS:
+                    ended[i] = now
+                    break
+                state[i] = nxt
+            continue
+        if kind == _EV_JOIN:
+            i = who
+            a = pending[i]
+            q = int(alt_a[a])
+            if joins == j_caller.size:
+                size = 2 * j_caller.size
+                j_caller = _grow(j_caller, size)
+                j_slot = _grow(j_slot, size)
+                j_time = _grow(j_time, size)
+                j_state = _grow(j_state, size)
+                j_next = _grow(j_next, size)
+            j = joins
+            joins += 1
+            j_caller[j], j_slot[j], j_time[j], j_state[j], j_next[j] = i, q, t, _WAITING, -1
+            if tail[q] >= 0:
+                j_next[tail[q]] = j
+            else:
+                head[q] = j
+            tail[q] = j
+            if t_begin <= t < t_end:
+                f_joined[q, _hour_of(t)] += 1.0
+                w_joined[int((t - t_begin) // WEEK_S), q] += 1.0
+            if alt_patience[a] and math.isfinite(left[i]):
+                heapq.heappush(heap, (t + left[i], _EV_ABANDON, j))
+            who = q  # fall through: answer if an agent is free
+        elif kind == _EV_ABANDON:
+            j = who
+            if j_state[j] == _WAITING:
+                j_state[j] = _GONE
+                i = j_caller[j]
+                q = j_slot[j]
+                ended[i] = t
+                hold[i] += t - j_time[j]
+                if t_begin <= j_time[j] < t_end:
+                    h = _hour_of(j_time[j])
+                    f_abandoned[q, h] += 1.0
+                    f_wait_all[q, h] += t - j_time[j]
+                    w_abandoned[int((j_time[j] - t_begin) // WEEK_S), q] += 1.0
+            continue
+        elif kind == _EV_END:
+            busy[who] -= 1
+        # answer waiting callers wherever an agent is free (one slot, or all at a shift change)
+        lo, hi = (0, n_slots) if kind == _EV_HOUR else (who, who + 1)
+        for q in range(lo, hi):
+            on_duty = agents[q, _hour_of(t)]
+            while busy[q] < on_duty:
+                j = head[q]
+                while j >= 0 and j_state[j] != _WAITING:
+                    j = j_next[j]
+                head[q] = j
+                if j < 0:
+                    tail[q] = -1
+                    break
+                j_state[j] = _SERVED
+                head[q] = j_next[j]
+                if head[q] < 0:
+                    tail[q] = -1
+                busy[q] += 1
+                i = j_caller[j]
+                wait = t - j_time[j]
+                talk = _exponential(rng) * handle_s[q]
+                heapq.heappush(heap, (t + talk, _EV_END, q))
+                a = pending[i]
+                if alt_patience[a]:
+                    left[i] -= wait
+                hold[i] += wait
+                if t_begin <= j_time[j] < t_end:
+                    h = _hour_of(j_time[j])
+                    f_answered[q, h] += 1.0
+                    f_wait_answered[q, h] += wait
+                    f_wait_all[q, h] += wait
+                    if wait <= SERVICE_LEVEL_S:
+                        f_within[q, h] += 1.0
+                    wk = int((j_time[j] - t_begin) // WEEK_S)
+                    w_answered[wk, q] += 1.0
+                    w_wait_answered[wk, q] += wait
+                # the agent's time, hour by hour, within the measured weeks
+                x = max(t, t_begin)
+                stop = min(t + talk, t_end)
+                while x < stop:
+                    edge = min(stop, (math.floor(x / 3600.0) + 1.0) * 3600.0)
+                    f_busy[q, _hour_of(x)] += edge - x
+                    w_busy[int((x - t_begin) // WEEK_S), q] += edge - x
+                    x = edge
+                # the caller talks, then goes on from the agent
+                state[i] = alt_next[a]
+                heapq.heappush(heap, (t + talk, _EV_ANSWERED, i))
+    return (
+        outcome,
+        ended,
+        hold,
+        out_of_hours,
+        f_joined,
+        f_answered,
+        f_abandoned,
+        f_wait_answered,
+        f_within,
+        f_wait_all,
+        f_busy,
+        w_joined,
+        w_answered,
+        w_abandoned,
+        w_wait_answered,
+        w_busy,
+    )
+
+
+@dataclass(frozen=True)
+class Centre:
+    """One simulated run of the whole centre (see the module documentation).
+
+    Attributes
+    ----------
+    hours : QueueHours
+        Each staffed queue's (or pool's) figures in each hour of the week, averaged over the
+        measured weeks, in the same shape as ``ivr.analyze(tree).hourly``: calls offered, agents,
+        ASA of the answered, service level, abandonment, occupancy, mean time in the line.
+    outcomes : dict
+        Share of the calls arriving in the measured weeks ending each way.
+    calls : int
+        Calls that arrived in the measured weeks.
+    weeks : int
+        Measured weeks.
+    weekly : dict
+        Per queue row, each week's ``p_abandon``, ``asa_s`` and ``occupancy`` (arrays of
+        ``weeks`` values), the batches behind :meth:`stderr`.
+    seed : object
+        The seed the run was started from.
+    """
+
+    hours: QueueHours
+    outcomes: dict[str, float]
+    calls: int
+    weeks: int
+    weekly: dict[str, dict[str, NDArray[np.float64]]]
+    seed: Any
+
+    def stderr(self, name: str, figure: str) -> float:
+        """Standard error of a queue's week figure (``p_abandon``, ``asa_s``, ``occupancy``),
+        from the spread between the measured weeks (batch means); NaN with one week."""
+        x = self.weekly[self.hours.names[self.hours.index(name)]][figure]
+        x = x[np.isfinite(x)]
+        return float(x.std(ddof=1) / math.sqrt(x.size)) if x.size > 1 else math.nan
+
+    def figure(self, name: str, figure: str) -> float:
+        """A queue's figure over all the measured weeks (``p_abandon``, ``asa_s``,
+        ``occupancy``, ``service_level``, ``mean_wait_s``, ``offered``)."""
+        row = self.hours.index(name)
+        return float(self._totals[figure][row])
+
+    @property
+    def _totals(self) -> dict[str, NDArray[np.float64]]:
+        h = self.hours
+        joined = h.offered.sum(axis=1)
+        answered = np.nansum(h.offered * (1 - h.p_abandon), axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return {
+                "offered": joined,
+                "p_abandon": np.nansum(h.offered * h.p_abandon, axis=1) / joined,
+                "asa_s": np.nansum(h.offered * (1 - h.p_abandon) * h.asa_s, axis=1) / answered,
+                "service_level": np.nansum(h.offered * h.service_level, axis=1) / joined,
+                "mean_wait_s": np.nansum(h.offered * h.mean_wait_s, axis=1) / joined,
+                "occupancy": np.nansum(h.occupancy * h.agents, axis=1) / h.agents.sum(axis=1),
+            }
+
+    def side_by_side(self, analysed: QueueHours, name: str | None = None) -> list[str]:
+        """Lines comparing the simulation with the hour-by-hour model, hour by hour, for the
+        hours where the queue is offered calls: where they part is where the approximation
+        breaks (peaks, roster changes)."""
+        rows = range(len(self.hours.names)) if name is None else [self.hours.index(name)]
+        out = [
+            f"{'queue':<20} {'hour':<9} {'offered':>15} {'ASA':>15} {'abandon':>15} {'busy':>15}",
+            f"{'':<20} {'':<9}" + f" {'model / sim':>15}" * 4,
+        ]
+        for r in rows:
+            q = self.hours.names[r]
+            ar = analysed.index(q)
+            for h in range(HOURS):
+                if analysed.offered[ar, h] <= 0 and self.hours.offered[r, h] <= 0:
+                    continue
+                cells = [
+                    _pair(analysed.offered[ar, h], self.hours.offered[r, h], "{:.0f}"),
+                    _pair(analysed.asa_s[ar, h], self.hours.asa_s[r, h], "{:.0f} s"),
+                    _pair(analysed.p_abandon[ar, h], self.hours.p_abandon[r, h], "{:.1%}"),
+                    _pair(analysed.occupancy[ar, h], self.hours.occupancy[r, h], "{:.0%}"),
+                ]
+                out.append(f"{q[:20]:<20} {hour_label(h):<9}" + "".join(f" {c:>15}" for c in cells))
+        return out
+
+
+def _pair(model: float, sim: float, fmt: str) -> str:
+    def one(x: float) -> str:
+        return fmt.format(x) if math.isfinite(x) else "—"
+
+    return f"{one(model)} / {one(sim)}"
+
+
+def simulate_centre(
+    tree: PhoneTree,
+    *,
+    weeks: int = 1,
+    warmup_h: float = 24.0,
+    rng: int | np.random.Generator | None = None,
+) -> Centre:
+    """Simulate the whole contact centre for ``weeks`` weeks: callers compete for agents.
+
+    Parameters
+    ----------
+    tree : PhoneTree
+        A tree with a ``volume:`` (calls per week or at the peak hour), which with
+        ``arrivals`` gives each hour's calls.
+    weeks : int, default 1
+        Measured weeks, after the warm-up.
+    warmup_h : float, default 24
+        Hours simulated before the first measured Monday 00:00 (the end of the week before),
+        so lines and agents are busy as they would be when the week starts.
+    rng : int or numpy.random.Generator, optional
+        The seed; the same seed gives the same numbers on every machine.
+
+    Returns
+    -------
+    Centre
+
+    Raises
+    ------
+    IvrscoreError
+        The tree has no ``volume:``.
+
+    Examples
+    --------
+    >>> import ivrscore as ivr
+    >>> tree = ivr.load(ivr.examples.path("acme_telecom"))
+    >>> run = ivr.simulate_centre(tree, rng=1)
+    >>> run.hours.names
+    ('faults_queue', 'general_queue')
+    >>> 55_000 < run.calls < 65_000  # 60,000 calls a week, a Poisson number of them
+    True
+    """
+    if tree.volume is None:
+        raise IvrscoreError(
+            f"{tree.name}: simulating the centre needs `volume:` (calls per week or at the peak "
+            "hour), which with `arrivals` gives each hour's calls"
+        )
+    if weeks < 1:
+        raise IvrscoreError(f"weeks must be at least 1, not {weeks}")
+    warn_if_slow()
+    c = compile_tree(tree)
+    seed_seq = np.random.SeedSequence(rng if isinstance(rng, int) or rng is None else None)
+    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(seed_seq)
+    callers = _callers(c, gen, weeks, warmup_h)
+    tables = _tables(c)
+    kernel_seed = int(gen.integers(0, 2**63 - 1))
+    t_begin, t_end = 0.0, weeks * WEEK_S
+    with np.errstate(over="ignore"):  # SplitMix64 wraps round on purpose (plain Python)
+        res = cast(Any, _run)(*tables, *callers, t_begin, t_end, weeks, kernel_seed)
+    outcome, _ended, _hold, ooh = res[:4]
+    f_joined, f_answered, f_abandoned, f_wait_ans, f_within, f_wait_all, f_busy = res[4:11]
+    w_joined, w_answered, w_abandoned, w_wait_ans, w_busy = res[11:]
+    measured = (callers[0] >= t_begin) & (callers[0] < t_end)
+    calls = int(measured.sum())
+    counts = np.bincount(outcome[measured], minlength=len(OUTCOMES))[: len(OUTCOMES)]
+    outcomes = {o: float(n) / max(calls, 1) for o, n in zip(OUTCOMES, counts, strict=True)}
+    agents = tables[11]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hours = QueueHours(
+            names=tuple(s.name for s in c.slots),
+            queues=tuple(tuple(s.queues) for s in c.slots),
+            offered=f_joined / weeks,
+            agents=agents,
+            asa_s=f_wait_ans / f_answered,
+            service_level=f_within / f_joined,
+            p_abandon=f_abandoned / f_joined,
+            occupancy=f_busy / (agents * 3600.0 * weeks),
+            mean_wait_s=f_wait_all / f_joined,
+            calls=np.bincount(
+                (callers[0][measured] // 3600).astype(np.int64) % HOURS, minlength=HOURS
+            ).astype(float)
+            / weeks,
+            fixed=tuple(s.fixed for s in c.slots),
+            handle_time_s=tuple(s.handle_time_s for s in c.slots),
+        )
+        on_duty = agents.sum(axis=1) * 3600.0  # agent-seconds a week
+        weekly = {
+            s.name: {
+                "p_abandon": w_abandoned[:, r] / w_joined[:, r],
+                "asa_s": w_wait_ans[:, r] / w_answered[:, r],
+                "occupancy": w_busy[:, r] / on_duty[r],
+            }
+            for r, s in enumerate(c.slots)
+        }
+    _ = ooh
+    return Centre(hours, outcomes, calls, weeks, weekly, rng)
+
+
+def _callers(
+    c: Compiled, gen: np.random.Generator, weeks: int, warmup_h: float
+) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.float64]]:
+    """Arrival times (seconds from the first measured Monday 00:00; the warm-up is negative),
+    chain start states and patience of every caller, sorted by arrival."""
+    tree = c.tree
+    assert tree.volume is not None
+    weights = tree.arrival_weights().reshape(-1)
+    weekly = tree.volume.weekly(peak_share=float(weights.max()))
+    first = -math.ceil(warmup_h)
+    hours = np.arange(first, weeks * HOURS)
+    counts = gen.poisson(weekly * weights[hours % HOURS])
+    arrive = np.repeat(hours * 3600.0, counts) + gen.random(int(counts.sum())) * 3600.0
+    arrive.sort()
+    n = arrive.size
+    pats, minute_pattern = minute_patterns(tree)
+    minute = (np.floor(arrive / 60.0).astype(np.int64)) % (HOURS * 60)
+    pattern = minute_pattern[minute]
+    task_cum = np.cumsum(tree.task_shares())
+    task = np.minimum(
+        np.searchsorted(task_cum, gen.random(n) * task_cum[-1], side="right"),
+        len(c.task_names) - 1,
+    )
+    shares = np.array([p.share for p in c.personas], dtype=float)
+    persona_cum = np.cumsum(shares / shares.sum())
+    persona = np.minimum(
+        np.searchsorted(persona_cum, gen.random(n) * persona_cum[-1], side="right"),
+        len(c.personas) - 1,
+    )
+    wants = np.array([p.wants_human for p in c.personas])
+    zero = (gen.random(n) < wants[persona]).astype(np.int64)
+    table = np.full((len(c.task_names), len(c.personas), 2, len(pats)), -1, np.int64)
+    for ch in c.chains:
+        table[ch.task, ch.persona, int(ch.zero_outer), ch.pattern] = ch.start
+    start = table[task, persona, zero, pattern]
+    patience = np.empty(n)
+    for k, p in enumerate(c.personas):
+        sel = persona == k
+        m = int(sel.sum())
+        pat = p.patience
+        if isinstance(pat, Exponential):
+            patience[sel] = gen.exponential(pat.mean_s, m)
+        elif isinstance(pat, Lognormal):
+            patience[sel] = np.exp(math.log(pat.median_s) + pat.sigma * gen.standard_normal(m))
+        else:
+            assert isinstance(pat, NoPatience)
+            patience[sel] = np.inf
+    return arrive, start, patience
+
+
+def _tables(c: Compiled) -> tuple[NDArray[Any], ...]:
+    """The step tables and queue parameters the kernel reads."""
+    running = np.cumsum(c.alt_prob)
+    first = c.alt_start[c.alt_state]
+    last = c.alt_start[c.alt_state + 1] - 1
+    before = np.where(first > 0, running[np.maximum(first - 1, 0)], 0.0)
+    cum = (running - before) / (running[last] - before)
+    n_slots = len(c.slots)
+    dynamic = np.array([not s.fixed for s in c.slots], dtype=np.bool_)
+    agents = np.zeros((n_slots, HOURS), dtype=np.int64)
+    for r, s in enumerate(c.slots):
+        if s.agents is not None:
+            agents[r] = s.agents
+    handle = np.array([s.handle_time_s for s in c.slots], dtype=float)
+    size = max([1] + [c.queues[r].ahead_distribution().size for r in range(n_slots)])
+    pw = np.zeros(n_slots)
+    ahead = np.ones((n_slots, size))
+    rates = np.ones((n_slots, size))
+    length = np.ones(n_slots, dtype=np.int64)
+    for r, s in enumerate(c.slots):
+        if s.fixed:
+            m = c.queues[r]
+            dist = m.ahead_distribution()
+            if dist.size:
+                pw[r] = m.p_wait
+                ahead[r, : dist.size] = np.cumsum(dist)
+                rates[r, : dist.size] = stage_rates(m)
+                length[r] = dist.size
+    return (
+        c.alt_start.astype(np.int64),
+        cum.astype(np.float64),
+        c.alt_next.astype(np.int64),
+        c.alt_kind.astype(np.int64),
+        c.alt_a.astype(np.float64),
+        c.alt_b.astype(np.float64),
+        c.alt_fixed.astype(np.float64),
+        c.alt_patience.astype(np.bool_),
+        c.alt_outcome.astype(np.int64),
+        c.alt_closed_after().astype(np.bool_),
+        dynamic,
+        agents,
+        handle,
+        pw,
+        ahead,
+        rates,
+        length,
+    )
