@@ -37,6 +37,7 @@ from .model import (
 )
 from .score import Comparison, Report, compare, score
 from .standard import Standard
+from .sweep import Sweep, sweep
 from .workforce import StaffPlan, staff
 
 __version__ = "0.1.0"
@@ -71,6 +72,7 @@ __all__ = [
     "StaffPlan",
     "Staffing",
     "Standard",
+    "Sweep",
     "Task",
     "TreeFileError",
     "Voicemail",
@@ -94,5 +96,6 @@ __all__ = [
     "score",
     "simulate",
     "staff",
+    "sweep",
     "to_networkx",
 ]
