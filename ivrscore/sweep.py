@@ -578,6 +578,43 @@ def run_tasks(
     return out
 
 
+def imap_tasks(
+    fn: Callable[[Any], Any],
+    tasks: Sequence[Any],
+    *,
+    client: Any = None,
+    jobs: int | None = None,
+) -> Iterator[Any]:
+    """Like :func:`run_tasks`, but yield each result as soon as it and every earlier one are
+    done (task order), so a caller can print results as they come."""
+    if client is not None:
+        futures = client.map(fn, list(tasks), pure=False)
+        try:
+            for fut in futures:
+                yield fut.result()
+        finally:
+            client.cancel(futures)
+        return
+    jobs = default_jobs() if jobs is None else jobs
+    if jobs < 1:
+        raise IvrscoreError(f"jobs must be at least 1, not {jobs}")
+    if jobs == 1 or len(tasks) <= 1:
+        for t in tasks:
+            yield fn(t)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as pool:
+        futs = [pool.submit(fn, t) for t in tasks]
+        try:
+            for fut in futs:
+                yield fut.result()
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
 # -- the sweep -----------------------------------------------------------------------------------
 
 
