@@ -966,7 +966,10 @@ class Sweep:
             groups.setdefault(tuple(_show(r[c]) for c in groups_by), []).append(r)
         for key, rows in groups.items():
             rows = sorted(rows, key=lambda r: _sortable(r[xc]))
-            label = ", ".join(f"{_short(c)}={v}" for c, v in zip(groups_by, key, strict=True))
+            label = ", ".join(
+                v if len(groups_by) == 1 else f"{_short(c)}={v}"
+                for c, v in zip(groups_by, key, strict=True)
+            )
             xs = [r[xc] for r in rows]
             if not all(isinstance(v, int | float) for v in xs):
                 xs = [_show(v) for v in xs]

@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     calibrate.register(sub)
     staff.register(sub)
+    __import__("ivrscore.cli.sweep", fromlist=["register"]).register(sub)
     for command in sub.choices.values():
         add_color_option(command)
     return parser
