@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._sweep_pool import imap_tasks
 from .exceptions import Problem, TreeFileError
 from .io import load, read_bounded
 from .standard import Standard
-from .sweep import imap_tasks
 
 if TYPE_CHECKING:
     from .lint import Findings
