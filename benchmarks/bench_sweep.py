@@ -11,11 +11,14 @@ Run: ``python benchmarks/bench_sweep.py [--points 200] [--calls 20000] [--big-ca
   1.0; the peak memory of a worker (largest resident set of the pool's processes) is printed.
 
 Results are printed, not stored; compare ratios measured in one run (the VM's speed varies).
+The CPU seconds and "cores busy" show whether the machine had two free cores to give: on a
+shared machine the wall-clock speed-up is capped by what the other processes leave.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import time
@@ -44,16 +47,23 @@ def main() -> None:
 
     timings = {}
     results = {}
+    cpu = {}
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     for jobs in (1, 2):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), os.times()
         results[jobs] = ivr.sweep(
             tree, grid, engine="simulate", calls=args.calls, rng=1, jobs=jobs, progress=False
         )
         timings[jobs] = time.perf_counter() - t0
+        c1 = os.times()
+        cpu[jobs] = sum(c1[:4]) - sum(c0[:4])  # this process and its (finished) workers
     same = results[1].to_records() == results[2].to_records()
     print(f"sweep: {n} points x {args.calls:,} simulated callers ({tree.name})")
     for jobs, t in timings.items():
-        print(f"  jobs={jobs}: {t:7.1f} s  ({n / t:5.2f} points/s)")
+        print(
+            f"  jobs={jobs}: {t:7.1f} s  ({n / t:5.2f} points/s); CPU {cpu[jobs]:6.1f} s, "
+            f"{cpu[jobs] / t:4.2f} cores busy on average"
+        )
     print(f"  speed-up 2 workers vs 1: {timings[1] / timings[2]:.2f}x; identical numbers: {same}")
     if not same:
         sys.exit("the sweep's numbers depend on the workers")
@@ -73,6 +83,7 @@ def main() -> None:
         f"(peak memory per worker {_children_peak_mb():,.0f} MB)"
     )
     print(f"  ratio (ideal 1.0): {t_two / t_one:.2f}; abandoned {big.outcomes['abandoned']:.4f}")
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
