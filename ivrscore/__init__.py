@@ -38,6 +38,7 @@ from .model import (
 )
 from .score import Comparison, Report, compare, score
 from .standard import Standard
+from .sweep import Sweep, sweep
 from .workforce import StaffPlan, staff
 
 __version__ = "0.1.0"
@@ -73,6 +74,7 @@ __all__ = [
     "StaffPlan",
     "Staffing",
     "Standard",
+    "Sweep",
     "Task",
     "TreeFileError",
     "Voicemail",
@@ -97,5 +99,6 @@ __all__ = [
     "simulate",
     "simulate_centre",
     "staff",
+    "sweep",
     "to_networkx",
 ]

@@ -42,11 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for module in (demo, validate, lint, engines, score, plot, convert, schema):
         module.register(sub)
-    from . import calibrate, centre, staff
+    from . import calibrate, centre, staff, sweep
 
     calibrate.register(sub)
     staff.register(sub)
     centre.register(sub)
+    sweep.register(sub)
     for command in sub.choices.values():
         add_color_option(command)
     return parser

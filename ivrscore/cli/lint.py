@@ -8,8 +8,8 @@ import sys
 from typing import Any
 
 from ..exceptions import IvrscoreError, TreeFileError
-from ..io import load
-from ..lint import Findings, check_selectors, get_rule, lint, rule_list
+from ..fleet import jobs_option, lint_each
+from ..lint import Findings, check_selectors, get_rule, rule_list
 from ..lint.report import LoadFailure, explain, to_json, to_sarif, to_text
 from ..standard import SEVERITY_RANK, Standard, find_pyproject
 from ._app import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
@@ -71,6 +71,7 @@ def register(sub: Any) -> None:
         help="exit 1 when a finding is at least this severe (default: error)",
     )
     add_standard_option(p)
+    p.add_argument("--jobs", type=jobs_option, metavar="N", help="lint N files at once (default 1)")
     p.set_defaults(handler=run_lint)
 
     r = sub.add_parser(
@@ -89,13 +90,15 @@ def run_lint(args: argparse.Namespace) -> int:
     standard = load_standard(args.standard)
     results: list[tuple[str, Findings]] = []
     failures: list[LoadFailure] = []
-    for name in args.files:
+    # FILE may be a directory or a glob; N files at a time, reported in the order given
+    each = lint_each(args.files, standard, select=args.select, ignore=args.ignore, jobs=args.jobs)
+    for name, outcome in each:
         try:
-            tree = load(name)
+            _, found = outcome.get()
         except (TreeFileError, OSError) as exc:
             failures.append(LoadFailure.from_error(name, exc))
             continue
-        results.append((name, lint(tree, standard, select=args.select, ignore=args.ignore)))
+        results.append((name, found))
     if args.format == "text":
         print(to_text(results, failures=failures, style=Style(sys.stdout, mode=args.color)))
     else:

@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from ..exceptions import TreeFileError
+from ..fleet import expand, fleet_table, is_fleet, score_each
+from ..fleet import jobs_option as _jobs
 from ..io import load
 from ..lint.report import LoadFailure
 from ..model.tree import PhoneTree
-from ..score import Report, compare, score
+from ..score import Report, compare
 from ._app import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from ._output import dumps, versioned
 from ._style import Style
@@ -47,6 +49,7 @@ def register(sub: Any) -> None:
         "--calls", type=int, metavar="N", help="simulate N callers instead of solving exactly"
     )
     add_standard_option(p)
+    p.add_argument("--jobs", type=_jobs, metavar="N", help="score N files at once (default 1)")
     p.set_defaults(handler=run_score)
 
     c = sub.add_parser(
@@ -76,16 +79,17 @@ def run_score(args: argparse.Namespace) -> int:
     reports: list[tuple[str, PhoneTree, Report]] = []
     failures: list[LoadFailure] = []
     err = Style(sys.stderr, mode=args.color)
-    for name in args.files:
+    # FILE may be a directory or a glob; N files at a time, reported in the order given
+    for name, outcome in score_each(args.files, standard, calls=args.calls, jobs=args.jobs):
         try:
-            tree = load(name)
+            tree, report = outcome.get()
         except (TreeFileError, OSError) as exc:
             failure = LoadFailure.from_error(name, exc)
             failures.append(failure)
             for line in failure.lines(style=err):
                 print(f"ivrscore: {line}", file=sys.stderr)
             continue
-        reports.append((name, tree, score(tree, standard, calls=args.calls)))
+        reports.append((name, tree, report))
     if args.format == "json":
         data = {
             "reports": [{"file": n, **r.to_dict()} for n, _, r in reports],
@@ -104,6 +108,8 @@ def run_score(args: argparse.Namespace) -> int:
             failures=failures,
         )
         _write(page, args.output)
+    elif is_fleet(args.files):  # a directory or a pattern: one line per file
+        _write(fleet_table(reports, failures, resources=expand(args.files)[1]), args.output)
     else:
         _write("\n\n".join(r.text() for _, _, r in reports), args.output)
     if failures:

@@ -1,0 +1,169 @@
+"""Running many independent tasks: in this process, on a local spawn process pool, or on Dask.
+
+Private to :mod:`ivrscore.sweep` and :mod:`ivrscore.fleet`; dask is imported only when a
+client is given.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, cast
+
+import numpy as np
+
+from .exceptions import IvrscoreError
+
+__all__ = ["default_jobs", "imap_tasks", "run_tasks", "seed_sequence"]
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _want_progress(progress: bool | None, n: int) -> bool:
+    if progress is not None:
+        return progress
+    return n >= 10 and not os.environ.get("CI") and sys.stderr.isatty()
+
+
+class _Progress:
+    def __init__(self, total: int, show: bool, what: str) -> None:
+        self.total, self.show, self.what, self.done = total, show, what, 0
+        self.started = time.perf_counter()
+
+    def tick(self) -> None:
+        self.done += 1
+        if self.show:
+            rate = self.done / max(time.perf_counter() - self.started, 1e-9)
+            left = (self.total - self.done) / rate if rate > 0 else math.nan
+            bar = "#" * round(30 * self.done / self.total)
+            print(
+                f"\r{self.what} [{bar:<30}] {self.done}/{self.total} ({left:,.0f} s left) ",
+                end="",
+                file=sys.stderr,
+            )
+            if self.done == self.total:
+                print(file=sys.stderr)
+
+
+def _distributed_as_completed() -> Callable[[Any], Iterable[Any]]:
+    try:
+        from distributed import as_completed
+    except ImportError as exc:
+        raise IvrscoreError(
+            "client= needs dask.distributed: pip install 'ivrscore[distributed]'"
+        ) from exc
+    return cast(Callable[[Any], Iterable[Any]], as_completed)
+
+
+def run_tasks(
+    fn: Callable[[Any], Any],
+    tasks: Sequence[Any],
+    *,
+    client: Any = None,
+    jobs: int | None = None,
+    progress: bool | None = None,
+    what: str = "sweep",
+) -> list[Any]:
+    """Run ``fn`` on every task, in task order, on Dask (``client``), a local process pool
+    (``jobs`` workers, default the cores) or in this process (``jobs=1``).
+
+    ``fn`` must be a top-level function (picklable) and pure: the results do not depend on
+    where or in which order the tasks ran.
+    """
+    n = len(tasks)
+    out: list[Any] = [None] * n
+    bar = _Progress(n, _want_progress(progress, n), what)
+    if client is not None:
+        as_completed = _distributed_as_completed()
+        futures = client.map(fn, list(tasks), pure=False)
+        where = {f.key: i for i, f in enumerate(futures)}
+        try:
+            for fut in as_completed(futures):
+                out[where[fut.key]] = fut.result()
+                bar.tick()
+        except BaseException:
+            client.cancel(futures)
+            raise
+        return out
+    jobs = default_jobs() if jobs is None else jobs
+    if jobs < 1:
+        raise IvrscoreError(f"jobs must be at least 1, not {jobs}")
+    if jobs == 1 or n <= 1:
+        for i, t in enumerate(tasks):
+            out[i] = fn(t)
+            bar.tick()
+        return out
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # spawn: workers start clean (no forked locks or threads), on every platform alike
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, n), mp_context=ctx) as pool:
+        index = {pool.submit(fn, t): i for i, t in enumerate(tasks)}
+        try:
+            for fut in as_completed(index):
+                out[index[fut]] = fut.result()
+                bar.tick()
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    return out
+
+
+def imap_tasks(
+    fn: Callable[[Any], Any],
+    tasks: Sequence[Any],
+    *,
+    client: Any = None,
+    jobs: int | None = None,
+) -> Iterator[Any]:
+    """Like :func:`run_tasks`, but yield each result as soon as it and every earlier one are
+    done (task order), so a caller can print results as they come."""
+    if client is not None:
+        futures = client.map(fn, list(tasks), pure=False)
+        try:
+            for fut in futures:
+                yield fut.result()
+        finally:
+            client.cancel(futures)
+        return
+    jobs = default_jobs() if jobs is None else jobs
+    if jobs < 1:
+        raise IvrscoreError(f"jobs must be at least 1, not {jobs}")
+    if jobs == 1 or len(tasks) <= 1:
+        for t in tasks:
+            yield fn(t)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as pool:
+        futs = [pool.submit(fn, t) for t in tasks]
+        try:
+            for fut in futs:
+                yield fut.result()
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+def seed_sequence(rng: Any) -> np.random.SeedSequence:
+    """The root SeedSequence of ``rng`` (an int, None, a SeedSequence or a Generator)."""
+    if isinstance(rng, np.random.SeedSequence):
+        return rng
+    if isinstance(rng, np.random.Generator):
+        seq = rng.bit_generator.seed_seq
+        if isinstance(seq, np.random.SeedSequence):
+            child: np.random.SeedSequence = seq.spawn(1)[0]
+            return child
+        return np.random.SeedSequence(int(rng.integers(2**63)))  # pragma: no cover
+    return np.random.SeedSequence(rng)
