@@ -639,8 +639,11 @@ def test_asterisk_entry_and_errors() -> None:
         read_bytes(conf.encode(), entry="zz")
     with pytest.raises(ivr.TreeFileError, match=r"^d.conf:2: cannot read this extension line"):
         read_bytes(b"[a]\nexten => s\n", source="d.conf", format="asterisk")
-    with pytest.raises(ivr.TreeFileError, match="no IVR menu in this dialplan"):
-        read_bytes(b"[a]\nexten => s,1,Dial(PJSIP/1)\n", format="asterisk")
+    # No menu is a valid flow: a context that only dials a person imports as that person.
+    only_dial = read_bytes(b"[a]\nexten => s,1,Dial(PJSIP/1)\n", format="asterisk").tree
+    assert only_dial.node(only_dial.entry).type == "agent"
+    with pytest.raises(ivr.TreeFileError, match="no call flow in this dialplan"):
+        read_bytes(b"[a]\nexten => s,1,Set(X=1)\n same => n,Hangup()\n", format="asterisk")
 
 
 def test_asterisk_queues_conf() -> None:

@@ -161,6 +161,7 @@ class FlowBuilder:
     error_paths: dict[str, dict[str, str]] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
     unknown_raw: dict[str, Any] = field(default_factory=dict)
+    loops: dict[str, tuple[str, int | None]] = field(default_factory=dict)
     _failures: dict[str, tuple[str | None, str | None, tuple[int, str | None] | None]] = field(
         default_factory=dict
     )
@@ -280,6 +281,25 @@ class FlowBuilder:
         """
         self._failures[key] = (timeout, invalid, loop)
 
+    def loop(
+        self, key: str, body: str | None, done: str | None, count: int | None, what: str
+    ) -> None:
+        """A bounded loop: ``key`` runs ``body``, which comes back to ``key`` up to ``count``
+        times (``None``: a counter the file keeps), then the call goes on to ``done``.
+
+        A retry the caller is asked in (a menu, an input) keeps its replays; a silent round
+        (messages and branches that come back to ``key``) is modelled as one pass of the body,
+        then ``done`` - the loop is bounded, so the call does move on. Listed in the warnings.
+        """
+        self.alias(key, body if body is not None else done)
+        if body is not None:
+            self.loops[key] = (done if done is not None else END, count)
+            bound = f"up to {count} times" if count else "a counted number of times"
+            self.note(
+                f"loops: {what!r} repeats {bound}; a round that asks the caller nothing is "
+                "modelled as one pass, then the loop's exit"
+            )
+
     def error_path(self, key: str, event: str, target: str | None) -> None:
         """Record a platform-error exit (a function failing, a queue full) that is not modelled."""
         self.error_paths.setdefault(key, {})[event] = target if target is not None else END
@@ -344,6 +364,7 @@ class FlowBuilder:
             )
         for key, spec in self._failures.items():
             self._settle_failures(key, *spec)
+        self._close_loops()
         resolved = {k: self._resolve(k) for k in list(self.nodes) + list(self.aliases)}
         start = resolved[entry] if entry in resolved else self._resolve(entry)
         needs_end = False
@@ -507,6 +528,43 @@ class FlowBuilder:
                     f"failures: {name!r} sends silence and wrong keys to different places; "
                     "on_failure follows a wrong key (silence kept under meta.source.on_timeout)"
                 )
+
+    def _through(self, key: str | None, loop: str) -> bool:
+        """Whether ``key``'s chain of pass-through steps goes through ``loop``."""
+        seen: set[str] = set()
+        while key is not None and key in self.aliases and key not in seen:
+            if key == loop:
+                return True
+            seen.add(key)
+            key = self.aliases[key]
+        return False
+
+    def _close_loops(self) -> None:
+        """Send each silent step that comes back to a bounded loop on to the loop's exit.
+
+        Nested loops send an inner exit back to the outer loop; passes repeat until nothing
+        changes (at most once per loop, since each change moves a step to an exit)."""
+        for _ in range(len(self.loops) + 1):
+            changed = False
+            for loop, (done, _count) in self.loops.items():
+                if self._through(done, loop):
+                    done = END
+                stack, seen = [self._resolve(loop)], set()
+                while stack:
+                    k = stack.pop()
+                    if k in seen or k not in self.nodes:
+                        continue
+                    seen.add(k)
+                    node = self.nodes[k].node
+                    for slot in _slots(node):
+                        t = slot.get()
+                        if node["type"] in ("message", "branch") and self._through(t, loop):
+                            slot.set(done)
+                            changed = True
+                        elif t is not None:
+                            stack.append(self._resolve(t))
+            if not changed:
+                break
 
     def _resolve(self, key: str) -> str:
         seen = set()

@@ -88,6 +88,51 @@ _NUMBER_WORDS = {
 }
 
 
+_CALL_APPS = {"queue", "dial", "voicemail", "background", "playback", "read"}
+"""Applications that make a context a call flow even without a menu."""
+
+_STOCK = re.compile(
+    r"^(demo|default|public|page|sub-page|macro-.*|stdexten|stdPrivacyexten|time|ani|local|"
+    r"longdistance|international|trunk.*|dundi-.*|iax.*|outbound-freenum\d*|hotdesk)$"
+)
+_STOCK_SOUNDS = re.compile(r"\bdemo-(congrats|instruct|moreinfo|abouttotry|thanks|nogo)\b")
+
+_TTS = re.compile(
+    r'^\s*(?:googletts|picotts|gtts|tts|festival|swift|flite)\w*(?:\.\w+)?\s*,\s*"([^"]*)"', re.I
+)
+_RECOGNISER = re.compile(r"^\s*(?:speech[-_]?recog|sphinx|vosk|asr|speech)\w*(?:\.\w+)?\b", re.I)
+
+
+def _words(files: list[str]) -> str:
+    """The words of a prompt: sound file names, or text-to-speech words (``"=words"``)."""
+    return " ".join(f[1:] if f.startswith("=") else words_from_file(f) for f in files).strip()
+
+
+def _stock(c: _Context) -> bool:
+    """Whether a context comes from Asterisk's stock ``extensions.conf`` sample."""
+    return bool(_STOCK.match(c.name)) or any(
+        _STOCK_SOUNDS.search(st.args) for steps in c.extens.values() for st in steps
+    )
+
+
+def tts_words(app: str, args: str) -> str | None:
+    """The words of a text-to-speech AGI (``agi(googletts.agi,"Press 1 for sales",en)``).
+
+    Examples
+    --------
+    >>> tts_words("agi", 'googletts.agi,"Pour consulter votre solde tapez 1",fr,any')
+    'Pour consulter votre solde tapez 1'
+    >>> tts_words("AGI", "call.php,agi_callerid") is None
+    True
+    """
+    if app.lower() != "agi":
+        return None
+    m = _TTS.match(args)
+    if not m:
+        return None
+    return re.sub(r"\$\{[^}]*\}", "…", m.group(1)).strip() or None
+
+
 @dataclass
 class _Step:
     prio: int
@@ -254,6 +299,8 @@ def _script(comment: str) -> tuple[str | None, dict[str, str]]:
             options.setdefault(key, s)
         elif not options:
             intro.append(s)
+    if not options:  # a quote that names no keys is not this menu's script
+        return None, {}
     return (" ".join(intro) or None), options
 
 
@@ -368,40 +415,60 @@ class _Walker:
                     f"no context [{ctx}] in this dialplan", file=self.b.source
                 )
             return ctx, ext or self._first_ext(self.contexts[ctx])
-        menus = [
-            c
-            for c in self.contexts.values()
-            if any(st.app.lower() == "waitexten" for steps in c.extens.values() for st in steps)
-        ]
-        if not menus:
-            menus = [
-                c
-                for c in self.contexts.values()
-                if any(st.app.lower() == "background" for s in c.extens.values() for st in s)
-            ]
-        if not menus:
+
+        def uses(c: _Context, apps: set[str]) -> bool:
+            return any(st.app.lower() in apps for steps in c.extens.values() for st in steps)
+
+        ctxs = list(self.contexts.values())
+        kinds = (
+            ("menu", [c for c in ctxs if uses(c, {"waitexten"})]),
+            ("menu", [c for c in ctxs if uses(c, {"background"})]),
+            ("flow", [c for c in ctxs if uses(c, _CALL_APPS)]),
+        )
+        kind, found = next(((k, cs) for k, cs in kinds if cs), ("", []))
+        if not found:
             raise TreeFileError.single(
-                "no IVR menu in this dialplan (no context plays Background and waits with "
-                "WaitExten)",
+                "no call flow in this dialplan: no context plays a menu (Background and "
+                "WaitExten) or sends callers to a queue, a person or voicemail",
                 file=self.b.source,
             )
-        targets = set()
-        for c in menus:
+        # Contexts that another context sends callers to (Goto, GotoIf, include) are not
+        # where inbound calls start; the stock sample's demo contexts are a last resort.
+        targets = {inc for c in ctxs for inc, _t in c.includes}
+        for c in ctxs:
             for steps in c.extens.values():
                 for st in steps:
-                    if st.app.lower() == "goto":
-                        parts = _split_args(st.args)
-                        if len(parts) == 3:
-                            targets.add(parts[0].strip())
-        top = next((c for c in menus if c.name not in targets), menus[0])
+                    if st.app.lower() in ("goto", "gotoif", "gotoiftime"):
+                        for dest in re.split(r"[?:]", st.args)[-2:]:
+                            parts = _split_args(dest)
+                            if len(parts) == 3 and parts[0].strip() != c.name:
+                                targets.add(parts[0].strip())
+        roots = [c for c in found if c.name not in targets] or found
+        own = [c for c in roots if not _stock(c)]
+        ranked = own + [c for c in roots if _stock(c)]
+        top = ranked[0]
+        others = [c.name for c in ranked[1:]]
+        if others:
+            shown = ", ".join(f"[{n}]" for n in others[:6]) + (" …" if len(others) > 6 else "")
+            stock = (
+                " (the rest come from Asterisk's stock sample)"
+                if own and len(own) < len(ranked)
+                else ""
+            )
+            self.b.note(
+                f"entry: [{top.name}] is where calls start (no other context sends callers "
+                f"there); other candidate {kind} contexts: {shown}{stock} - choose one with "
+                "--entry CONTEXT[,EXTENSION]"
+            )
         return top.name, self._first_ext(top)
 
     def _first_ext(self, ctx: _Context) -> str:
         if "s" in ctx.extens:
             return "s"
-        for ext, steps in ctx.extens.items():
-            if any(st.app.lower() in ("waitexten", "background") for st in steps):
-                return ext
+        for apps in ({"waitexten", "background"}, _CALL_APPS):
+            for ext, steps in ctx.extens.items():
+                if ext not in ("h", "i", "t") and any(st.app.lower() in apps for st in steps):
+                    return ext
         return next(iter(ctx.extens), "s")
 
     def find(
@@ -483,6 +550,19 @@ class _Walker:
         args = st.args.replace("${EXTEN}", exten)
         here = (ctx, ext, exten)
         meta = {"source": {"context": ctx, "extension": ext, "line": st.line, "app": st.app}}
+        if app == "agi" and tts_words(st.app, args) is not None:
+            return self.audio(key, steps, index, here, meta)
+        if app == "agi" and _RECOGNISER.match(args):
+            # A speech recogniser run as an AGI script: the caller is asked to say something.
+            node: dict[str, Any] = {
+                "type": "input",
+                "collects": "speech",
+                "modality": "speech",
+                "meta": meta,
+            }
+            self.b.add(key, node, label="speech input")
+            node["next"] = self._next(here, index)
+            return key
         if app in _SKIP:
             if app in ("gosub", "macro", "agi"):
                 self.b.unknown(st.app, f"{ctx},{ext},{st.prio}", f"{st.app}({st.args})")
@@ -655,13 +735,16 @@ class _Walker:
     ) -> str:
         """Background / Playback / WaitExten: a message, or a menu when a wait follows."""
         ctx, ext, exten = here
-        files: list[str] = []
+        files: list[str] = []  # sound files, or the words of a text-to-speech AGI as "=words"
         j = index
         wait: _Step | None = None
         while j < len(steps):
             app = steps[j].app.lower()
+            tts = tts_words(steps[j].app, steps[j].args)
             if app == "background":
                 files += [f for f in _split_args(steps[j].args)[0].split("&") if f.strip()]
+            elif tts is not None:
+                files.append("=" + tts)
             elif app == "waitexten":
                 wait = steps[j]
                 break
@@ -671,12 +754,19 @@ class _Walker:
                 break
             j += 1
         playback = steps[index].app.lower() == "playback"
+        if wait is None and any(f.startswith("=") for f in files) and j == len(steps):
+            j = len(steps)  # spoken words, then the extension ends: a message, then hang up
+            playback = False
+            node0: dict[str, Any] = {"type": "message", "prompt": _words(files), "meta": meta}
+            self.b.add(key, node0, label=_words(files))
+            node0["next"] = None
+            return key
         if playback or (wait is None and j < len(steps)):
             # A prompt the caller cannot (Playback) or does not get to (a Goto follows) answer.
             if playback:
                 files = [f for f in _split_args(steps[index].args)[0].split("&") if f.strip()]
                 j = index + 1
-            words = " ".join(words_from_file(f) for f in files)
+            words = _words(files)
             node: dict[str, Any] = {"type": "message"}
             if words:
                 node["prompt"] = words
@@ -705,7 +795,7 @@ class _Walker:
     ) -> str:
         ctx, ext, exten = here
         node: dict[str, Any] = {"type": "menu"}
-        prompt = " ".join(words_from_file(f) for f in files) or None
+        prompt = _words(files) or None
         script_prompt: str | None = None
         script_options: dict[str, str] = {}
         comment = self.contexts[ctx].comment

@@ -481,7 +481,17 @@ class _Walker:
             # through the loop gets the count as its retries (see `failures`).
             body = next((t for _o, v, t in conds if v[:1] == ["ContinueLooping"]), None)
             done = next((t for _o, v, t in conds if v[:1] == ["DoneLooping"]), nxt)
-            b.alias(k, to(body if body is not None else done))
+            try:
+                count: int | None = int(params.get("LoopCount") or 0) or None
+            except (TypeError, ValueError):
+                count = None
+            b.loop(
+                k,
+                to(body) if body is not None else None,
+                to(done),
+                count,
+                f"Loop {str(a.get('Identifier'))[:8]}",
+            )
         elif typ in _PASS:
             if typ == "InvokeFlowModule":
                 b.note("outside this file: a flow module is called and passed through")
