@@ -186,18 +186,40 @@ def test_twilio_gather_and_split_make_one_menu_with_speech() -> None:
     tree = imported.tree
     menu = tree.node("start")
     assert menu.type == "menu" and menu.modality == "both"  # type: ignore[union-attr]
-    assert keys(tree) == {"1": "sales", "2": "support_queue", "3": "billing"}
+    # A speech-only branch is not given a made-up key (issue 19, item 2): it is kept aside.
+    assert keys(tree) == {"1": "sales", "2": "support_queue"}
     assert menu.options["1"].speech == ("sales", "buy")  # type: ignore[union-attr]
-    assert menu.options["3"].speech == ("bill",)  # type: ignore[union-attr]
+    assert menu.meta["source"]["speech_only"] == {"bill": "billing"}
     assert (menu.timeout_s, menu.retries, menu.on_failure) == (7.0, FOREVER_RETRIES, None)  # type: ignore[union-attr]
     assert menu.meta["source"]["reprompt"] == "Sorry."
     assert "keys" not in tree.nodes and "words" not in tree.nodes  # the splits are the menu
     assert tree.node("support_queue").next == "support_agent"  # type: ignore[union-attr]
     assert any(w.startswith("replays: 'start'") for w in imported.warnings)
     assert any(
-        "speech: 'start' phrase(s) ['bill'] have no key; given key 3" in w
-        for w in imported.warnings
+        "speech: 'start' also hears ['bill'], which no key offers" in w for w in imported.warnings
     )
+
+
+def test_twilio_speech_attaches_to_the_key_the_prompt_pairs_it_with() -> None:
+    # "Press 1 or say taxi": the speech branch goes to another widget than key 1, but the
+    # prompt says the phrase belongs to key 1.
+    flow = twilio(
+        state("start", "gather-input-on-call",
+              {"say": "Press 1 or say taxi to book. Press 2 or say payment to pay."},
+              keypress="keys", speech="words", timeout="start"),
+        state("keys", "split-based-on", {"input": "{{widgets.start.Digits}}"},
+              noMatch="start", match=[("1", "book"), ("2", "pay")]),
+        state("words", "split-based-on", {"input": "{{widgets.start.SpeechResult}}"},
+              noMatch="start", match=[("taxi", "said_taxi"), ("payment", "pay")]),
+        state("said_taxi", "say-play", {"say": "Taxi."}, audioComplete="book"),
+        state("book", "enqueue-call", {"queue_name": "Taxi"}, callComplete=None),
+        state("pay", "enqueue-call", {"queue_name": "Payments"}, callComplete=None),
+    )  # fmt: skip
+    menu = read_bytes(flow).tree.node("start")
+    assert menu.options["1"].speech == ("taxi",)  # type: ignore[union-attr]
+    assert menu.options["2"].speech == ("payment",)  # type: ignore[union-attr]
+    assert menu.options["1"].for_ == ("taxi",)  # type: ignore[union-attr]
+    assert menu.options["2"].for_ == ("payments",)  # type: ignore[union-attr]
 
 
 def test_twilio_gather_without_a_menu_split_is_an_input() -> None:

@@ -30,6 +30,7 @@ __all__ = [
     "END",
     "FlowBuilder",
     "Imported",
+    "keyed_phrases",
     "slug",
     "words_from_file",
 ]
@@ -124,6 +125,52 @@ def words_from_file(name: str) -> str:
         return ""
     text = " ".join(words)
     return text[0].upper() + text[1:] + "."
+
+
+_KEY_WORDS = {
+    "zero": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "star": "*",
+    "pound": "#",
+    "hash": "#",
+}
+_PRESS = re.compile(
+    r"\b(?:press(?:ing)?|push|dial|key|select|enter|tapez|tape|appuyez sur|composez|pulse|"
+    r"marque|premi|digite|disque|drücken sie|wählen sie)\s+(?:the\s+)?"
+    r"(\d|\*|#|zero|one|two|three|four|five|six|seven|eight|nine|star|pound|hash)\b",
+    re.I,
+)
+
+
+def keyed_phrases(prompt: str) -> dict[str, str]:
+    """The sentence of a prompt that offers each key: ``{key: words}``.
+
+    Examples
+    --------
+    >>> keyed_phrases("Welcome. Press 1 or say taxi to hire one. For payments, press two.")
+    {'1': 'Press 1 or say taxi to hire one.', '2': 'For payments, press two.'}
+    >>> keyed_phrases("Press 1 for sales, or press 2 for support.")
+    {'1': 'Press 1 for sales,', '2': 'or press 2 for support.'}
+    """
+    out: dict[str, str] = {}
+    for sentence in re.split(r"(?<=[.!?;\n])\s+", prompt.strip()):
+        found = list(_PRESS.finditer(sentence))
+        parts = [sentence]
+        if len(found) > 1:  # "press 1 for sales, or press 2 for support": split at commas
+            parts = re.split(r"(?<=,)\s+", sentence)
+        for part in parts:
+            keys = {_KEY_WORDS.get(m.group(1).lower(), m.group(1)) for m in _PRESS.finditer(part)}
+            if len(keys) == 1:
+                out.setdefault(keys.pop(), part.strip())
+    return out
 
 
 @dataclass
@@ -441,6 +488,7 @@ class FlowBuilder:
             for t in node.get("handles", ()):
                 handled.setdefault(t, None)
         self.tasks = handled or {slug(self.name) or "call": None}
+        _promises(out_nodes)
         warnings = self._warnings(out_nodes, ids, left_out, bool(handled))
         out_nodes = {nid: _ordered(n) for nid, n in out_nodes.items()}
         data: dict[str, Any] = {"name": self.name}
@@ -657,6 +705,40 @@ class FlowBuilder:
                 f"not understood, passed through (kept under meta.imported.not_understood): {kinds}"
             )
         return tuple(out)
+
+
+def _promises(nodes: dict[str, dict[str, Any]]) -> None:
+    """``for:`` on each option the caller hears offered (its ``say:`` or ``speech:``, or the
+    sentence of the menu's prompt that names its key, "For billing, press 2"): the tasks
+    handled behind it and behind no other option of its menu (shared fallbacks are not what
+    an option offers). Callers then choose by what each option promises."""
+
+    def behind(start: str) -> set[str]:
+        out: set[str] = set()
+        stack, seen = [start], set()
+        while stack:
+            k = stack.pop()
+            if k in seen or k not in nodes:
+                continue
+            seen.add(k)
+            n = nodes[k]
+            out.update(n.get("handles", ()))
+            stack.extend(slot.get() or "" for slot in _slots(n))
+        return out
+
+    for nid, node in nodes.items():
+        if node["type"] != "menu":
+            continue
+        options = node["options"]
+        spoken = keyed_phrases(str(node.get("prompt") or ""))
+        reach = {k: behind(o["next"]) if o["next"] != nid else set() for k, o in options.items()}
+        for k, o in options.items():
+            if not (o.get("say") or o.get("speech") or k in spoken) or "for" in o:
+                continue
+            others = set().union(*(r for j, r in reach.items() if j != k))
+            own = sorted(reach[k] - others)
+            if own:
+                o["for"] = own
 
 
 def _even(names: dict[str, None]) -> list[tuple[str, float]]:

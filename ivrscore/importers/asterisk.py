@@ -105,7 +105,10 @@ _RECOGNISER = re.compile(r"^\s*(?:speech[-_]?recog|sphinx|vosk|asr|speech)\w*(?:
 
 def _words(files: list[str]) -> str:
     """The words of a prompt: sound file names, or text-to-speech words (``"=words"``)."""
-    return " ".join(f[1:] if f.startswith("=") else words_from_file(f) for f in files).strip()
+    parts = [f[1:].strip() if f.startswith("=") else words_from_file(f) for f in files]
+    # Each text-to-speech call is a sentence of its own.
+    parts = [p if not p or p[-1] in ".!?…" else p + "." for p in parts]
+    return " ".join(p for p in parts if p).strip()
 
 
 def _stock(c: _Context) -> bool:
