@@ -112,6 +112,8 @@ def detect(raw: bytes, filename: str | None = None) -> str:
             return "freeswitch-phrases"
         if re.search(r"<menu[\s>]", text):
             return "freeswitch"
+        if re.search(r"<extension[\s>]", text) and re.search(r"<condition[\s>/]", text):
+            return "freeswitch"  # a dialplan
         return "unknown"
     text = raw[:20000].decode("utf-8", errors="replace")
     if re.search(r"^\s*exten\s*=>?", text, re.M):
