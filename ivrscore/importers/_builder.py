@@ -811,5 +811,6 @@ def _validate(data: dict[str, Any], source: str | None) -> PhoneTree:
         raise TreeFileError.single(
             f"could not turn this flow into a phone tree: {first.format()}",
             file=source,
-            hint="please report this file to the ivrscore developers",
+            hint="the step named is where the platform file was not understood; fix it there "
+            "or in the imported YAML",
         ) from None

@@ -450,12 +450,13 @@ class _Walker:
         own = [c for c in roots if not _stock(c)]
         ranked = own + [c for c in roots if _stock(c)]
         top = ranked[0]
-        others = [c.name for c in ranked[1:]]
+        others = [c.name for c in found if c is not top and (c.name not in targets or _stock(c))]
         if others:
             shown = ", ".join(f"[{n}]" for n in others[:6]) + (" …" if len(others) > 6 else "")
+            from_stock = [n for n in others if _stock(self.contexts[n])]
             stock = (
-                " (the rest come from Asterisk's stock sample)"
-                if own and len(own) < len(ranked)
+                f" ({', '.join(f'[{n}]' for n in from_stock[:6])} from Asterisk's stock sample)"
+                if from_stock
                 else ""
             )
             self.b.note(
