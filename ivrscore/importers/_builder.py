@@ -212,6 +212,8 @@ class FlowBuilder:
     _failures: dict[str, tuple[str | None, str | None, tuple[int, str | None] | None]] = field(
         default_factory=dict
     )
+    _resolved: dict[str, str] = field(default_factory=dict)
+    _freeze: bool = False
 
     # -- what importers call --------------------------------------------------------------------
 
@@ -409,6 +411,7 @@ class FlowBuilder:
                 file=self.source,
                 hint="check that this is the flow itself, not a resource it refers to",
             )
+        self._freeze = True  # the pass-through steps no longer change: keep what they resolve to
         for key, spec in self._failures.items():
             self._settle_failures(key, *spec)
         self._close_loops()
@@ -615,15 +618,29 @@ class FlowBuilder:
                 break
 
     def _resolve(self, key: str) -> str:
-        seen = set()
-        while key in self.aliases:
-            if key in seen:  # a loop of pass-through steps: the call never moves on
-                return END
-            seen.add(key)
-            key = self.aliases[key]
-        if key != END and key not in self.nodes:
-            return END
-        return key
+        """Where a chain of pass-through steps leads; each chain is walked once (the answers
+        are kept while the flow is built, so resolving every step stays linear)."""
+        if key in self._resolved:
+            return self._resolved[key]
+        chain: list[str] = []
+        seen: set[str] = set()
+        real = key
+        while real in self.aliases:
+            if real in self._resolved:
+                real = self._resolved[real]
+                break
+            if real in seen:  # a loop of pass-through steps: the call never moves on
+                real = END
+                break
+            seen.add(real)
+            chain.append(real)
+            real = self.aliases[real]
+        if real != END and real not in self.nodes:
+            real = END
+        if self._freeze:
+            for k in chain:
+                self._resolved[k] = real
+        return real
 
     def _ids(self, order: list[str]) -> dict[str, str]:
         used: set[str] = set()

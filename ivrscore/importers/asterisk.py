@@ -162,6 +162,7 @@ def parse_dialplan(text: str, source: str | None = None) -> tuple[dict[str, _Con
     ctx: _Context | None = None
     last: tuple[str, int] | None = None
     comments: list[str] = []
+    unsorted: set[tuple[str, str]] = set()
     for n, raw in enumerate(text.splitlines(), 1):
         line, comment = _strip_comment(raw)
         if not line.strip():
@@ -213,9 +214,12 @@ def parse_dialplan(text: str, source: str | None = None) -> tuple[dict[str, _Con
         number = int(prio) if prio.isdigit() else (steps[-1].prio if steps else 0) + 1
         am = re.match(r"^(\w+)\s*(?:\((.*)\))?\s*$", app, re.S)
         name, args = (am.group(1), am.group(2) or "") if am else (app, "")
+        if steps and number < steps[-1].prio:
+            unsorted.add((ctx.name, ext))
         steps.append(_Step(number, label, name, args, n))
-        steps.sort(key=lambda st: st.prio)
         last = (ext, number)
+    for cname, ext in unsorted:  # priorities written out of order: once, not per line
+        contexts[cname].extens[ext].sort(key=lambda st: st.prio)
     return contexts, includes
 
 
@@ -362,6 +366,7 @@ def read_asterisk(
     start_ctx, start_ext = walker.entry(entry)
     b.name = f"Asterisk IVR {start_ctx}"
     first = walker.position(start_ctx, start_ext, 0, start_ext)
+    walker.run()
     return b.build(first)
 
 
@@ -407,6 +412,8 @@ class _Walker:
     ) -> None:
         self.b, self.contexts, self.queues = b, contexts, queues
         self.scripts_used: set[str] = set()
+        self.queued: set[str] = set()
+        self.todo: list[tuple[str, str, str, int, str]] = []
 
     # -- finding things -------------------------------------------------------------------------
 
@@ -475,45 +482,49 @@ class _Walker:
                     return ext
         return next(iter(ctx.extens), "s")
 
-    def find(
-        self, ctx: str, ext: str, seen: frozenset[str] = frozenset()
-    ) -> tuple[str, str] | None:
-        """The (context, extension name) that handles ``ext`` dialled in ``ctx``."""
-        c = self.contexts.get(ctx)
-        if c is None or ctx in seen:
-            return None
-        if ext in c.extens:
-            return ctx, ext
-        for name in c.extens:
-            rx = _pattern(name)
-            if rx is not None and rx.match(ext):
-                return ctx, name
-        for inc, times in c.includes:
-            if times:
+    def find(self, ctx: str, ext: str) -> tuple[str, str] | None:
+        """The (context, extension name) that handles ``ext`` dialled in ``ctx``: the context's
+        own extensions first, then its includes in order (depth first, each context once)."""
+        stack, seen = [ctx], set()
+        while stack:
+            name = stack.pop()
+            c = self.contexts.get(name)
+            if c is None or name in seen:
                 continue
-            hit = self.find(inc, ext, seen | {ctx})
-            if hit:
-                return hit
+            seen.add(name)
+            if ext in c.extens:
+                return name, ext
+            for e in c.extens:
+                rx = _pattern(e)
+                if rx is not None and rx.match(ext):
+                    return name, e
+            stack.extend(inc for inc, times in reversed(c.includes) if not times)
         return None
 
-    def keys(
-        self, ctx: str, seen: frozenset[str] = frozenset(), times: str | None = None
-    ) -> dict[str, tuple[str, str, str | None]]:
+    def keys(self, ctx: str) -> dict[str, tuple[str, str, str | None]]:
         """Literal extensions a caller can dial at a menu in ``ctx``: ``{digits: (context,
-        extension, times)}``, ``times`` being the hours of a time-based ``include`` (or None)."""
-        c = self.contexts.get(ctx)
-        if c is None or ctx in seen:
-            return {}
-        out = {e: (ctx, e, times) for e in c.extens if re.fullmatch(r"[0-9*#]+", e)}
-        for e in c.extens:  # one-key patterns (_X, _[1-3]) answer the keys they match
-            rx = _pattern(e)
-            if rx is not None and len(e) <= 8 and not e.endswith((".", "!")):
-                for k in "1234567890*#":
-                    if rx.fullmatch(k):
-                        out.setdefault(k, (ctx, e, times))
-        for inc, when in c.includes:
-            for k, v in self.keys(inc, seen | {ctx}, when or times).items():
-                out.setdefault(k, v)
+        extension, times)}``, ``times`` being the hours of a time-based ``include`` (or None).
+        Includes are visited depth first, each context once (a lattice of includes stays
+        linear)."""
+        out: dict[str, tuple[str, str, str | None]] = {}
+        stack: list[tuple[str, str | None]] = [(ctx, None)]
+        seen: set[str] = set()
+        while stack:
+            name, times = stack.pop()
+            c = self.contexts.get(name)
+            if c is None or name in seen:
+                continue
+            seen.add(name)
+            for e in c.extens:
+                if re.fullmatch(r"[0-9*#]+", e):
+                    out.setdefault(e, (name, e, times))
+            for e in c.extens:  # one-key patterns (_X, _[1-3]) answer the keys they match
+                rx = _pattern(e)
+                if rx is not None and len(e) <= 8 and not e.endswith((".", "!")):
+                    for k in "1234567890*#":
+                        if rx.fullmatch(k):
+                            out.setdefault(k, (name, e, times))
+            stack.extend((inc, when or times) for inc, when in reversed(c.includes))
         return out
 
     def timed(self, key: str, times: str, target: str | None, closed: str | None) -> str:
@@ -544,10 +555,20 @@ class _Walker:
         ctx, ext = hit
         steps = self.contexts[ctx].extens[ext]
         key = f"{ctx},{ext},{index},{exten}"
-        if self.b.has(key):
-            return key
         if index >= len(steps):
             return None  # autofallthrough: the call is hung up
+        if key not in self.queued:  # built later by `run`: no recursion however long the path
+            self.queued.add(key)
+            self.todo.append((key, ctx, ext, index, exten))
+        return key
+
+    def run(self) -> None:
+        """Build every position the walk has reached, until none is left."""
+        while self.todo:
+            self._build(*self.todo.pop())
+
+    def _build(self, key: str, ctx: str, ext: str, index: int, exten: str) -> str | None:
+        steps = self.contexts[ctx].extens[ext]
         st = steps[index]
         self.b.lines[key] = self.b.lines[key + "\x00agent"] = st.line
         app = st.app.lower()
@@ -570,13 +591,11 @@ class _Walker:
         if app in _SKIP:
             if app in ("gosub", "macro", "agi"):
                 self.b.unknown(st.app, f"{ctx},{ext},{st.prio}", f"{st.app}({st.args})")
-            self.b.reserve(key)
             self.b.alias(key, self._next(here, index))
             return key
         if app in ("background", "playback", "waitexten"):
             return self.audio(key, steps, index, here, meta)
         if app == "goto":
-            self.b.reserve(key)
             self.b.alias(key, self.goto(args, here))
             return key
         if app == "gotoif":
@@ -626,7 +645,6 @@ class _Walker:
             )
             return key
         self.b.unknown(st.app, f"{ctx},{ext},{st.prio}", f"{st.app}({st.args})")
-        self.b.reserve(key)
         self.b.alias(key, self._next(here, index))
         return key
 
@@ -675,10 +693,8 @@ class _Walker:
         self, key: str, args: str, here: tuple[str, str, str], index: int, meta: dict[str, Any]
     ) -> str:
         cond, yes, no = self._cond_targets(args)
-        self.b.reserve(key)
         t_yes = self.goto(yes, here) if yes else self._next(here, index)
         t_no = self.goto(no, here) if no else self._next(here, index)
-        self.b.release(key)
         self.b.split(key, [(f"{cond} true", t_yes), ("otherwise", t_no)], f"if {cond}", meta)
         return key
 
@@ -692,10 +708,8 @@ class _Walker:
         if any(f not in ("*", "") for f in fields[2:4]):
             self.b.note(f"schedules: {name!r} also limits days of the month or months; ignored")
         schedule = self.b.schedule(name, hours)
-        self.b.reserve(key)
         t_yes = self.goto(yes, here) if yes else self._next(here, index)
         t_no = self.goto(no, here) if no else self._next(here, index)
-        self.b.release(key)
         self.b.add(
             key,
             {

@@ -22,6 +22,7 @@ from typing import Any
 
 from ..exceptions import TreeFileError
 from ._builder import END, FlowBuilder, Imported, keyed_phrases, slug
+from ._shape import SCALAR, ListOf, Obj, Opt, check
 
 __all__ = ["read_twilio"]
 
@@ -120,6 +121,7 @@ def read_twilio(data: Any, source: str | None = None, *, text: str | None = None
         data = data["definition"]
     if not isinstance(data, dict) or not isinstance(data.get("states"), list):
         raise TreeFileError.single("not a Twilio Studio flow (no 'states' list)", file=source)
+    check(data, _SHAPE, source=source, text=text, steps="states", id_key="name")
     states: dict[str, dict[str, Any]] = {}
     for s in data["states"]:
         if isinstance(s, dict) and isinstance(s.get("name"), str):
@@ -149,6 +151,38 @@ def read_twilio(data: Any, source: str | None = None, *, text: str | None = None
         b.locate(text, "name")
     return b.build(entry)
 
+
+_CONDITION = Obj(
+    {"value": SCALAR, "type": Opt(SCALAR), "friendly_name": Opt(SCALAR), "arguments": Opt(list)}
+)
+_SHAPE = Obj(
+    {
+        "initial_state": Opt(SCALAR),
+        "description": Opt(SCALAR),
+        "states": ListOf(
+            Obj(
+                {
+                    "name": str,
+                    "type": Opt(str),
+                    "sid": Opt(SCALAR),
+                    "properties": Opt(dict),
+                    "transitions": Opt(
+                        ListOf(
+                            Obj(
+                                {
+                                    "event": Opt(str),
+                                    "next": Opt(str),
+                                    "conditions": Opt(ListOf(_CONDITION)),
+                                }
+                            )
+                        )
+                    ),
+                }
+            )
+        ),
+    }
+)
+"""The parts of a Studio flow definition the reader reads."""
 
 _UNANSWERED = {"no-answer", "busy", "failed", "canceled"}
 
