@@ -803,3 +803,153 @@ def test_twilio_split_on_whole_numbers_follows_an_input() -> None:
     branch = tree.node("ext")
     assert [tree.node(c.next).type for c in branch.when] == ["agent", "agent"]  # type: ignore[union-attr]
     assert branch.otherwise == "start"  # type: ignore[union-attr]
+
+
+# -- Genesys Cloud Architect (Archy YAML) -----------------------------------------------------------
+
+ARCHY = """\
+inboundCall:
+  name: Acme main line
+  startUpRef: "/inboundCall/tasks/task[hours_1]"
+  initialGreeting:
+    tts: Thank you for calling Acme.
+  settingsMenu:
+    menuSelectionTimeout:
+      lit:
+        seconds: 7
+    repeatCount:
+      lit: 2
+  menus:
+    - menu:
+        name: Main Menu
+        refId: main_2
+        audio:
+          tts: For sales press 1. For your balance press 2. To hang up press 9.
+        choices:
+          - menuTransferToAcd:
+              name: Sales
+              dtmf: digit_1
+              speechRecTerms: [sales, buy]
+              queue:
+                lit:
+                  name: Sales
+          - menuTask:
+              name: Balance
+              dtmf: digit_2
+              targetTaskRef: "/inboundCall/tasks/task[balance_3]"
+          - menuDisconnect:
+              name: Disconnect
+              dtmf: digit_9
+          - menuRepeat:
+              name: Again
+              dtmf: digit_star
+  tasks:
+    - task:
+        name: Hours
+        refId: hours_1
+        actions:
+          - evaluateScheduleGroup:
+              name: Open?
+              scheduleGroup:
+                lit:
+                  name: Office hours
+              outputs:
+                open:
+                  actions:
+                    - jumpToMenu:
+                        targetMenuRef: "/inboundCall/menus/menu[main_2]"
+                closed:
+                  actions:
+                    - playAudio:
+                        audio:
+                          tts: We are closed.
+                    - transferToVoicemail:
+                        name: After hours
+    - task:
+        name: Balance
+        refId: balance_3
+        actions:
+          - collectInput:
+              name: Account
+              inputData:
+                var: Task.account
+              digits:
+                exactly: 6
+              inputAudio:
+                tts: Key your six digit account number.
+              outputs:
+                success:
+                  actions:
+                    - decision:
+                        name: Known?
+                        condition:
+                          exp: "IsSet(Task.account)"
+                        outputs:
+                          yes:
+                            actions:
+                              - playAudio:
+                                  audio:
+                                    tts: Your balance is ten pounds.
+                          no:
+                            actions:
+                              - transferToAcd:
+                                  name: To billing
+                                  targetQueue:
+                                    lit:
+                                      name: Billing
+                failure:
+                  actions:
+                    - disconnect:
+                        name: Bye
+          - disconnect:
+              name: Done
+"""
+
+
+def test_genesys_archy_constructs() -> None:
+    assert importers.detect(ARCHY.encode(), "flow.yaml") == "genesys"
+    imported = read_bytes(ARCHY.encode(), source="flow.yaml")
+    tree = imported.tree
+    greet = tree.node(tree.entry)
+    assert greet.type == "message" and greet.prompt == "Thank you for calling Acme."
+    hours = tree.node(greet.next)  # type: ignore[union-attr, arg-type]
+    assert hours.type == "branch" and hours.when[0].open == "office_hours"  # type: ignore[union-attr]
+    assert tree.schedules  # the schedule group's hours are not in the file: a listed default
+    assert any(w.startswith("schedules: office_hours") for w in imported.warnings)
+    closed = tree.node(hours.otherwise)  # type: ignore[union-attr]
+    assert closed.prompt == "We are closed." and tree.node(closed.next).type == "voicemail"  # type: ignore[union-attr, arg-type]
+    menu = tree.node(hours.when[0].next)  # type: ignore[union-attr]
+    assert menu.type == "menu" and menu.timeout_s == 7.0 and menu.retries == 2  # type: ignore[union-attr]
+    assert list(menu.options) == ["1", "2", "9", "*"]  # type: ignore[union-attr]
+    assert menu.options["1"].speech == ("sales", "buy")  # type: ignore[union-attr]
+    assert tree.node(menu.options["1"].next).type == "queue"  # type: ignore[union-attr]
+    assert tree.node(menu.options["9"].next).type == "hangup"  # type: ignore[union-attr]
+    assert menu.options["*"].next == hours.when[0].next  # type: ignore[union-attr]  # repeat
+    account = tree.node(menu.options["2"].next)  # type: ignore[union-attr]
+    assert account.type == "input" and account.digits == 6 and account.collects == "account"  # type: ignore[union-attr]
+    known = tree.node(account.next)  # type: ignore[union-attr, arg-type]
+    assert known.type == "branch" and known.when[0].share == 0.5  # type: ignore[union-attr]
+    balance = tree.node(known.when[0].next)  # type: ignore[union-attr]
+    assert balance.prompt == "Your balance is ten pounds."
+    assert tree.node(balance.next).type == "hangup"  # type: ignore[union-attr, arg-type]  # "Done"
+    assert tree.node(known.otherwise).type == "queue"  # type: ignore[union-attr]
+    assert tree.node(account.on_failure).type == "hangup"  # type: ignore[union-attr, arg-type]
+    # Options the menu's words offer promise the tasks behind them.
+    assert menu.options["1"].for_ == ("sales",)  # type: ignore[union-attr]
+
+
+def test_genesys_errors_are_one_line() -> None:
+    with pytest.raises(ivr.TreeFileError, match="no startUpRef"):
+        read_bytes(b"inboundCall:\n  name: x\n", source="f.yaml")
+    with pytest.raises(ivr.TreeFileError, match=r"^f.yaml:\d+: menus should be a list"):
+        read_bytes(
+            b"inboundCall:\n  name: x\n  startUpRef: /inboundCall/menus/menu[a]\n  menus: 3\n",
+            source="f.yaml",
+        )
+    missing = read_bytes(
+        b"inboundCall:\n  startUpRef: /inboundCall/menus/menu[a]\n  menus:\n"
+        b"    - menu: {name: M, refId: a, choices: [{menuJumpToMenu: {dtmf: digit_1, "
+        b"targetMenuRef: '/inboundCall/menus/menu[zz]'}}]}\n",
+        source="f.yaml",
+    )
+    assert any("missing:" in w and "'zz'" in w for w in missing.warnings)

@@ -363,3 +363,35 @@ def test_long_asterisk_chains_do_not_recurse() -> None:
         menu = tree.node(tree.entry)
         assert menu.type == "menu" and list(menu.options) == ["1"]  # type: ignore[union-attr]
         assert tree.node(menu.options["1"].next).type == "hangup"  # type: ignore[union-attr]
+
+
+ARCHY_PARTS = [
+    "- menu: {{name: M{a}, refId: {a}, audio: {{tts: Press 1.}}, choices: [{{menuJumpToMenu: {{dtmf: digit_1, targetMenuRef: '/inboundCall/menus/menu[{b}]'}}}}, {{menuTask: {{dtmf: digit_2, targetTaskRef: '/inboundCall/tasks/task[{b}]'}}}}, {{menuDisconnect: {{dtmf: digit_9}}}}]}}",
+    "- menu: {{name: M{a}, refId: {a}, choices: [{{menuTransferToAcd: {{dtmf: digit_{c}, queue: {{lit: {{name: Q}}}}}}}}, {{menuRepeat: {{dtmf: digit_star}}}}, 3, null]}}",
+]  # fmt: skip
+ARCHY_TASKS = [
+    "- task: {{name: T{a}, refId: {a}, actions: [{{playAudio: {{audio: {{tts: Hi}}}}}}, {{jumpToTask: {{targetTaskRef: '/inboundCall/tasks/task[{b}]'}}}}]}}",
+    "- task: {{name: T{a}, refId: {a}, actions: [{{evaluateScheduleGroup: {{outputs: {{open: {{actions: [{{jumpToMenu: {{targetMenuRef: '/inboundCall/menus/menu[{b}]'}}}}]}}, closed: {{actions: [{{disconnect: {{}}}}]}}}}}}}}]}}",
+    "- task: {{name: T{a}, refId: {a}, actions: [{{loop: {{maxLoopCount: {{lit: 3}}, outputs: {{loop: {{actions: [{{playAudio: {{audio: {{tts: x}}}}}}]}}}}}}}}, {{collectInput: {{outputs: {{success: {{actions: [{{jumpToTask: {{targetTaskRef: '/inboundCall/tasks/task[{b}]'}}}}]}}}}}}}}]}}",
+    "- task: {{name: T{a}, refId: {a}, actions: [{{decision: {{outputs: {{yes: {{actions: [{{transferToAcd: {{targetQueue: {{lit: {{name: Q}}}}}}}}]}}}}}}}}, {{mystery: 1}}, 7]}}",
+]  # fmt: skip
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(ARCHY_PARTS), NAMES, NAMES, st.sampled_from("19")), max_size=3
+    ),
+    st.lists(st.tuples(st.sampled_from(ARCHY_TASKS), NAMES, NAMES), max_size=3),
+    st.sampled_from(["menu", "task"]),
+    NAMES,
+)
+def test_random_archy_flows(
+    menus: list[tuple[str, str, str, str]], tasks: list[tuple[str, str, str]], kind: str, start: str
+) -> None:
+    text = f"inboundCall:\n  name: fuzz\n  startUpRef: /inboundCall/{kind}s/{kind}[{start}]\n"
+    if menus:
+        text += "  menus:\n" + "".join(f"    {t.format(a=a, b=b, c=c)}\n" for t, a, b, c in menus)
+    if tasks:
+        text += "  tasks:\n" + "".join(f"    {t.format(a=a, b=b)}\n" for t, a, b in tasks)
+    _check(text.encode(), "genesys")

@@ -307,3 +307,18 @@ def test_every_wild_flow_loads_or_is_refused_in_one_line() -> None:
         else:
             tree = ivr.load(path)
             assert tree.nodes, path.name
+
+
+# -- item 8: Genesys Cloud Architect (Archy YAML) ----------------------------------------------
+
+
+def test_genesys_archy_openhours_flow() -> None:
+    path = wild("unsupported/genesys_archy_openhours_flow.yaml")
+    assert importers.detect(path.read_bytes(), path.name) == "genesys"
+    tree = importers.read(path).tree
+    greet = tree.node(tree.entry)
+    assert greet.prompt == "Juan says Oi!"  # initialGreeting
+    main = menu(tree, greet.next)  # type: ignore[union-attr]
+    assert main.prompt == "You are at the Main Menu, press 9 to disconnect."
+    assert keyed(tree, greet.next) == {"9": "hangup:disconnect"}  # type: ignore[union-attr]
+    assert main.retries == 3 and main.timeout_s == 10.0  # the flow's settingsMenu

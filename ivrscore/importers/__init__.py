@@ -58,6 +58,7 @@ FORMATS: dict[str, str] = {
         ("voicexml", "2.x document"),
         ("freeswitch", "IVR menus (XML)"),
         ("asterisk", "dialplan (extensions.conf)"),
+        ("genesys", "Architect flow (Archy YAML: inboundCall)"),
     )
 }
 """Formats :func:`read` imports, with a description."""
@@ -77,6 +78,8 @@ _ALIASES = {
     "vxml": "voicexml",
     "fs": "freeswitch",
     "dialplan": "asterisk",
+    "archy": "genesys",
+    "genesys-cloud": "genesys",
 }
 
 
@@ -120,6 +123,8 @@ def detect(raw: bytes, filename: str | None = None) -> str:
         return "asterisk"
     if re.search(r"^\s*member\s*=>?", text, re.M) or re.search(r"^\s*strategy\s*=", text, re.M):
         return "asterisk-queues"
+    if re.search(r"^(inboundCall|inQueueCall|outboundCall|secureCall)\s*:", text, re.M):
+        return "genesys"
     if re.search(r"^\s*(name|entry|nodes)\s*:", text, re.M) or suffix in (".yaml", ".yml"):
         return "ivrscore"
     return "unknown"
@@ -243,6 +248,12 @@ def read_bytes(
 
         phrases = [parse_xml(d, n) for n, d in by_kind.get("freeswitch-phrases", [])]
         return read_freeswitch(parse_xml(raw, source), source, phrases=phrases, entry=entry)
+    if kind == "genesys":
+        from ..io import read_document
+        from .genesys import read_genesys
+
+        data, positions = read_document(_text(raw), format="yaml", source=source)
+        return read_genesys(data, source, positions=positions)
     from .asterisk import read_asterisk
 
     queues = [(n, _text(d)) for n, d in by_kind.get("asterisk-queues", [])]

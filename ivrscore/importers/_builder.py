@@ -57,6 +57,7 @@ PLATFORMS: dict[str, str] = {
     "voicexml": "VoiceXML",
     "freeswitch": "FreeSWITCH",
     "asterisk": "Asterisk",
+    "genesys": "Genesys Cloud",
 }
 """The platform of each import format, by name."""
 
