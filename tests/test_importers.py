@@ -97,10 +97,10 @@ def test_unknown_formats_get_one_clear_line() -> None:
         read_bytes(b"<html/>", source="page.html")
     assert str(err.value) == (
         "page.html: not a flow format ivrscore knows; ivrscore imports twilio, connect, "
-        "voicexml, freeswitch, asterisk; force one with --format"
+        "voicexml, freeswitch, asterisk, genesys; force one with --format"
     )
-    with pytest.raises(ivr.TreeFileError, match="unknown flow format 'genesys'"):
-        read_bytes(b"{}", format="genesys")
+    with pytest.raises(ivr.TreeFileError, match="unknown flow format 'kazoo'"):
+        read_bytes(b"{}", format="kazoo")
     with pytest.raises(ivr.TreeFileError, match="already an ivrscore phone tree"):
         read_bytes(b"name: T\nentry: a\n", source="t.yaml")
 
