@@ -953,3 +953,146 @@ def test_genesys_errors_are_one_line() -> None:
         source="f.yaml",
     )
     assert any("missing:" in w and "'zz'" in w for w in missing.warnings)
+
+
+# -- flows inside infrastructure code (Terraform, CloudFormation / SAM) -----------------------------
+
+CONNECT_FLOW = {
+    "Version": "2019-10-30",
+    "StartAction": "menu",
+    "Actions": [
+        {"Identifier": "menu", "Type": "GetParticipantInput",
+         "Parameters": {"Text": "For sales press 1.", "InputTimeLimitSeconds": "5"},
+         "Transitions": {"NextAction": "bye", "Conditions": [
+             {"NextAction": "q", "Condition": {"Operator": "Equals", "Operands": ["1"]}}]}},
+        {"Identifier": "q", "Type": "TransferContactToQueue", "Parameters": {}, "Transitions": {}},
+        {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}},
+    ],
+}  # fmt: skip
+
+
+def _sales_menu(tree: ivr.PhoneTree) -> None:
+    menu = tree.node(tree.entry)
+    assert menu.type == "menu" and menu.prompt == "For sales press 1."  # type: ignore[union-attr]
+    assert tree.node(menu.options["1"].next).type == "queue"  # type: ignore[union-attr]
+
+
+def test_terraform_heredoc_string_jsonencode_and_file(tmp_path: Path) -> None:
+    flow_json = json.dumps(CONNECT_FLOW, indent=2)
+    (tmp_path / "flows").mkdir()
+    (tmp_path / "flows" / "main.json").write_text(flow_json)
+    hcl_literal = (
+        '{ Version = "2019-10-30", StartAction = "menu", Actions = [\n'
+        '  { Identifier = "menu", Type = "GetParticipantInput",\n'
+        '    Parameters = { Text = "For sales press 1.", InputTimeLimitSeconds = "5" },\n'
+        '    Transitions = { NextAction = "bye", Conditions = [ # the one key\n'
+        '      { NextAction = "q", Condition = { Operator = "Equals", Operands = ["1"] } } ] } },\n'
+        '  { Identifier = "q", Type = "TransferContactToQueue", Parameters = {}, Transitions = {} },\n'
+        '  { Identifier = "bye", Type = "DisconnectParticipant", Parameters = {}, Transitions = {} }\n'
+        "] }"
+    )
+    tf = tmp_path / "main.tf"
+    tf.write_text(
+        'resource "aws_connect_instance" "x" { identity_management_type = "CONNECT_MANAGED" }\n'
+        'resource "aws_connect_contact_flow" "heredoc" {\n  name = "A"\n'
+        f"  content = <<EOF\n{flow_json}\nEOF\n}}\n"
+        'resource "aws_connect_contact_flow" "string" {\n'
+        f"  content = {json.dumps(json.dumps(CONNECT_FLOW))}\n}}\n"
+        f'resource "aws_connect_contact_flow" "encoded" {{\n  content = jsonencode({hcl_literal})\n}}\n'
+        'resource "aws_connect_contact_flow" "beside" {\n'
+        '  content = file("${path.module}/flows/main.json")\n}\n'
+        'resource "aws_connect_contact_flow" "templated" {\n'
+        '  content = templatefile("flow.tpl", { queue = var.queue })\n}\n'
+    )
+    found = importers.flows(tf)
+    lines = tf.read_text().splitlines()
+    starts = [
+        i for i, t in enumerate(lines, 1) if t.startswith('resource "aws_connect_contact_flow"')
+    ]
+    assert [(f.name, f.format, f.line) for f in found] == [
+        (name, "connect", line)
+        for name, line in zip(
+            ["heredoc", "string", "encoded", "beside", "templated"], starts, strict=True
+        )
+    ]
+    for name in ("heredoc", "string", "encoded", "beside"):
+        _sales_menu(importers.read(tf, flow=name).tree)
+    with pytest.raises(
+        ivr.TreeFileError,
+        match=r"main.tf:\d+: aws_connect_contact_flow 'templated': templatefile\(\) is not evaluated",
+    ):
+        importers.read(tf, flow="templated")
+    with pytest.raises(ivr.TreeFileError, match="holds 5 flows: heredoc"):
+        importers.read(tf)
+    with pytest.raises(ivr.TreeFileError, match="no flow 'nope' in this Terraform file"):
+        importers.read(tf, flow="nope")
+
+
+def test_terraform_twilio_and_genesys(tmp_path: Path) -> None:
+    studio = {"initial_state": "Trigger", "states": [
+        {"name": "Trigger", "type": "trigger", "transitions": [{"event": "incomingCall", "next": "hi"}]},
+        {"name": "hi", "type": "say-play", "properties": {"say": "Hello."}, "transitions": []}]}  # fmt: skip
+    (tmp_path / "archy.yaml").write_text(
+        "inboundCall:\n  name: G\n  startUpRef: /inboundCall/tasks/task[t]\n  tasks:\n"
+        "    - task: {name: T, refId: t, actions: [{playAudio: {audio: {tts: Hi there.}}}]}\n"
+    )
+    tf = tmp_path / "flows.tf"
+    tf.write_text(
+        'resource "twilio_studio_flows_v2" "ivr" {\n  friendly_name = "IVR"\n  status = "published"\n'
+        f"  definition = {json.dumps(json.dumps(studio))}\n}}\n"
+        'resource "genesyscloud_flow" "inbound" {\n  filepath = "archy.yaml"\n'
+        '  file_content_hash = filesha256("archy.yaml")\n}\n'
+    )
+    assert importers.detect(tf.read_bytes(), "flows.tf") == "terraform"
+    twilio_tree = importers.read(tf, flow="ivr").tree
+    assert twilio_tree.node(twilio_tree.entry).prompt == "Hello."
+    genesys = importers.read(tf, flow="inbound")
+    assert (
+        genesys.format == "genesys" and genesys.tree.node(genesys.tree.entry).prompt == "Hi there."
+    )
+
+
+def test_cloudformation_json_and_yaml(tmp_path: Path) -> None:
+    template = {"AWSTemplateFormatVersion": "2010-09-09", "Resources": {
+        "MainFlow": {"Type": "AWS::Connect::ContactFlow",
+                     "Properties": {"Name": "Main", "Type": "CONTACT_FLOW", "InstanceArn": "arn:x",
+                                    "Content": json.dumps(CONNECT_FLOW)}}}}  # fmt: skip
+    cfn = tmp_path / "template.json"
+    cfn.write_text(json.dumps(template, indent=2))
+    assert importers.detect(cfn.read_bytes(), cfn.name) == "cloudformation"
+    _sales_menu(importers.read(cfn).tree)
+    sam = tmp_path / "template.yaml"
+    sam.write_text(
+        "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\n"
+        "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n"
+        "    Properties: {CodeUri: !Ref Bucket}\n"
+        "  MainFlow:\n    Type: AWS::Connect::ContactFlow\n    Properties:\n"
+        "      InstanceArn: !GetAtt Instance.Arn\n      Content: |\n"
+        + "".join(f"        {line}\n" for line in json.dumps(CONNECT_FLOW, indent=1).splitlines())
+        + "  SubFlow:\n    Type: AWS::Connect::ContactFlow\n    Properties:\n"
+        '      Content: !Sub \'{"StartAction": "${Start}"}\'\n'
+    )
+    assert importers.detect(sam.read_bytes(), sam.name) == "cloudformation"
+    _sales_menu(importers.read(sam, flow="MainFlow").tree)
+    with pytest.raises(
+        ivr.TreeFileError, match=r"template.yaml:\d+: .*'SubFlow': Content is built with !Sub"
+    ):
+        importers.read(sam, flow="SubFlow")
+    # ivr.load reads a template with one flow directly.
+    _sales_menu(ivr.load(cfn))
+
+
+def test_cli_import_lists_and_imports_every_flow(tmp_path: Path) -> None:
+    from ivrscore.cli import main
+
+    tf = tmp_path / "main.tf"
+    flow = json.dumps(json.dumps(CONNECT_FLOW))
+    tf.write_text(
+        f'resource "aws_connect_contact_flow" "a" {{\n  content = {flow}\n}}\n'
+        f'resource "aws_connect_contact_flow" "b" {{\n  content = {flow}\n}}\n'
+    )
+    assert main(["import", str(tf), "-o", str(tmp_path / "out.yaml")]) == 0
+    _sales_menu(ivr.load(tmp_path / "out_a.yaml"))
+    _sales_menu(ivr.load(tmp_path / "out_b.yaml"))
+    assert main(["import", str(tf), "--flow", "b", "-o", str(tmp_path / "b.yaml")]) == 0
+    _sales_menu(ivr.load(tmp_path / "b.yaml"))

@@ -8,9 +8,9 @@ import sys
 from typing import Any
 
 from ..exceptions import IvrscoreError, TreeFileError
-from ..io import load
 from ..lint import Findings, check_selectors, get_rule, lint, rule_list
 from ..lint.report import LoadFailure, explain, to_json, to_sarif, to_text
+from ..loading import load
 from ..standard import SEVERITY_RANK, Standard, find_pyproject
 from ._app import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from ._output import dumps

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from ..exceptions import TreeFileError
-from ..io import load
 from ..lint.report import LoadFailure
+from ..loading import load
 from ..model.tree import PhoneTree
 from ..score import Report, compare, score
 from ._app import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
