@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import ivrscore as ivr
 from ivrscore.importers import read_bytes
+from ivrscore.importers.wrappers import TERRAFORM_RESOURCES
 
 NAMES = st.sampled_from(["a", "b", "c", "d", "e", "f"])
 TARGET = st.one_of(st.none(), NAMES, st.just("nowhere"))
@@ -395,3 +396,60 @@ def test_random_archy_flows(
     if tasks:
         text += "  tasks:\n" + "".join(f"    {t.format(a=a, b=b)}\n" for t, a, b in tasks)
     _check(text.encode(), "genesys")
+
+
+TF_VALUES = [
+    '"{\\"Version\\": \\"2019-10-30\\", \\"StartAction\\": \\"a\\", \\"Actions\\": []}"',
+    'jsonencode({ Version = "2019-10-30", StartAction = "a", Actions = [ { Identifier = "a", Type = "DisconnectParticipant", Transitions = {} } ] })',
+    "jsonencode({ a = [1, 2, { b = null }], c = true })", "jsonencode({ a = var.x })",
+    'jsonencode({ a = "${var.x}" })', "jsonencode({ a = ", 'file("missing.json")',
+    'file("${var.dir}/f.json")', 'templatefile("f.tpl", {})', "var.flow", "local.flows[0]",
+    "<<EOF\n{}\nEOF", "<<-EOT\n  not json\n  EOT", "<<EOF\n${var.x}\nEOF", '"unterminated', "",
+    '"{}"', "42", "[1, 2]",
+]  # fmt: skip
+TF_TYPES = list(TERRAFORM_RESOURCES)
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.sampled_from(TF_TYPES), NAMES, st.sampled_from(TF_VALUES),
+                          st.sampled_from(["content", "definition", "filepath", "name"])),
+                min_size=1, max_size=4),
+       st.one_of(st.none(), NAMES))  # fmt: skip
+def test_random_terraform_files(
+    resources: list[tuple[str, str, str, str]], flow: str | None
+) -> None:
+    text = "".join(
+        f'resource "{t}" "{n}" {{\n  {attr} = {value}\n}}\n' for t, n, value, attr in resources
+    )
+    try:
+        imported = read_bytes(text.encode(), source="fuzz.tf", flow=flow)
+    except ivr.TreeFileError as exc:
+        message = str(exc)
+        assert message.startswith("fuzz.tf") and "\n" not in message, message
+    else:
+        ivr.lint(imported.tree)
+
+
+CFN_CONTENTS = [
+    json.dumps(json.dumps(CONNECT_BASE)), "!Sub '{}'", "{Fn::Sub: x}", "null", "[1]", "'not json'",
+    json.dumps(CONNECT_BASE), "{}", "!Ref X", "'{\"StartAction\": 1}'",
+]  # fmt: skip
+
+
+@SETTINGS
+@given(st.lists(st.tuples(NAMES, st.sampled_from(CFN_CONTENTS)), min_size=1, max_size=3),
+       st.one_of(st.none(), NAMES))  # fmt: skip
+def test_random_cloudformation_templates(
+    resources: list[tuple[str, str]], flow: str | None
+) -> None:
+    text = "Resources:\n" + "".join(
+        f"  R{n}:\n    Type: AWS::Connect::ContactFlow\n    Properties:\n      Content: {c}\n"
+        for n, c in resources
+    )
+    try:
+        imported = read_bytes(text.encode(), source="fuzz.yaml", flow=flow)
+    except ivr.TreeFileError as exc:
+        message = str(exc)
+        assert message.startswith("fuzz.yaml") and "\n" not in message, message
+    else:
+        ivr.lint(imported.tree)
