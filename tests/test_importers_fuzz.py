@@ -453,3 +453,21 @@ def test_random_cloudformation_templates(
         assert message.startswith("fuzz.yaml") and "\n" not in message, message
     else:
         ivr.lint(imported.tree)
+
+
+def test_voicexml_dialog_ids_that_clash() -> None:
+    doc = b'<vxml><menu id="a"/>\n<menu id="a"><choice dtmf="1" next="#a">x</choice></menu></vxml>'
+    try:
+        read_bytes(doc, format="voicexml", source="v.vxml")
+    except ivr.TreeFileError as exc:
+        message = str(exc)
+    else:
+        raise AssertionError("two dialogs with one id were accepted")
+    assert message == "v.vxml:2: two dialogs have the id 'a'; a <goto next='#a'> could mean either"
+    # An unnamed dialog does not take the name of one the document names.
+    doc = (
+        b'<vxml><form><block>Hi.<goto next="#dialog1"/></block></form>'
+        b'<form id="dialog1"><block>There.</block></form></vxml>'
+    )
+    tree = read_bytes(doc, format="voicexml").tree
+    assert tree.node(tree.node(tree.entry).next).prompt == "There."  # type: ignore[union-attr, arg-type]

@@ -74,6 +74,17 @@ def read_voicexml(root: ET.Element, source: str | None = None) -> Imported:
     dialogs = [d for d in root if d.tag in ("menu", "form")]
     if not dialogs:
         raise TreeFileError.single("no <menu> or <form> in this VoiceXML document", file=source)
+    seen: set[str] = set()
+    for d in dialogs:
+        did = d.get("id")
+        if did is not None and did in seen:
+            raise TreeFileError.single(
+                f"two dialogs have the id {did!r}; a <goto next='#{did}'> could mean either",
+                file=source,
+                line=line_of(d),
+            )
+        if did is not None:
+            seen.add(did)
     name = next(
         (m.get("content") for m in root.iter("meta") if m.get("name") == "description"), None
     )
@@ -92,7 +103,13 @@ def read_voicexml(root: ET.Element, source: str | None = None) -> Imported:
 class _Reader:
     def __init__(self, b: FlowBuilder, root: ET.Element, dialogs: list[ET.Element]) -> None:
         self.b = b
-        self.ids = {d.get("id") or f"dialog{i + 1}": d for i, d in enumerate(dialogs)}
+        given = {d.get("id") for d in dialogs}
+        self.ids: dict[str, ET.Element] = {}
+        for i, d in enumerate(dialogs):
+            name = d.get("id") or f"dialog{i + 1}"
+            while name in self.ids or (not d.get("id") and name in given):
+                name += "_"  # an unnamed dialog never takes a name the document uses
+            self.ids[name] = d
         self.names = {id(d): n for n, d in self.ids.items()}
         self.vars = {
             v.get("name", ""): _literal(v.get("expr", ""))
