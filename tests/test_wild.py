@@ -144,11 +144,13 @@ def test_twilio_quickdeploy_keys() -> None:
     assert all(v.startswith("input:") for v in keyed(tree).values())
 
 
-def test_twilio_outbound_dialer_is_refused_in_one_line() -> None:
-    with pytest.raises(ivr.TreeFileError, match="no voice entry") as exc:
-        importers.read(wild("twilio_studio/predictive_dialer_outbound.json"))
-    assert "\n" not in str(exc.value)
-    assert "report" not in str(exc.value)
+def test_twilio_outbound_dialer_imports_from_the_answered_call() -> None:
+    imported = importers.read(wild("twilio_studio/predictive_dialer_outbound.json"))
+    tree = imported.tree
+    # incomingRequest -> make-outgoing-call-v2 -> answered: say -> enqueue-call.
+    assert lands(tree, tree.entry) == "queue:enqueue_queue"
+    assert "calling you today" in (tree.node(tree.entry).prompt or "")
+    assert any(w.startswith("outbound:") for w in imported.warnings)
 
 
 # -- item 5: VoiceXML conditions ---------------------------------------------------------------
@@ -295,7 +297,6 @@ def test_every_wild_flow_loads_or_is_refused_in_one_line() -> None:
     refused = {
         "calltech_queue_Sales.conf",  # a queues.conf resource, not a flow
         "fs2008_ivr_conf_malformed_attr.xml",  # not well-formed XML
-        "predictive_dialer_outbound.json",  # an outbound dialer: no incoming call
     }
     for path in sorted(p for p in WILD.rglob("*") if p.is_file() and p.suffix != ".md"):
         if path.parent.name == "unsupported":

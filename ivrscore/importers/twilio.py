@@ -135,6 +135,16 @@ def read_twilio(data: Any, source: str | None = None, *, text: str | None = None
     )
     trigger = states.get(str(data.get("initial_state", "Trigger")))
     entry = _transitions(trigger).get("incomingCall") if trigger else None
+    request = _transitions(trigger).get("incomingRequest") if trigger else None
+    dialer = states.get(request or "")
+    if entry is None and dialer is not None and _OUTBOUND.match(str(dialer.get("type"))):
+        # An outbound flow: a REST request makes the call; the person called meets the flow
+        # once they answer. Busy and no answer are not a caller's path (kept as error paths).
+        entry = request
+        b.note(
+            f"outbound: this flow calls people ({dialer['name']!r}, started by a REST request); "
+            "imported from the answered call, the person called being the caller"
+        )
     if entry is None:
         raise TreeFileError.single(
             "this Studio flow has no voice entry (the trigger's incomingCall is not connected)",
@@ -183,6 +193,8 @@ _SHAPE = Obj(
     }
 )
 """The parts of a Studio flow definition the reader reads."""
+
+_OUTBOUND = re.compile(r"^make-outgoing-call(-v\d+)?$")
 
 _UNANSWERED = {"no-answer", "busy", "failed", "canceled"}
 
@@ -435,6 +447,11 @@ def _state(
                 b.error_path(name, event, ev[event])
     elif kind in ("set-variables", "send-message", "record-call", "fork-stream"):
         b.alias(name, ev.get("next") or ev.get("sent") or ev.get("success") or first)
+    elif _OUTBOUND.match(kind):
+        b.alias(name, ev.get("answered"))
+        for event in ("busy", "noAnswer", "failed"):
+            if event in ev:
+                b.error_path(name, event, ev[event])
     elif kind == "trigger":
         b.alias(name, ev.get("incomingCall"))
     else:
