@@ -256,14 +256,26 @@ class FlowBuilder:
         return key in self.nodes or key in self.aliases
 
     def locate(self, text: str, field: str) -> None:
-        """Find each node's line in JSON ``text`` by its ``"field": "platform id"`` pair."""
+        """Find each node's line in JSON ``text`` by its ``"field": "platform id"`` pair.
+
+        The text is scanned once (a flow of 10^5 steps is not searched 10^5 times)."""
+        lines: dict[str, int] = {}
+        pattern = re.compile(rf'"{re.escape(field)}"\s*:\s*("(?:[^"\\]|\\.)*")')
+        line, last = 1, 0
+        for m in pattern.finditer(text):
+            line += text.count("\n", last, m.start())
+            last = m.start()
+            try:
+                value = json.loads(m.group(1))
+            except ValueError:
+                continue
+            lines.setdefault(str(value), line)
         for key in self.nodes:
             if key in self.lines:
                 continue
             base = key.split("@", 1)[0].split("\x00", 1)[0]
-            m = re.search(rf'"{re.escape(field)}"\s*:\s*{re.escape(json.dumps(base))}', text)
-            if m:
-                self.lines[key] = text.count("\n", 0, m.start()) + 1
+            if base in lines:
+                self.lines[key] = lines[base]
 
     def task(self, name: str) -> str:
         """Register a task (one per destination) and return its name."""
