@@ -15,8 +15,9 @@ from .engine import NotExactError, Result, Simulation, analyze, simulate
 from .engine.centre import Centre, simulate_centre
 from .exceptions import ImportedFlowWarning, IvrscoreError, Problem, TreeFileError
 from .graph import Route, best_routes, route_to_human, to_networkx
-from .io import dump, dumps, load, loads
+from .io import dump, dumps
 from .lint import Finding, Findings, lint
+from .loading import load, loads
 from .model import (
     Agent,
     Branch,

@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 from ._sweep_pool import imap_tasks
 from .exceptions import Problem, TreeFileError
-from .io import load, read_bounded
+from .io import read_bounded
+from .loading import load
 from .standard import Standard
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -21,9 +21,6 @@ from ._text import did_you_mean
 from .exceptions import Problem, TreeFileError
 from .model.nodes import NODE_TYPES
 from .model.tree import PhoneTree, Source
-
-if TYPE_CHECKING:
-    from .importers import Imported
 
 __all__ = ["MAX_BYTES", "MAX_ITEMS", "dump", "dumps", "load", "loads", "read_document"]
 
@@ -41,16 +38,17 @@ _SUFFIX_FORMAT = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 
 
 def load(path: str | Path, *, format: str | None = None) -> PhoneTree:
-    """Load a phone tree from a YAML or JSON file, or import one from a platform's flow file.
+    """Load a phone tree from a file in ivrscore's own format (YAML or JSON).
+
+    This is the native reader; it knows nothing of platforms. ``ivr.load``
+    (:func:`ivrscore.loading.load`) also detects and imports a platform's flow file.
 
     Parameters
     ----------
     path : str or Path
-        The file. A ``.yaml``/``.yml`` file is read as ivrscore's format; anything else is
-        sniffed: ivrscore JSON, or a Twilio Studio, Amazon Connect, VoiceXML, FreeSWITCH or
-        Asterisk file, which is imported (see :mod:`ivrscore.importers`).
+        The file.
     format : str, optional
-        Force a format: ``yaml``, ``json``, or one of :data:`ivrscore.importers.FORMATS`.
+        ``yaml`` or ``json`` (default: from the suffix, else JSON when the text is JSON).
 
     Returns
     -------
@@ -63,30 +61,15 @@ def load(path: str | Path, *, format: str | None = None) -> PhoneTree:
     OSError
         The file cannot be read.
 
-    Warns
-    -----
-    ImportedFlowWarning
-        When a platform's flow was imported: the defaults it filled in are listed in
-        ``tree.meta["imported"]["warnings"]``.
-
     Examples
     --------
-    >>> import ivrscore as ivr
-    >>> tree = ivr.load(ivr.examples.path("acme_telecom"))
-    >>> tree.name
+    >>> from ivrscore import examples
+    >>> load(examples.path("acme_telecom")).name
     'Acme Telecom helpline (as callers experience it)'
     """
-    from . import importers
-
     p = Path(path)
     raw = read_bounded(p)
     fmt = format or _SUFFIX_FORMAT.get(p.suffix.lower())
-    if fmt in importers.FORMATS or (fmt != "yaml" and format is None):
-        kind = fmt if fmt in importers.FORMATS else importers.detect(raw, str(path))
-        if kind in importers.FORMATS or kind in importers.RESOURCE_KINDS:
-            imported = importers.read_bytes(raw, format=kind, source=str(path))
-            _warn_imported(imported, str(path))
-            return imported.tree
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -109,33 +92,16 @@ def read_bounded(path: str | Path, what: str = "phone-tree files") -> bytes:
     return p.read_bytes()
 
 
-def _warn_imported(imported: Imported, source: str) -> None:
-    import warnings
-
-    from .exceptions import ImportedFlowWarning
-
-    n = len(imported.warnings)
-    warnings.warn(
-        ImportedFlowWarning(
-            f"{source}: imported from {imported.format}; {n} default(s) to review in "
-            "tree.meta['imported']['warnings'] (or run: ivrscore import)",
-            cli_message=f"{source}: imported from {imported.format}; {n} default(s) to review: "
-            f"`ivrscore import {source} -o tree.yaml` lists them and writes a tree to edit",
-        ),
-        stacklevel=3,
-    )
-
-
 def loads(text: str, *, format: str | None = None, source: str | None = None) -> PhoneTree:
-    """Load a phone tree from YAML or JSON text (or import a platform's flow given as text).
+    """Load a phone tree from YAML or JSON text in ivrscore's own format.
 
     Parameters
     ----------
     text : str
         The document.
     format : str, optional
-        ``yaml`` or ``json`` (default: JSON when the text is JSON, else YAML), or one of
-        :data:`ivrscore.importers.FORMATS` to import a platform's flow.
+        ``yaml`` or ``json`` (default: JSON when the text is JSON, else YAML).
+        ``ivr.loads`` (:func:`ivrscore.loading.loads`) also takes a platform's format.
     source : str, optional
         A name for the text in error messages (a file name).
 
@@ -164,12 +130,6 @@ def loads(text: str, *, format: str | None = None, source: str | None = None) ->
     ...
     ivrscore.exceptions.TreeFileError: tiny.yaml:3:1: entry 'dsk' is not a node; did you mean 'desk'?
     """
-    from . import importers
-
-    if format in importers.FORMATS:
-        imported = importers.read_bytes(text.encode("utf-8"), format=format, source=source)
-        _warn_imported(imported, source or "text")
-        return imported.tree
     data, positions = read_document(text, format=format, source=source)
     return tree_from_data(data, positions=positions, source=source)
 

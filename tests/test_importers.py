@@ -97,10 +97,10 @@ def test_unknown_formats_get_one_clear_line() -> None:
         read_bytes(b"<html/>", source="page.html")
     assert str(err.value) == (
         "page.html: not a flow format ivrscore knows; ivrscore imports twilio, connect, "
-        "voicexml, freeswitch, asterisk; force one with --format"
+        "voicexml, freeswitch, asterisk, genesys; force one with --format"
     )
-    with pytest.raises(ivr.TreeFileError, match="unknown flow format 'genesys'"):
-        read_bytes(b"{}", format="genesys")
+    with pytest.raises(ivr.TreeFileError, match="unknown flow format 'kazoo'"):
+        read_bytes(b"{}", format="kazoo")
     with pytest.raises(ivr.TreeFileError, match="already an ivrscore phone tree"):
         read_bytes(b"name: T\nentry: a\n", source="t.yaml")
 
@@ -186,18 +186,40 @@ def test_twilio_gather_and_split_make_one_menu_with_speech() -> None:
     tree = imported.tree
     menu = tree.node("start")
     assert menu.type == "menu" and menu.modality == "both"  # type: ignore[union-attr]
-    assert keys(tree) == {"1": "sales", "2": "support_queue", "3": "billing"}
+    # A speech-only branch is not given a made-up key (issue 19, item 2): it is kept aside.
+    assert keys(tree) == {"1": "sales", "2": "support_queue"}
     assert menu.options["1"].speech == ("sales", "buy")  # type: ignore[union-attr]
-    assert menu.options["3"].speech == ("bill",)  # type: ignore[union-attr]
+    assert menu.meta["source"]["speech_only"] == {"bill": "billing"}
     assert (menu.timeout_s, menu.retries, menu.on_failure) == (7.0, FOREVER_RETRIES, None)  # type: ignore[union-attr]
     assert menu.meta["source"]["reprompt"] == "Sorry."
     assert "keys" not in tree.nodes and "words" not in tree.nodes  # the splits are the menu
     assert tree.node("support_queue").next == "support_agent"  # type: ignore[union-attr]
     assert any(w.startswith("replays: 'start'") for w in imported.warnings)
     assert any(
-        "speech: 'start' phrase(s) ['bill'] have no key; given key 3" in w
-        for w in imported.warnings
+        "speech: 'start' also hears ['bill'], which no key offers" in w for w in imported.warnings
     )
+
+
+def test_twilio_speech_attaches_to_the_key_the_prompt_pairs_it_with() -> None:
+    # "Press 1 or say taxi": the speech branch goes to another widget than key 1, but the
+    # prompt says the phrase belongs to key 1.
+    flow = twilio(
+        state("start", "gather-input-on-call",
+              {"say": "Press 1 or say taxi to book. Press 2 or say payment to pay."},
+              keypress="keys", speech="words", timeout="start"),
+        state("keys", "split-based-on", {"input": "{{widgets.start.Digits}}"},
+              noMatch="start", match=[("1", "book"), ("2", "pay")]),
+        state("words", "split-based-on", {"input": "{{widgets.start.SpeechResult}}"},
+              noMatch="start", match=[("taxi", "said_taxi"), ("payment", "pay")]),
+        state("said_taxi", "say-play", {"say": "Taxi."}, audioComplete="book"),
+        state("book", "enqueue-call", {"queue_name": "Taxi"}, callComplete=None),
+        state("pay", "enqueue-call", {"queue_name": "Payments"}, callComplete=None),
+    )  # fmt: skip
+    menu = read_bytes(flow).tree.node("start")
+    assert menu.options["1"].speech == ("taxi",)  # type: ignore[union-attr]
+    assert menu.options["2"].speech == ("payment",)  # type: ignore[union-attr]
+    assert menu.options["1"].for_ == ("taxi",)  # type: ignore[union-attr]
+    assert menu.options["2"].for_ == ("payments",)  # type: ignore[union-attr]
 
 
 def test_twilio_gather_without_a_menu_split_is_an_input() -> None:
@@ -639,8 +661,11 @@ def test_asterisk_entry_and_errors() -> None:
         read_bytes(conf.encode(), entry="zz")
     with pytest.raises(ivr.TreeFileError, match=r"^d.conf:2: cannot read this extension line"):
         read_bytes(b"[a]\nexten => s\n", source="d.conf", format="asterisk")
-    with pytest.raises(ivr.TreeFileError, match="no IVR menu in this dialplan"):
-        read_bytes(b"[a]\nexten => s,1,Dial(PJSIP/1)\n", format="asterisk")
+    # No menu is a valid flow: a context that only dials a person imports as that person.
+    only_dial = read_bytes(b"[a]\nexten => s,1,Dial(PJSIP/1)\n", format="asterisk").tree
+    assert only_dial.node(only_dial.entry).type == "agent"
+    with pytest.raises(ivr.TreeFileError, match="no call flow in this dialplan"):
+        read_bytes(b"[a]\nexten => s,1,Set(X=1)\n same => n,Hangup()\n", format="asterisk")
 
 
 def test_asterisk_queues_conf() -> None:
@@ -778,3 +803,296 @@ def test_twilio_split_on_whole_numbers_follows_an_input() -> None:
     branch = tree.node("ext")
     assert [tree.node(c.next).type for c in branch.when] == ["agent", "agent"]  # type: ignore[union-attr]
     assert branch.otherwise == "start"  # type: ignore[union-attr]
+
+
+# -- Genesys Cloud Architect (Archy YAML) -----------------------------------------------------------
+
+ARCHY = """\
+inboundCall:
+  name: Acme main line
+  startUpRef: "/inboundCall/tasks/task[hours_1]"
+  initialGreeting:
+    tts: Thank you for calling Acme.
+  settingsMenu:
+    menuSelectionTimeout:
+      lit:
+        seconds: 7
+    repeatCount:
+      lit: 2
+  menus:
+    - menu:
+        name: Main Menu
+        refId: main_2
+        audio:
+          tts: For sales press 1. For your balance press 2. To hang up press 9.
+        choices:
+          - menuTransferToAcd:
+              name: Sales
+              dtmf: digit_1
+              speechRecTerms: [sales, buy]
+              queue:
+                lit:
+                  name: Sales
+          - menuTask:
+              name: Balance
+              dtmf: digit_2
+              targetTaskRef: "/inboundCall/tasks/task[balance_3]"
+          - menuDisconnect:
+              name: Disconnect
+              dtmf: digit_9
+          - menuRepeat:
+              name: Again
+              dtmf: digit_star
+  tasks:
+    - task:
+        name: Hours
+        refId: hours_1
+        actions:
+          - evaluateScheduleGroup:
+              name: Open?
+              scheduleGroup:
+                lit:
+                  name: Office hours
+              outputs:
+                open:
+                  actions:
+                    - jumpToMenu:
+                        targetMenuRef: "/inboundCall/menus/menu[main_2]"
+                closed:
+                  actions:
+                    - playAudio:
+                        audio:
+                          tts: We are closed.
+                    - transferToVoicemail:
+                        name: After hours
+    - task:
+        name: Balance
+        refId: balance_3
+        actions:
+          - collectInput:
+              name: Account
+              inputData:
+                var: Task.account
+              digits:
+                exactly: 6
+              inputAudio:
+                tts: Key your six digit account number.
+              outputs:
+                success:
+                  actions:
+                    - decision:
+                        name: Known?
+                        condition:
+                          exp: "IsSet(Task.account)"
+                        outputs:
+                          yes:
+                            actions:
+                              - playAudio:
+                                  audio:
+                                    tts: Your balance is ten pounds.
+                          no:
+                            actions:
+                              - transferToAcd:
+                                  name: To billing
+                                  targetQueue:
+                                    lit:
+                                      name: Billing
+                failure:
+                  actions:
+                    - disconnect:
+                        name: Bye
+          - disconnect:
+              name: Done
+"""
+
+
+def test_genesys_archy_constructs() -> None:
+    assert importers.detect(ARCHY.encode(), "flow.yaml") == "genesys"
+    imported = read_bytes(ARCHY.encode(), source="flow.yaml")
+    tree = imported.tree
+    greet = tree.node(tree.entry)
+    assert greet.type == "message" and greet.prompt == "Thank you for calling Acme."
+    hours = tree.node(greet.next)  # type: ignore[union-attr, arg-type]
+    assert hours.type == "branch" and hours.when[0].open == "office_hours"  # type: ignore[union-attr]
+    assert tree.schedules  # the schedule group's hours are not in the file: a listed default
+    assert any(w.startswith("schedules: office_hours") for w in imported.warnings)
+    closed = tree.node(hours.otherwise)  # type: ignore[union-attr]
+    assert closed.prompt == "We are closed." and tree.node(closed.next).type == "voicemail"  # type: ignore[union-attr, arg-type]
+    menu = tree.node(hours.when[0].next)  # type: ignore[union-attr]
+    assert menu.type == "menu" and menu.timeout_s == 7.0 and menu.retries == 2  # type: ignore[union-attr]
+    assert list(menu.options) == ["1", "2", "9", "*"]  # type: ignore[union-attr]
+    assert menu.options["1"].speech == ("sales", "buy")  # type: ignore[union-attr]
+    assert tree.node(menu.options["1"].next).type == "queue"  # type: ignore[union-attr]
+    assert tree.node(menu.options["9"].next).type == "hangup"  # type: ignore[union-attr]
+    assert menu.options["*"].next == hours.when[0].next  # type: ignore[union-attr]  # repeat
+    account = tree.node(menu.options["2"].next)  # type: ignore[union-attr]
+    assert account.type == "input" and account.digits == 6 and account.collects == "account"  # type: ignore[union-attr]
+    known = tree.node(account.next)  # type: ignore[union-attr, arg-type]
+    assert known.type == "branch" and known.when[0].share == 0.5  # type: ignore[union-attr]
+    balance = tree.node(known.when[0].next)  # type: ignore[union-attr]
+    assert balance.prompt == "Your balance is ten pounds."
+    assert tree.node(balance.next).type == "hangup"  # type: ignore[union-attr, arg-type]  # "Done"
+    assert tree.node(known.otherwise).type == "queue"  # type: ignore[union-attr]
+    assert tree.node(account.on_failure).type == "hangup"  # type: ignore[union-attr, arg-type]
+    # Options the menu's words offer promise the tasks behind them.
+    assert menu.options["1"].for_ == ("sales",)  # type: ignore[union-attr]
+
+
+def test_genesys_errors_are_one_line() -> None:
+    with pytest.raises(ivr.TreeFileError, match="no startUpRef"):
+        read_bytes(b"inboundCall:\n  name: x\n", source="f.yaml")
+    with pytest.raises(ivr.TreeFileError, match=r"^f.yaml:\d+: menus should be a list"):
+        read_bytes(
+            b"inboundCall:\n  name: x\n  startUpRef: /inboundCall/menus/menu[a]\n  menus: 3\n",
+            source="f.yaml",
+        )
+    missing = read_bytes(
+        b"inboundCall:\n  startUpRef: /inboundCall/menus/menu[a]\n  menus:\n"
+        b"    - menu: {name: M, refId: a, choices: [{menuJumpToMenu: {dtmf: digit_1, "
+        b"targetMenuRef: '/inboundCall/menus/menu[zz]'}}]}\n",
+        source="f.yaml",
+    )
+    assert any("missing:" in w and "'zz'" in w for w in missing.warnings)
+
+
+# -- flows inside infrastructure code (Terraform, CloudFormation / SAM) -----------------------------
+
+CONNECT_FLOW = {
+    "Version": "2019-10-30",
+    "StartAction": "menu",
+    "Actions": [
+        {"Identifier": "menu", "Type": "GetParticipantInput",
+         "Parameters": {"Text": "For sales press 1.", "InputTimeLimitSeconds": "5"},
+         "Transitions": {"NextAction": "bye", "Conditions": [
+             {"NextAction": "q", "Condition": {"Operator": "Equals", "Operands": ["1"]}}]}},
+        {"Identifier": "q", "Type": "TransferContactToQueue", "Parameters": {}, "Transitions": {}},
+        {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}},
+    ],
+}  # fmt: skip
+
+
+def _sales_menu(tree: ivr.PhoneTree) -> None:
+    menu = tree.node(tree.entry)
+    assert menu.type == "menu" and menu.prompt == "For sales press 1."  # type: ignore[union-attr]
+    assert tree.node(menu.options["1"].next).type == "queue"  # type: ignore[union-attr]
+
+
+def test_terraform_heredoc_string_jsonencode_and_file(tmp_path: Path) -> None:
+    flow_json = json.dumps(CONNECT_FLOW, indent=2)
+    (tmp_path / "flows").mkdir()
+    (tmp_path / "flows" / "main.json").write_text(flow_json)
+    hcl_literal = (
+        '{ Version = "2019-10-30", StartAction = "menu", Actions = [\n'
+        '  { Identifier = "menu", Type = "GetParticipantInput",\n'
+        '    Parameters = { Text = "For sales press 1.", InputTimeLimitSeconds = "5" },\n'
+        '    Transitions = { NextAction = "bye", Conditions = [ # the one key\n'
+        '      { NextAction = "q", Condition = { Operator = "Equals", Operands = ["1"] } } ] } },\n'
+        '  { Identifier = "q", Type = "TransferContactToQueue", Parameters = {}, Transitions = {} },\n'
+        '  { Identifier = "bye", Type = "DisconnectParticipant", Parameters = {}, Transitions = {} }\n'
+        "] }"
+    )
+    tf = tmp_path / "main.tf"
+    tf.write_text(
+        'resource "aws_connect_instance" "x" { identity_management_type = "CONNECT_MANAGED" }\n'
+        'resource "aws_connect_contact_flow" "heredoc" {\n  name = "A"\n'
+        f"  content = <<EOF\n{flow_json}\nEOF\n}}\n"
+        'resource "aws_connect_contact_flow" "string" {\n'
+        f"  content = {json.dumps(json.dumps(CONNECT_FLOW))}\n}}\n"
+        f'resource "aws_connect_contact_flow" "encoded" {{\n  content = jsonencode({hcl_literal})\n}}\n'
+        'resource "aws_connect_contact_flow" "beside" {\n'
+        '  content = file("${path.module}/flows/main.json")\n}\n'
+        'resource "aws_connect_contact_flow" "templated" {\n'
+        '  content = templatefile("flow.tpl", { queue = var.queue })\n}\n'
+    )
+    found = importers.flows(tf)
+    lines = tf.read_text().splitlines()
+    starts = [
+        i for i, t in enumerate(lines, 1) if t.startswith('resource "aws_connect_contact_flow"')
+    ]
+    assert [(f.name, f.format, f.line) for f in found] == [
+        (name, "connect", line)
+        for name, line in zip(
+            ["heredoc", "string", "encoded", "beside", "templated"], starts, strict=True
+        )
+    ]
+    for name in ("heredoc", "string", "encoded", "beside"):
+        _sales_menu(importers.read(tf, flow=name).tree)
+    with pytest.raises(
+        ivr.TreeFileError,
+        match=r"main.tf:\d+: aws_connect_contact_flow 'templated': templatefile\(\) is not evaluated",
+    ):
+        importers.read(tf, flow="templated")
+    with pytest.raises(ivr.TreeFileError, match="holds 5 flows: heredoc"):
+        importers.read(tf)
+    with pytest.raises(ivr.TreeFileError, match="no flow 'nope' in this Terraform file"):
+        importers.read(tf, flow="nope")
+
+
+def test_terraform_twilio_and_genesys(tmp_path: Path) -> None:
+    studio = {"initial_state": "Trigger", "states": [
+        {"name": "Trigger", "type": "trigger", "transitions": [{"event": "incomingCall", "next": "hi"}]},
+        {"name": "hi", "type": "say-play", "properties": {"say": "Hello."}, "transitions": []}]}  # fmt: skip
+    (tmp_path / "archy.yaml").write_text(
+        "inboundCall:\n  name: G\n  startUpRef: /inboundCall/tasks/task[t]\n  tasks:\n"
+        "    - task: {name: T, refId: t, actions: [{playAudio: {audio: {tts: Hi there.}}}]}\n"
+    )
+    tf = tmp_path / "flows.tf"
+    tf.write_text(
+        'resource "twilio_studio_flows_v2" "ivr" {\n  friendly_name = "IVR"\n  status = "published"\n'
+        f"  definition = {json.dumps(json.dumps(studio))}\n}}\n"
+        'resource "genesyscloud_flow" "inbound" {\n  filepath = "archy.yaml"\n'
+        '  file_content_hash = filesha256("archy.yaml")\n}\n'
+    )
+    assert importers.detect(tf.read_bytes(), "flows.tf") == "terraform"
+    twilio_tree = importers.read(tf, flow="ivr").tree
+    assert twilio_tree.node(twilio_tree.entry).prompt == "Hello."
+    genesys = importers.read(tf, flow="inbound")
+    assert (
+        genesys.format == "genesys" and genesys.tree.node(genesys.tree.entry).prompt == "Hi there."
+    )
+
+
+def test_cloudformation_json_and_yaml(tmp_path: Path) -> None:
+    template = {"AWSTemplateFormatVersion": "2010-09-09", "Resources": {
+        "MainFlow": {"Type": "AWS::Connect::ContactFlow",
+                     "Properties": {"Name": "Main", "Type": "CONTACT_FLOW", "InstanceArn": "arn:x",
+                                    "Content": json.dumps(CONNECT_FLOW)}}}}  # fmt: skip
+    cfn = tmp_path / "template.json"
+    cfn.write_text(json.dumps(template, indent=2))
+    assert importers.detect(cfn.read_bytes(), cfn.name) == "cloudformation"
+    _sales_menu(importers.read(cfn).tree)
+    sam = tmp_path / "template.yaml"
+    sam.write_text(
+        "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\n"
+        "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n"
+        "    Properties: {CodeUri: !Ref Bucket}\n"
+        "  MainFlow:\n    Type: AWS::Connect::ContactFlow\n    Properties:\n"
+        "      InstanceArn: !GetAtt Instance.Arn\n      Content: |\n"
+        + "".join(f"        {line}\n" for line in json.dumps(CONNECT_FLOW, indent=1).splitlines())
+        + "  SubFlow:\n    Type: AWS::Connect::ContactFlow\n    Properties:\n"
+        '      Content: !Sub \'{"StartAction": "${Start}"}\'\n'
+    )
+    assert importers.detect(sam.read_bytes(), sam.name) == "cloudformation"
+    _sales_menu(importers.read(sam, flow="MainFlow").tree)
+    with pytest.raises(
+        ivr.TreeFileError, match=r"template.yaml:\d+: .*'SubFlow': Content is built with !Sub"
+    ):
+        importers.read(sam, flow="SubFlow")
+    # ivr.load reads a template with one flow directly.
+    _sales_menu(ivr.load(cfn))
+
+
+def test_cli_import_lists_and_imports_every_flow(tmp_path: Path) -> None:
+    from ivrscore.cli import main
+
+    tf = tmp_path / "main.tf"
+    flow = json.dumps(json.dumps(CONNECT_FLOW))
+    tf.write_text(
+        f'resource "aws_connect_contact_flow" "a" {{\n  content = {flow}\n}}\n'
+        f'resource "aws_connect_contact_flow" "b" {{\n  content = {flow}\n}}\n'
+    )
+    assert main(["import", str(tf), "-o", str(tmp_path / "out.yaml")]) == 0
+    _sales_menu(ivr.load(tmp_path / "out_a.yaml"))
+    _sales_menu(ivr.load(tmp_path / "out_b.yaml"))
+    assert main(["import", str(tf), "--flow", "b", "-o", str(tmp_path / "b.yaml")]) == 0
+    _sales_menu(ivr.load(tmp_path / "b.yaml"))

@@ -8,7 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..io import dump, load
+from ..io import dump
+from ..loading import load
 from ._app import EXIT_OK
 
 __all__ = ["register", "run_calibrate"]

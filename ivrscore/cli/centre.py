@@ -7,7 +7,7 @@ import json
 import math
 from typing import Any
 
-from ..io import load
+from ..loading import load
 from ._app import EXIT_OK
 
 __all__ = ["register", "run"]

@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from .. import importers
+from ..exceptions import TreeFileError
 from ..export import EXPORT_FORMATS, export
-from ..io import dumps, load
+from ..io import dumps
+from ..loading import load
 from ..summary import summarise
-from ._app import EXIT_OK
+from ._app import EXIT_ERROR, EXIT_OK
 from ._style import Style
 
 __all__ = ["register", "run_export", "run_import", "yaml_with_header"]
@@ -48,6 +50,14 @@ def register(sub: Any) -> None:
         help="where callers start when the file has several IVRs: an Asterisk "
         "context[,extension] or a FreeSWITCH menu name",
     )
+    p.add_argument(
+        "--flow",
+        dest="flow_name",
+        metavar="NAME",
+        help="which flow of a Terraform file or CloudFormation template to import (by "
+        "resource name); without it every flow the file holds is imported, one tree after "
+        "another (with -o, OUT_NAME.yaml for each)",
+    )
     p.set_defaults(handler=run_import)
 
     e = sub.add_parser(
@@ -74,16 +84,43 @@ def yaml_with_header(imported: importers.Imported, flow: str) -> str:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    err = Style(sys.stderr)
+    found = [] if args.format else importers.flows(args.flow)
+    if args.flow_name is None and len(found) > 1:
+        print(
+            err(f"{args.flow} holds {len(found)} flows:", "bold")
+            + "".join(f"\n  - {f.name} ({f.resource}, line {f.line})" for f in found),
+            file=sys.stderr,
+        )
+        failed = 0
+        for f in found:
+            out = None
+            if args.output:
+                p = Path(args.output)
+                out = str(p.with_name(f"{p.stem}_{f.name}{p.suffix or '.yaml'}"))
+            try:
+                _import_one(args, err, f.name, out, many=True)
+            except TreeFileError as exc:  # one flow that cannot be read does not stop the rest
+                failed += 1
+                print(err(str(exc), "red"), file=sys.stderr)
+        return EXIT_ERROR if failed else EXIT_OK
+    return _import_one(args, err, args.flow_name, args.output, many=False)
+
+
+def _import_one(
+    args: argparse.Namespace, err: Style, name: str | None, output: str | None, *, many: bool
+) -> int:
     imported = importers.read(
-        args.flow, format=args.format, resources=args.resources, entry=args.entry
+        args.flow, format=args.format, resources=args.resources, entry=args.entry, flow=name
     )
     text = yaml_with_header(imported, args.flow)
-    err = Style(sys.stderr)
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+    if many and not output:
+        text = f"--- # {name}\n" + text
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
         summary = summarise(imported.tree)
         print(
-            f"{err(args.output, 'bold')}: {imported.tree.name} - "
+            f"{err(output, 'bold')}: {imported.tree.name} - "
             f"{summary.lines()[0] if summary.lines() else ''}",
             file=sys.stderr,
         )

@@ -9,7 +9,7 @@ from typing import Any
 
 from .. import examples
 from ..exceptions import IvrscoreError
-from ..io import load
+from ..loading import load
 from ..score import score
 from ..summary import summarise
 from ._app import EXIT_OK

@@ -8,7 +8,7 @@ from typing import Any
 from ..engine import analyze, simulate
 from ..engine.analyze import NotExactError
 from ..exceptions import IvrscoreError
-from ..io import load
+from ..loading import load
 from ..model.callers import Lognormal
 from ._app import EXIT_OK
 from ._output import dumps, versioned

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..exceptions import IvrscoreError
-from ..io import load
+from ..loading import load
 from ._app import EXIT_OK
 
 __all__ = ["register", "run", "save_chart"]

@@ -10,8 +10,8 @@ from typing import Any
 from ..exceptions import TreeFileError
 from ..fleet import expand, fleet_table, is_fleet, score_each
 from ..fleet import jobs_option as _jobs
-from ..io import load
 from ..lint.report import LoadFailure
+from ..loading import load
 from ..model.tree import PhoneTree
 from ..score import Report, compare
 from ._app import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK

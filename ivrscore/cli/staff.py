@@ -7,7 +7,8 @@ import json
 from typing import Any
 
 from ..exceptions import IvrscoreError
-from ..io import dump, load
+from ..io import dump
+from ..loading import load
 from ._app import EXIT_OK
 
 __all__ = ["parse_service_level", "parse_share", "register", "run"]

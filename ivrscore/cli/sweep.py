@@ -9,7 +9,7 @@ from typing import Any
 
 from ..exceptions import IvrscoreError
 from ..fleet import jobs_option
-from ..io import load
+from ..loading import load
 from ..sweep import Sweep, parse_values, sweep
 from ._app import EXIT_OK
 from ._output import dumps, versioned

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from ..exceptions import TreeFileError
-from ..io import load
+from ..loading import load
 from ..summary import summarise
 from ._app import EXIT_ERROR, EXIT_OK
 from ._output import dumps

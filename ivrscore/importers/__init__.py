@@ -37,15 +37,19 @@ from typing import Any
 from ..exceptions import TreeFileError
 from ._builder import DEFAULT_HOURS, DEFAULT_WAIT_S, PLATFORMS, FlowBuilder, Imported
 from ._xml import parse_xml
+from .wrappers import Embedded, flows_in, is_cloudformation, is_terraform
 
 __all__ = [
     "DEFAULT_HOURS",
     "DEFAULT_WAIT_S",
     "FORMATS",
     "RESOURCE_KINDS",
+    "WRAPPERS",
+    "Embedded",
     "FlowBuilder",
     "Imported",
     "detect",
+    "flows",
     "read",
     "read_bytes",
 ]
@@ -58,9 +62,16 @@ FORMATS: dict[str, str] = {
         ("voicexml", "2.x document"),
         ("freeswitch", "IVR menus (XML)"),
         ("asterisk", "dialplan (extensions.conf)"),
+        ("genesys", "Architect flow (Archy YAML: inboundCall)"),
     )
 }
 """Formats :func:`read` imports, with a description."""
+
+WRAPPERS: dict[str, str] = {
+    "terraform": "Terraform (aws_connect_contact_flow, twilio_studio_flows_v2, genesyscloud_flow)",
+    "cloudformation": "CloudFormation / SAM template (AWS::Connect::ContactFlow)",
+}
+"""Infrastructure code that holds flows: :func:`read` imports the flow inside (``flow=``)."""
 
 RESOURCE_KINDS: dict[str, str] = {
     "connect-hours": "Amazon Connect hours of operation (JSON)",
@@ -77,6 +88,8 @@ _ALIASES = {
     "vxml": "voicexml",
     "fs": "freeswitch",
     "dialplan": "asterisk",
+    "archy": "genesys",
+    "genesys-cloud": "genesys",
 }
 
 
@@ -112,12 +125,21 @@ def detect(raw: bytes, filename: str | None = None) -> str:
             return "freeswitch-phrases"
         if re.search(r"<menu[\s>]", text):
             return "freeswitch"
+        if re.search(r"<extension[\s>]", text) and re.search(r"<condition[\s>/]", text):
+            return "freeswitch"  # a dialplan
         return "unknown"
     text = raw[:20000].decode("utf-8", errors="replace")
+    tf = suffix == ".tf" or re.search(r'^[ \t]*resource\s+"', text, re.M)
+    if tf and is_terraform(raw.decode("utf-8", errors="replace")):
+        return "terraform"
+    if re.search(r"^Resources\s*:", text, re.M) and "AWS::Connect::ContactFlow" in text:
+        return "cloudformation"
     if re.search(r"^\s*exten\s*=>?", text, re.M):
         return "asterisk"
     if re.search(r"^\s*member\s*=>?", text, re.M) or re.search(r"^\s*strategy\s*=", text, re.M):
         return "asterisk-queues"
+    if re.search(r"^(inboundCall|inQueueCall|outboundCall|secureCall)\s*:", text, re.M):
+        return "genesys"
     if re.search(r"^\s*(name|entry|nodes)\s*:", text, re.M) or suffix in (".yaml", ".yml"):
         return "ivrscore"
     return "unknown"
@@ -126,6 +148,8 @@ def detect(raw: bytes, filename: str | None = None) -> str:
 def _json_kind(data: dict[str, Any]) -> str:
     if "nodes" in data and "entry" in data:
         return "ivrscore"
+    if is_cloudformation(data):
+        return "cloudformation"
     if isinstance(data.get("states"), list):
         return "twilio"
     definition = data.get("definition")
@@ -154,6 +178,7 @@ def read(
     format: str | None = None,
     resources: Iterable[str | Path] = (),
     entry: str | None = None,
+    flow: str | None = None,
 ) -> Imported:
     """Import a flow file from a platform.
 
@@ -169,6 +194,9 @@ def read(
     entry : str, optional
         Where callers start, when the file holds more than one IVR: an Asterisk
         ``context[,extension]`` or a FreeSWITCH menu name. Default: the top menu.
+    flow : str, optional
+        Which flow of a Terraform file or CloudFormation template (see :data:`WRAPPERS`) to
+        import, by resource name; needed when it holds more than one (:func:`flows` lists them).
 
     Returns
     -------
@@ -180,7 +208,18 @@ def read(
         The file is not a flow this reader knows, or is malformed; one line names the file.
     """
     res = [(str(r), _bounded(r)) for r in resources]
-    return read_bytes(_bounded(path), format=format, source=str(path), resources=res, entry=entry)
+    return read_bytes(
+        _bounded(path), format=format, source=str(path), resources=res, entry=entry, flow=flow
+    )
+
+
+def flows(path: str | Path) -> list[Embedded]:
+    """The flows a Terraform file or CloudFormation template holds (empty for other files).
+
+    Each :class:`~ivrscore.importers.wrappers.Embedded` names the resource, its format and
+    line, and holds the flow's content - or says why it cannot be read without evaluating code.
+    """
+    return flows_in(_bounded(path), str(path))
 
 
 def read_bytes(
@@ -190,9 +229,20 @@ def read_bytes(
     source: str | None = None,
     resources: Iterable[tuple[str, bytes]] = (),
     entry: str | None = None,
+    flow: str | None = None,
 ) -> Imported:
     """Import a flow from its bytes; see :func:`read`. ``resources`` are ``(name, bytes)``."""
     kind = _ALIASES.get(format, format) if format else detect(raw, source)
+    if kind in WRAPPERS:
+        inner = _embedded(raw, source, kind, flow)
+        assert inner.content is not None
+        return read_bytes(
+            inner.content,
+            format=inner.format,
+            source=inner.source or source,
+            resources=resources,
+            entry=entry,
+        )
     if kind not in FORMATS:
         if kind in RESOURCE_KINDS:
             raise TreeFileError.single(
@@ -241,10 +291,48 @@ def read_bytes(
 
         phrases = [parse_xml(d, n) for n, d in by_kind.get("freeswitch-phrases", [])]
         return read_freeswitch(parse_xml(raw, source), source, phrases=phrases, entry=entry)
+    if kind == "genesys":
+        from ..io import read_document
+        from .genesys import read_genesys
+
+        data, positions = read_document(_text(raw), format="yaml", source=source)
+        return read_genesys(data, source, positions=positions)
     from .asterisk import read_asterisk
 
     queues = [(n, _text(d)) for n, d in by_kind.get("asterisk-queues", [])]
     return read_asterisk(_text(raw), source, queues=queues, entry=entry)
+
+
+def _embedded(raw: bytes, source: str | None, kind: str, flow: str | None) -> Embedded:
+    """The one flow of a wrapper to import: the one named, or the only one."""
+    found = flows_in(raw, source)
+    what = "Terraform file" if kind == "terraform" else "CloudFormation template"
+    names = ", ".join(f"{f.name} ({f.resource}, line {f.line})" for f in found)
+    if not found:
+        raise TreeFileError.single(f"this {what} declares no call flow", file=source)
+    if flow is not None:
+        chosen = next((f for f in found if f.name == flow), None)
+        if chosen is None:
+            raise TreeFileError.single(
+                f"no flow {flow!r} in this {what}; its flows: {names}", file=source
+            )
+    elif len(found) > 1:
+        raise TreeFileError.single(
+            f"this {what} holds {len(found)} flows: {names}",
+            file=source,
+            hint="choose one with --flow NAME (ivrscore import FILE --flow NAME)",
+        )
+    else:
+        chosen = found[0]
+    if chosen.content is None:
+        raise TreeFileError.single(
+            f"{chosen.resource} {chosen.name!r}: {chosen.problem}",
+            file=source,
+            line=chosen.line,
+            hint="export the flow to a file and point the resource at it with file(), "
+            "or import the exported file",
+        )
+    return chosen
 
 
 def _text(raw: bytes) -> str:

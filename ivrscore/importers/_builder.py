@@ -30,6 +30,7 @@ __all__ = [
     "END",
     "FlowBuilder",
     "Imported",
+    "keyed_phrases",
     "slug",
     "words_from_file",
 ]
@@ -56,6 +57,7 @@ PLATFORMS: dict[str, str] = {
     "voicexml": "VoiceXML",
     "freeswitch": "FreeSWITCH",
     "asterisk": "Asterisk",
+    "genesys": "Genesys Cloud",
 }
 """The platform of each import format, by name."""
 
@@ -126,6 +128,52 @@ def words_from_file(name: str) -> str:
     return text[0].upper() + text[1:] + "."
 
 
+_KEY_WORDS = {
+    "zero": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "star": "*",
+    "pound": "#",
+    "hash": "#",
+}
+_PRESS = re.compile(
+    r"\b(?:press(?:ing)?|push|dial|key|select|enter|tapez|tape|appuyez sur|composez|pulse|"
+    r"marque|premi|digite|disque|drücken sie|wählen sie)\s+(?:the\s+)?"
+    r"(\d|\*|#|zero|one|two|three|four|five|six|seven|eight|nine|star|pound|hash)\b",
+    re.I,
+)
+
+
+def keyed_phrases(prompt: str) -> dict[str, str]:
+    """The sentence of a prompt that offers each key: ``{key: words}``.
+
+    Examples
+    --------
+    >>> keyed_phrases("Welcome. Press 1 or say taxi to hire one. For payments, press two.")
+    {'1': 'Press 1 or say taxi to hire one.', '2': 'For payments, press two.'}
+    >>> keyed_phrases("Press 1 for sales, or press 2 for support.")
+    {'1': 'Press 1 for sales,', '2': 'or press 2 for support.'}
+    """
+    out: dict[str, str] = {}
+    for sentence in re.split(r"(?<=[.!?;\n])\s+", prompt.strip()):
+        found = list(_PRESS.finditer(sentence))
+        parts = [sentence]
+        if len(found) > 1:  # "press 1 for sales, or press 2 for support": split at commas
+            parts = re.split(r"(?<=,)\s+", sentence)
+        for part in parts:
+            keys = {_KEY_WORDS.get(m.group(1).lower(), m.group(1)) for m in _PRESS.finditer(part)}
+            if len(keys) == 1:
+                out.setdefault(keys.pop(), part.strip())
+    return out
+
+
 @dataclass
 class _Pending:
     node: dict[str, Any]
@@ -161,9 +209,12 @@ class FlowBuilder:
     error_paths: dict[str, dict[str, str]] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
     unknown_raw: dict[str, Any] = field(default_factory=dict)
+    loops: dict[str, tuple[str, int | None]] = field(default_factory=dict)
     _failures: dict[str, tuple[str | None, str | None, tuple[int, str | None] | None]] = field(
         default_factory=dict
     )
+    _resolved: dict[str, str] = field(default_factory=dict)
+    _freeze: bool = False
 
     # -- what importers call --------------------------------------------------------------------
 
@@ -205,14 +256,26 @@ class FlowBuilder:
         return key in self.nodes or key in self.aliases
 
     def locate(self, text: str, field: str) -> None:
-        """Find each node's line in JSON ``text`` by its ``"field": "platform id"`` pair."""
+        """Find each node's line in JSON ``text`` by its ``"field": "platform id"`` pair.
+
+        The text is scanned once (a flow of 10^5 steps is not searched 10^5 times)."""
+        lines: dict[str, int] = {}
+        pattern = re.compile(rf'"{re.escape(field)}"\s*:\s*("(?:[^"\\]|\\.)*")')
+        line, last = 1, 0
+        for m in pattern.finditer(text):
+            line += text.count("\n", last, m.start())
+            last = m.start()
+            try:
+                value = json.loads(m.group(1))
+            except ValueError:
+                continue
+            lines.setdefault(str(value), line)
         for key in self.nodes:
             if key in self.lines:
                 continue
             base = key.split("@", 1)[0].split("\x00", 1)[0]
-            m = re.search(rf'"{re.escape(field)}"\s*:\s*{re.escape(json.dumps(base))}', text)
-            if m:
-                self.lines[key] = text.count("\n", 0, m.start()) + 1
+            if base in lines:
+                self.lines[key] = lines[base]
 
     def task(self, name: str) -> str:
         """Register a task (one per destination) and return its name."""
@@ -280,6 +343,25 @@ class FlowBuilder:
         """
         self._failures[key] = (timeout, invalid, loop)
 
+    def loop(
+        self, key: str, body: str | None, done: str | None, count: int | None, what: str
+    ) -> None:
+        """A bounded loop: ``key`` runs ``body``, which comes back to ``key`` up to ``count``
+        times (``None``: a counter the file keeps), then the call goes on to ``done``.
+
+        A retry the caller is asked in (a menu, an input) keeps its replays; a silent round
+        (messages and branches that come back to ``key``) is modelled as one pass of the body,
+        then ``done`` - the loop is bounded, so the call does move on. Listed in the warnings.
+        """
+        self.alias(key, body if body is not None else done)
+        if body is not None:
+            self.loops[key] = (done if done is not None else END, count)
+            bound = f"up to {count} times" if count else "a counted number of times"
+            self.note(
+                f"loops: {what!r} repeats {bound}; a round that asks the caller nothing is "
+                "modelled as one pass, then the loop's exit"
+            )
+
     def error_path(self, key: str, event: str, target: str | None) -> None:
         """Record a platform-error exit (a function failing, a queue full) that is not modelled."""
         self.error_paths.setdefault(key, {})[event] = target if target is not None else END
@@ -342,8 +424,10 @@ class FlowBuilder:
                 file=self.source,
                 hint="check that this is the flow itself, not a resource it refers to",
             )
+        self._freeze = True  # the pass-through steps no longer change: keep what they resolve to
         for key, spec in self._failures.items():
             self._settle_failures(key, *spec)
+        self._close_loops()
         resolved = {k: self._resolve(k) for k in list(self.nodes) + list(self.aliases)}
         start = resolved[entry] if entry in resolved else self._resolve(entry)
         needs_end = False
@@ -420,6 +504,7 @@ class FlowBuilder:
             for t in node.get("handles", ()):
                 handled.setdefault(t, None)
         self.tasks = handled or {slug(self.name) or "call": None}
+        _promises(out_nodes)
         warnings = self._warnings(out_nodes, ids, left_out, bool(handled))
         out_nodes = {nid: _ordered(n) for nid, n in out_nodes.items()}
         data: dict[str, Any] = {"name": self.name}
@@ -508,16 +593,67 @@ class FlowBuilder:
                     "on_failure follows a wrong key (silence kept under meta.source.on_timeout)"
                 )
 
-    def _resolve(self, key: str) -> str:
-        seen = set()
-        while key in self.aliases:
-            if key in seen:  # a loop of pass-through steps: the call never moves on
-                return END
+    def _through(self, key: str | None, loop: str) -> bool:
+        """Whether ``key``'s chain of pass-through steps goes through ``loop``."""
+        seen: set[str] = set()
+        while key is not None and key in self.aliases and key not in seen:
+            if key == loop:
+                return True
             seen.add(key)
             key = self.aliases[key]
-        if key != END and key not in self.nodes:
-            return END
-        return key
+        return False
+
+    def _close_loops(self) -> None:
+        """Send each silent step that comes back to a bounded loop on to the loop's exit.
+
+        Nested loops send an inner exit back to the outer loop; passes repeat until nothing
+        changes (at most once per loop, since each change moves a step to an exit)."""
+        for _ in range(len(self.loops) + 1):
+            changed = False
+            for loop, (done, _count) in self.loops.items():
+                if self._through(done, loop):
+                    done = END
+                stack, seen = [self._resolve(loop)], set()
+                while stack:
+                    k = stack.pop()
+                    if k in seen or k not in self.nodes:
+                        continue
+                    seen.add(k)
+                    node = self.nodes[k].node
+                    for slot in _slots(node):
+                        t = slot.get()
+                        if node["type"] in ("message", "branch") and self._through(t, loop):
+                            slot.set(done)
+                            changed = True
+                        elif t is not None:
+                            stack.append(self._resolve(t))
+            if not changed:
+                break
+
+    def _resolve(self, key: str) -> str:
+        """Where a chain of pass-through steps leads; each chain is walked once (the answers
+        are kept while the flow is built, so resolving every step stays linear)."""
+        if key in self._resolved:
+            return self._resolved[key]
+        chain: list[str] = []
+        seen: set[str] = set()
+        real = key
+        while real in self.aliases:
+            if real in self._resolved:
+                real = self._resolved[real]
+                break
+            if real in seen:  # a loop of pass-through steps: the call never moves on
+                real = END
+                break
+            seen.add(real)
+            chain.append(real)
+            real = self.aliases[real]
+        if real != END and real not in self.nodes:
+            real = END
+        if self._freeze:
+            for k in chain:
+                self._resolved[k] = real
+        return real
 
     def _ids(self, order: list[str]) -> dict[str, str]:
         used: set[str] = set()
@@ -601,6 +737,40 @@ class FlowBuilder:
         return tuple(out)
 
 
+def _promises(nodes: dict[str, dict[str, Any]]) -> None:
+    """``for:`` on each option the caller hears offered (its ``say:`` or ``speech:``, or the
+    sentence of the menu's prompt that names its key, "For billing, press 2"): the tasks
+    handled behind it and behind no other option of its menu (shared fallbacks are not what
+    an option offers). Callers then choose by what each option promises."""
+
+    def behind(start: str) -> set[str]:
+        out: set[str] = set()
+        stack, seen = [start], set()
+        while stack:
+            k = stack.pop()
+            if k in seen or k not in nodes:
+                continue
+            seen.add(k)
+            n = nodes[k]
+            out.update(n.get("handles", ()))
+            stack.extend(slot.get() or "" for slot in _slots(n))
+        return out
+
+    for nid, node in nodes.items():
+        if node["type"] != "menu":
+            continue
+        options = node["options"]
+        spoken = keyed_phrases(str(node.get("prompt") or ""))
+        reach = {k: behind(o["next"]) if o["next"] != nid else set() for k, o in options.items()}
+        for k, o in options.items():
+            if not (o.get("say") or o.get("speech") or k in spoken) or "for" in o:
+                continue
+            others = set().union(*(r for j, r in reach.items() if j != k))
+            own = sorted(reach[k] - others)
+            if own:
+                o["for"] = own
+
+
 def _even(names: dict[str, None]) -> list[tuple[str, float]]:
     """Even shares rounded to 4 places, the remainder on the last, so they sum to exactly 1."""
     n = len(names)
@@ -671,5 +841,6 @@ def _validate(data: dict[str, Any], source: str | None) -> PhoneTree:
         raise TreeFileError.single(
             f"could not turn this flow into a phone tree: {first.format()}",
             file=source,
-            hint="please report this file to the ivrscore developers",
+            hint="the step named is where the platform file was not understood; fix it there "
+            "or in the imported YAML",
         ) from None

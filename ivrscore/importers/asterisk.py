@@ -88,6 +88,54 @@ _NUMBER_WORDS = {
 }
 
 
+_CALL_APPS = {"queue", "dial", "voicemail", "background", "playback", "read"}
+"""Applications that make a context a call flow even without a menu."""
+
+_STOCK = re.compile(
+    r"^(demo|default|public|page|sub-page|macro-.*|stdexten|stdPrivacyexten|time|ani|local|"
+    r"longdistance|international|trunk.*|dundi-.*|iax.*|outbound-freenum\d*|hotdesk)$"
+)
+_STOCK_SOUNDS = re.compile(r"\bdemo-(congrats|instruct|moreinfo|abouttotry|thanks|nogo)\b")
+
+_TTS = re.compile(
+    r'^\s*(?:googletts|picotts|gtts|tts|festival|swift|flite)\w*(?:\.\w+)?\s*,\s*"([^"]*)"', re.I
+)
+_RECOGNISER = re.compile(r"^\s*(?:speech[-_]?recog|sphinx|vosk|asr|speech)\w*(?:\.\w+)?\b", re.I)
+
+
+def _words(files: list[str]) -> str:
+    """The words of a prompt: sound file names, or text-to-speech words (``"=words"``)."""
+    parts = [f[1:].strip() if f.startswith("=") else words_from_file(f) for f in files]
+    # Each text-to-speech call is a sentence of its own.
+    parts = [p if not p or p[-1] in ".!?…" else p + "." for p in parts]
+    return " ".join(p for p in parts if p).strip()
+
+
+def _stock(c: _Context) -> bool:
+    """Whether a context comes from Asterisk's stock ``extensions.conf`` sample."""
+    return bool(_STOCK.match(c.name)) or any(
+        _STOCK_SOUNDS.search(st.args) for steps in c.extens.values() for st in steps
+    )
+
+
+def tts_words(app: str, args: str) -> str | None:
+    """The words of a text-to-speech AGI (``agi(googletts.agi,"Press 1 for sales",en)``).
+
+    Examples
+    --------
+    >>> tts_words("agi", 'googletts.agi,"Pour consulter votre solde tapez 1",fr,any')
+    'Pour consulter votre solde tapez 1'
+    >>> tts_words("AGI", "call.php,agi_callerid") is None
+    True
+    """
+    if app.lower() != "agi":
+        return None
+    m = _TTS.match(args)
+    if not m:
+        return None
+    return re.sub(r"\$\{[^}]*\}", "…", m.group(1)).strip() or None
+
+
 @dataclass
 class _Step:
     prio: int
@@ -114,6 +162,7 @@ def parse_dialplan(text: str, source: str | None = None) -> tuple[dict[str, _Con
     ctx: _Context | None = None
     last: tuple[str, int] | None = None
     comments: list[str] = []
+    unsorted: set[tuple[str, str]] = set()
     for n, raw in enumerate(text.splitlines(), 1):
         line, comment = _strip_comment(raw)
         if not line.strip():
@@ -165,9 +214,12 @@ def parse_dialplan(text: str, source: str | None = None) -> tuple[dict[str, _Con
         number = int(prio) if prio.isdigit() else (steps[-1].prio if steps else 0) + 1
         am = re.match(r"^(\w+)\s*(?:\((.*)\))?\s*$", app, re.S)
         name, args = (am.group(1), am.group(2) or "") if am else (app, "")
+        if steps and number < steps[-1].prio:
+            unsorted.add((ctx.name, ext))
         steps.append(_Step(number, label, name, args, n))
-        steps.sort(key=lambda st: st.prio)
         last = (ext, number)
+    for cname, ext in unsorted:  # priorities written out of order: once, not per line
+        contexts[cname].extens[ext].sort(key=lambda st: st.prio)
     return contexts, includes
 
 
@@ -254,6 +306,8 @@ def _script(comment: str) -> tuple[str | None, dict[str, str]]:
             options.setdefault(key, s)
         elif not options:
             intro.append(s)
+    if not options:  # a quote that names no keys is not this menu's script
+        return None, {}
     return (" ".join(intro) or None), options
 
 
@@ -312,6 +366,7 @@ def read_asterisk(
     start_ctx, start_ext = walker.entry(entry)
     b.name = f"Asterisk IVR {start_ctx}"
     first = walker.position(start_ctx, start_ext, 0, start_ext)
+    walker.run()
     return b.build(first)
 
 
@@ -357,6 +412,8 @@ class _Walker:
     ) -> None:
         self.b, self.contexts, self.queues = b, contexts, queues
         self.scripts_used: set[str] = set()
+        self.queued: set[str] = set()
+        self.todo: list[tuple[str, str, str, int, str]] = []
 
     # -- finding things -------------------------------------------------------------------------
 
@@ -368,81 +425,106 @@ class _Walker:
                     f"no context [{ctx}] in this dialplan", file=self.b.source
                 )
             return ctx, ext or self._first_ext(self.contexts[ctx])
-        menus = [
-            c
-            for c in self.contexts.values()
-            if any(st.app.lower() == "waitexten" for steps in c.extens.values() for st in steps)
-        ]
-        if not menus:
-            menus = [
-                c
-                for c in self.contexts.values()
-                if any(st.app.lower() == "background" for s in c.extens.values() for st in s)
-            ]
-        if not menus:
+
+        def uses(c: _Context, apps: set[str]) -> bool:
+            return any(st.app.lower() in apps for steps in c.extens.values() for st in steps)
+
+        ctxs = list(self.contexts.values())
+        kinds = (
+            ("menu", [c for c in ctxs if uses(c, {"waitexten"})]),
+            ("menu", [c for c in ctxs if uses(c, {"background"})]),
+            ("flow", [c for c in ctxs if uses(c, _CALL_APPS)]),
+        )
+        kind, found = next(((k, cs) for k, cs in kinds if cs), ("", []))
+        if not found:
             raise TreeFileError.single(
-                "no IVR menu in this dialplan (no context plays Background and waits with "
-                "WaitExten)",
+                "no call flow in this dialplan: no context plays a menu (Background and "
+                "WaitExten) or sends callers to a queue, a person or voicemail",
                 file=self.b.source,
             )
-        targets = set()
-        for c in menus:
+        # Contexts that another context sends callers to (Goto, GotoIf, include) are not
+        # where inbound calls start; the stock sample's demo contexts are a last resort.
+        targets = {inc for c in ctxs for inc, _t in c.includes}
+        for c in ctxs:
             for steps in c.extens.values():
                 for st in steps:
-                    if st.app.lower() == "goto":
-                        parts = _split_args(st.args)
-                        if len(parts) == 3:
-                            targets.add(parts[0].strip())
-        top = next((c for c in menus if c.name not in targets), menus[0])
+                    if st.app.lower() in ("goto", "gotoif", "gotoiftime"):
+                        for dest in re.split(r"[?:]", st.args)[-2:]:
+                            parts = _split_args(dest)
+                            if len(parts) == 3 and parts[0].strip() != c.name:
+                                targets.add(parts[0].strip())
+        roots = [c for c in found if c.name not in targets] or found
+        own = [c for c in roots if not _stock(c)]
+        ranked = own + [c for c in roots if _stock(c)]
+        top = ranked[0]
+        others = [c.name for c in found if c is not top and (c.name not in targets or _stock(c))]
+        if others:
+            shown = ", ".join(f"[{n}]" for n in others[:6]) + (" …" if len(others) > 6 else "")
+            from_stock = [n for n in others if _stock(self.contexts[n])]
+            stock = (
+                f" ({', '.join(f'[{n}]' for n in from_stock[:6])} from Asterisk's stock sample)"
+                if from_stock
+                else ""
+            )
+            self.b.note(
+                f"entry: [{top.name}] is where calls start (no other context sends callers "
+                f"there); other candidate {kind} contexts: {shown}{stock} - choose one with "
+                "--entry CONTEXT[,EXTENSION]"
+            )
         return top.name, self._first_ext(top)
 
     def _first_ext(self, ctx: _Context) -> str:
         if "s" in ctx.extens:
             return "s"
-        for ext, steps in ctx.extens.items():
-            if any(st.app.lower() in ("waitexten", "background") for st in steps):
-                return ext
+        for apps in ({"waitexten", "background"}, _CALL_APPS):
+            for ext, steps in ctx.extens.items():
+                if ext not in ("h", "i", "t") and any(st.app.lower() in apps for st in steps):
+                    return ext
         return next(iter(ctx.extens), "s")
 
-    def find(
-        self, ctx: str, ext: str, seen: frozenset[str] = frozenset()
-    ) -> tuple[str, str] | None:
-        """The (context, extension name) that handles ``ext`` dialled in ``ctx``."""
-        c = self.contexts.get(ctx)
-        if c is None or ctx in seen:
-            return None
-        if ext in c.extens:
-            return ctx, ext
-        for name in c.extens:
-            rx = _pattern(name)
-            if rx is not None and rx.match(ext):
-                return ctx, name
-        for inc, times in c.includes:
-            if times:
+    def find(self, ctx: str, ext: str) -> tuple[str, str] | None:
+        """The (context, extension name) that handles ``ext`` dialled in ``ctx``: the context's
+        own extensions first, then its includes in order (depth first, each context once)."""
+        stack, seen = [ctx], set()
+        while stack:
+            name = stack.pop()
+            c = self.contexts.get(name)
+            if c is None or name in seen:
                 continue
-            hit = self.find(inc, ext, seen | {ctx})
-            if hit:
-                return hit
+            seen.add(name)
+            if ext in c.extens:
+                return name, ext
+            for e in c.extens:
+                rx = _pattern(e)
+                if rx is not None and rx.match(ext):
+                    return name, e
+            stack.extend(inc for inc, times in reversed(c.includes) if not times)
         return None
 
-    def keys(
-        self, ctx: str, seen: frozenset[str] = frozenset(), times: str | None = None
-    ) -> dict[str, tuple[str, str, str | None]]:
+    def keys(self, ctx: str) -> dict[str, tuple[str, str, str | None]]:
         """Literal extensions a caller can dial at a menu in ``ctx``: ``{digits: (context,
-        extension, times)}``, ``times`` being the hours of a time-based ``include`` (or None)."""
-        c = self.contexts.get(ctx)
-        if c is None or ctx in seen:
-            return {}
-        out = {e: (ctx, e, times) for e in c.extens if re.fullmatch(r"[0-9*#]+", e)}
-        for e in c.extens:  # one-key patterns (_X, _[1-3]) answer the keys they match
-            rx = _pattern(e)
-            if rx is not None and len(e) <= 8 and not e.endswith((".", "!")):
-                for k in "1234567890*#":
-                    if rx.fullmatch(k):
-                        out.setdefault(k, (ctx, e, times))
-        for inc, when in c.includes:
-            for k, v in self.keys(inc, seen | {ctx}, when or times).items():
-                out.setdefault(k, v)
+        extension, times)}``, ``times`` being the hours of a time-based ``include`` (or None).
+        Includes are visited depth first, each context once (a lattice of includes stays
+        linear)."""
+        out: dict[str, tuple[str, str, str | None]] = {}
+        stack: list[tuple[str, str | None]] = [(ctx, None)]
+        seen: set[str] = set()
+        while stack:
+            name, times = stack.pop()
+            c = self.contexts.get(name)
+            if c is None or name in seen:
+                continue
+            seen.add(name)
+            for e in c.extens:
+                if re.fullmatch(r"[0-9*#]+", e):
+                    out.setdefault(e, (name, e, times))
+            for e in c.extens:  # one-key patterns (_X, _[1-3]) answer the keys they match
+                rx = _pattern(e)
+                if rx is not None and len(e) <= 8 and not e.endswith((".", "!")):
+                    for k in "1234567890*#":
+                        if rx.fullmatch(k):
+                            out.setdefault(k, (name, e, times))
+            stack.extend((inc, when or times) for inc, when in reversed(c.includes))
         return out
 
     def timed(self, key: str, times: str, target: str | None, closed: str | None) -> str:
@@ -473,26 +555,47 @@ class _Walker:
         ctx, ext = hit
         steps = self.contexts[ctx].extens[ext]
         key = f"{ctx},{ext},{index},{exten}"
-        if self.b.has(key):
-            return key
         if index >= len(steps):
             return None  # autofallthrough: the call is hung up
+        if key not in self.queued:  # built later by `run`: no recursion however long the path
+            self.queued.add(key)
+            self.todo.append((key, ctx, ext, index, exten))
+        return key
+
+    def run(self) -> None:
+        """Build every position the walk has reached, until none is left."""
+        while self.todo:
+            self._build(*self.todo.pop())
+
+    def _build(self, key: str, ctx: str, ext: str, index: int, exten: str) -> str | None:
+        steps = self.contexts[ctx].extens[ext]
         st = steps[index]
         self.b.lines[key] = self.b.lines[key + "\x00agent"] = st.line
         app = st.app.lower()
         args = st.args.replace("${EXTEN}", exten)
         here = (ctx, ext, exten)
         meta = {"source": {"context": ctx, "extension": ext, "line": st.line, "app": st.app}}
+        if app == "agi" and tts_words(st.app, args) is not None:
+            return self.audio(key, steps, index, here, meta)
+        if app == "agi" and _RECOGNISER.match(args):
+            # A speech recogniser run as an AGI script: the caller is asked to say something.
+            node: dict[str, Any] = {
+                "type": "input",
+                "collects": "speech",
+                "modality": "speech",
+                "meta": meta,
+            }
+            self.b.add(key, node, label="speech input")
+            node["next"] = self._next(here, index)
+            return key
         if app in _SKIP:
             if app in ("gosub", "macro", "agi"):
                 self.b.unknown(st.app, f"{ctx},{ext},{st.prio}", f"{st.app}({st.args})")
-            self.b.reserve(key)
             self.b.alias(key, self._next(here, index))
             return key
         if app in ("background", "playback", "waitexten"):
             return self.audio(key, steps, index, here, meta)
         if app == "goto":
-            self.b.reserve(key)
             self.b.alias(key, self.goto(args, here))
             return key
         if app == "gotoif":
@@ -542,7 +645,6 @@ class _Walker:
             )
             return key
         self.b.unknown(st.app, f"{ctx},{ext},{st.prio}", f"{st.app}({st.args})")
-        self.b.reserve(key)
         self.b.alias(key, self._next(here, index))
         return key
 
@@ -591,10 +693,8 @@ class _Walker:
         self, key: str, args: str, here: tuple[str, str, str], index: int, meta: dict[str, Any]
     ) -> str:
         cond, yes, no = self._cond_targets(args)
-        self.b.reserve(key)
         t_yes = self.goto(yes, here) if yes else self._next(here, index)
         t_no = self.goto(no, here) if no else self._next(here, index)
-        self.b.release(key)
         self.b.split(key, [(f"{cond} true", t_yes), ("otherwise", t_no)], f"if {cond}", meta)
         return key
 
@@ -608,10 +708,8 @@ class _Walker:
         if any(f not in ("*", "") for f in fields[2:4]):
             self.b.note(f"schedules: {name!r} also limits days of the month or months; ignored")
         schedule = self.b.schedule(name, hours)
-        self.b.reserve(key)
         t_yes = self.goto(yes, here) if yes else self._next(here, index)
         t_no = self.goto(no, here) if no else self._next(here, index)
-        self.b.release(key)
         self.b.add(
             key,
             {
@@ -655,13 +753,16 @@ class _Walker:
     ) -> str:
         """Background / Playback / WaitExten: a message, or a menu when a wait follows."""
         ctx, ext, exten = here
-        files: list[str] = []
+        files: list[str] = []  # sound files, or the words of a text-to-speech AGI as "=words"
         j = index
         wait: _Step | None = None
         while j < len(steps):
             app = steps[j].app.lower()
+            tts = tts_words(steps[j].app, steps[j].args)
             if app == "background":
                 files += [f for f in _split_args(steps[j].args)[0].split("&") if f.strip()]
+            elif tts is not None:
+                files.append("=" + tts)
             elif app == "waitexten":
                 wait = steps[j]
                 break
@@ -671,12 +772,19 @@ class _Walker:
                 break
             j += 1
         playback = steps[index].app.lower() == "playback"
+        if wait is None and any(f.startswith("=") for f in files) and j == len(steps):
+            j = len(steps)  # spoken words, then the extension ends: a message, then hang up
+            playback = False
+            node0: dict[str, Any] = {"type": "message", "prompt": _words(files), "meta": meta}
+            self.b.add(key, node0, label=_words(files))
+            node0["next"] = None
+            return key
         if playback or (wait is None and j < len(steps)):
             # A prompt the caller cannot (Playback) or does not get to (a Goto follows) answer.
             if playback:
                 files = [f for f in _split_args(steps[index].args)[0].split("&") if f.strip()]
                 j = index + 1
-            words = " ".join(words_from_file(f) for f in files)
+            words = _words(files)
             node: dict[str, Any] = {"type": "message"}
             if words:
                 node["prompt"] = words
@@ -705,7 +813,7 @@ class _Walker:
     ) -> str:
         ctx, ext, exten = here
         node: dict[str, Any] = {"type": "menu"}
-        prompt = " ".join(words_from_file(f) for f in files) or None
+        prompt = _words(files) or None
         script_prompt: str | None = None
         script_options: dict[str, str] = {}
         comment = self.contexts[ctx].comment

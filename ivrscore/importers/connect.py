@@ -30,6 +30,7 @@ from typing import Any
 
 from ..exceptions import TreeFileError
 from ._builder import FlowBuilder, Imported, slug
+from ._shape import SCALAR, ListOf, Obj, Opt, check
 
 __all__ = ["hours_schedule", "read_connect"]
 
@@ -85,6 +86,87 @@ _DAYS = {
     "SATURDAY": "sat",
     "SUNDAY": "sun",
 }
+
+
+_NEXT = Opt(SCALAR)
+_SHAPE = Obj(
+    {
+        "StartAction": Opt(SCALAR),
+        "Metadata": Opt(Obj({"ActionMetadata": Opt(dict), "name": Opt(SCALAR)})),
+        "Actions": Opt(
+            ListOf(
+                Obj(
+                    {
+                        "Identifier": Opt(SCALAR),
+                        "Type": Opt(str),
+                        "Parameters": Opt(dict),
+                        "Transitions": Opt(
+                            Obj(
+                                {
+                                    "NextAction": _NEXT,
+                                    "Conditions": Opt(
+                                        ListOf(
+                                            Obj(
+                                                {
+                                                    "NextAction": _NEXT,
+                                                    "Condition": Opt(
+                                                        Obj(
+                                                            {
+                                                                "Operator": Opt(SCALAR),
+                                                                "Operands": Opt(ListOf(SCALAR)),
+                                                            }
+                                                        )
+                                                    ),
+                                                }
+                                            )
+                                        )
+                                    ),
+                                    "Errors": Opt(
+                                        ListOf(Obj({"NextAction": _NEXT, "ErrorType": Opt(SCALAR)}))
+                                    ),
+                                }
+                            )
+                        ),
+                    }
+                )
+            )
+        ),
+    }
+)
+"""The parts of a flow-language document the reader reads."""
+
+_LEGACY_SHAPE = Obj(
+    {
+        "start": Opt(SCALAR),
+        "metadata": Opt(Obj({"name": Opt(SCALAR)})),
+        "modules": ListOf(
+            Obj(
+                {
+                    "id": Opt(SCALAR),
+                    "type": Opt(SCALAR),
+                    "target": Opt(SCALAR),
+                    "metadata": Opt(dict),
+                    "branches": Opt(
+                        ListOf(
+                            Obj(
+                                {
+                                    "condition": Opt(SCALAR),
+                                    "conditionType": Opt(SCALAR),
+                                    "conditionValue": Opt(SCALAR),
+                                    "transition": Opt(SCALAR),
+                                }
+                            )
+                        )
+                    ),
+                    "parameters": Opt(
+                        ListOf(Obj({"name": Opt(SCALAR), "resourceName": Opt(SCALAR)}))
+                    ),
+                }
+            )
+        ),
+    }
+)
+"""The parts of a legacy designer export the reader reads."""
 
 
 def hours_schedule(data: dict[str, Any]) -> tuple[str, dict[str, str]]:
@@ -243,6 +325,11 @@ def read_connect(
             ) from None
     if not isinstance(data, dict):
         raise TreeFileError.single("not an Amazon Connect flow", file=source)
+    located = text if name is None else None  # an envelope's Content has no lines of its own
+    if "modules" in data:
+        check(data, _LEGACY_SHAPE, source=source, text=located, steps="modules", id_key="id")
+    else:
+        check(data, _SHAPE, source=source, text=located, steps="Actions", id_key="Identifier")
     if "modules" in data:
         flow = _legacy(data)
         meta_names: dict[str, dict[str, Any]] = {
@@ -481,7 +568,17 @@ class _Walker:
             # through the loop gets the count as its retries (see `failures`).
             body = next((t for _o, v, t in conds if v[:1] == ["ContinueLooping"]), None)
             done = next((t for _o, v, t in conds if v[:1] == ["DoneLooping"]), nxt)
-            b.alias(k, to(body if body is not None else done))
+            try:
+                count: int | None = int(params.get("LoopCount") or 0) or None
+            except (TypeError, ValueError):
+                count = None
+            b.loop(
+                k,
+                to(body) if body is not None else None,
+                to(done),
+                count,
+                f"Loop {str(a.get('Identifier'))[:8]}",
+            )
         elif typ in _PASS:
             if typ == "InvokeFlowModule":
                 b.note("outside this file: a flow module is called and passed through")

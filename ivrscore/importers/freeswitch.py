@@ -29,6 +29,7 @@ from typing import Any
 from ..exceptions import TreeFileError
 from ._builder import FlowBuilder, Imported, slug, words_from_file
 from ._xml import line_of
+from .freeswitch_dialplan import is_dialplan, read_dialplan
 
 __all__ = ["read_freeswitch"]
 
@@ -142,6 +143,8 @@ def read_freeswitch(
     ('For sales press 1.', 8.0, 2, [('1', 'sales'), ('9', 'main')])
     """
     menus = {m.get("name", ""): m for m in root.iter("menu") if m.get("name")}
+    if not menus and is_dialplan(root):
+        return read_dialplan(root, source, entry=entry)
     if not menus:
         raise TreeFileError.single(
             "no <menu name=...> in this FreeSWITCH file", file=source, hint="is it ivr.conf.xml?"
@@ -220,10 +223,24 @@ def _menu(
             options[digits] = opt
         elif digits:
             patterns[digits] = e.get("param", "") or e.get("action", "")
-    if not options:
+    if not options and patterns:
+        # Dial-by-extension only: the caller keys an extension number - an input, not a menu.
+        first = next(e for e in children if e.tag == "entry" and (e.get("digits") or "").strip())
+        node["type"] = "input"
+        node["collects"] = "extension"
+        digit_len = _int(menu.get("digit-len"))
+        if digit_len is not None and 1 <= digit_len <= 64:
+            node["digits"] = digit_len
+        node["next"] = _entry_target(b, name, first, menus, top, parent, None, prompts, transfers)
+        b.note(
+            f"extensions: {name!r} only lets callers dial an extension ({', '.join(patterns)}); "
+            "modelled as an input of the extension number"
+        )
+    elif not options:
         b.note(f"menu: {name!r} has no single-key entries")
         options["1"] = {"next": None}
-    node["options"] = options
+    if node["type"] == "menu":
+        node["options"] = options
     failure = menu.get("exec-on-max-failures") or menu.get("exec-on-max-timeouts")
     if failure:
         node["on_failure"] = _app(b, f"{name}\x00failure", failure, menus, None, name, transfers)
@@ -233,6 +250,7 @@ def _menu(
             meta[attr] = menu.get(attr)
     if patterns:
         meta["patterns"] = patterns
+    if patterns and node["type"] == "menu":
         b.note(
             f"extensions: {name!r} lets callers dial an extension directly "
             f"({', '.join(patterns)}); kept under meta.source.patterns"
@@ -325,6 +343,8 @@ def _app(
     if app in ("transfer", "transfert", "bridge", "att_xfer", "deflect"):
         dest = arg.split()[0] if arg else "?"
         who = label or (f"extension {dest}" if app != "bridge" else dest.rsplit("/", 1)[-1])
+        if "$" in dest and not label:  # bridge user/$1@domain: whoever the caller dialled
+            who = "extension dialled"
         transfers.append(slug(who))
         return b.destination(key, who, queue=False, meta=meta)
     if app in ("callcenter", "fifo"):

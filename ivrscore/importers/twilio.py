@@ -21,7 +21,8 @@ import re
 from typing import Any
 
 from ..exceptions import TreeFileError
-from ._builder import END, FlowBuilder, Imported, slug
+from ._builder import END, FlowBuilder, Imported, keyed_phrases, slug
+from ._shape import SCALAR, ListOf, Obj, Opt, check
 
 __all__ = ["read_twilio"]
 
@@ -120,15 +121,30 @@ def read_twilio(data: Any, source: str | None = None, *, text: str | None = None
         data = data["definition"]
     if not isinstance(data, dict) or not isinstance(data.get("states"), list):
         raise TreeFileError.single("not a Twilio Studio flow (no 'states' list)", file=source)
+    check(data, _SHAPE, source=source, text=text, steps="states", id_key="name")
     states: dict[str, dict[str, Any]] = {}
     for s in data["states"]:
         if isinstance(s, dict) and isinstance(s.get("name"), str):
             states[s["name"]] = s
+    if "initial_state" not in data and any(
+        _LEGACY_TYPE.match(str(s.get("type"))) for s in states.values()
+    ):
+        data = {**data, "initial_state": _legacy(states)}
     b = FlowBuilder(
         "twilio", source, name=str(name or data.get("description") or "Twilio Studio flow")
     )
     trigger = states.get(str(data.get("initial_state", "Trigger")))
     entry = _transitions(trigger).get("incomingCall") if trigger else None
+    request = _transitions(trigger).get("incomingRequest") if trigger else None
+    dialer = states.get(request or "")
+    if entry is None and dialer is not None and _OUTBOUND.match(str(dialer.get("type"))):
+        # An outbound flow: a REST request makes the call; the person called meets the flow
+        # once they answer. Busy and no answer are not a caller's path (kept as error paths).
+        entry = request
+        b.note(
+            f"outbound: this flow calls people ({dialer['name']!r}, started by a REST request); "
+            "imported from the answered call, the person called being the caller"
+        )
     if entry is None:
         raise TreeFileError.single(
             "this Studio flow has no voice entry (the trigger's incomingCall is not connected)",
@@ -146,8 +162,97 @@ def read_twilio(data: Any, source: str | None = None, *, text: str | None = None
     return b.build(entry)
 
 
+_CONDITION = Obj(
+    {"value": SCALAR, "type": Opt(SCALAR), "friendly_name": Opt(SCALAR), "arguments": Opt(list)}
+)
+_SHAPE = Obj(
+    {
+        "initial_state": Opt(SCALAR),
+        "description": Opt(SCALAR),
+        "states": ListOf(
+            Obj(
+                {
+                    "name": str,
+                    "type": Opt(str),
+                    "sid": Opt(SCALAR),
+                    "properties": Opt(dict),
+                    "transitions": Opt(
+                        ListOf(
+                            Obj(
+                                {
+                                    "event": Opt(str),
+                                    "next": Opt(str),
+                                    "conditions": Opt(ListOf(_CONDITION)),
+                                }
+                            )
+                        )
+                    ),
+                }
+            )
+        ),
+    }
+)
+"""The parts of a Studio flow definition the reader reads."""
+
+_OUTBOUND = re.compile(r"^make-outgoing-call(-v\d+)?$")
+
+_UNANSWERED = {"no-answer", "busy", "failed", "canceled"}
+
+_LEGACY_TYPE = re.compile(r"^[A-Z][A-Za-z]+$")
+_LEGACY_NAMES = {
+    "InitialState": "trigger",
+    "Gather": "gather-input-on-call",
+    "SayPlay": "say-play",
+    "Pay": "capture-payments",
+    "Split": "split-based-on",
+    "Dial": "connect-call-to",
+    "ConnectCallTo": "connect-call-to",
+    "Enqueue": "enqueue-call",
+    "EnqueueCall": "enqueue-call",
+    "Record": "record-voicemail",
+    "RecordVoicemail": "record-voicemail",
+    "Function": "run-function",
+    "RunFunction": "run-function",
+    "HttpRequest": "make-http-request",
+    "MakeHttpRequest": "make-http-request",
+    "SetVariables": "set-variables",
+    "SendMessage": "send-message",
+    "Subflow": "run-subflow",
+    "RunSubflow": "run-subflow",
+    "Redirect": "add-twiml-redirect",
+    "RecordCall": "record-call",
+}
+
+
+def _legacy(states: dict[str, dict[str, Any]]) -> str:
+    """Rewrite the 2018 Studio export in place (``type: Gather``, transitions to widget sids)
+    in today's terms; returns the name of its ``InitialState`` widget."""
+    by_sid = {str(s["sid"]): name for name, s in states.items() if isinstance(s.get("sid"), str)}
+    initial = "Trigger"
+    for name, state in states.items():
+        kind = str(state.get("type"))
+        if kind == "InitialState":
+            initial = name
+        state["type"] = _LEGACY_NAMES.get(kind, re.sub(r"(?<=[a-z])(?=[A-Z])", "-", kind).lower())
+        for t in state.get("transitions") or []:
+            if isinstance(t, dict) and isinstance(t.get("next"), str):
+                t["next"] = by_sid.get(t["next"], t["next"])
+    return initial
+
+
 def _meta(state: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {"source": {"id": state["name"], "type": state.get("type"), **extra}}
+
+
+def _number(value: Any) -> float | None:
+    """A number Studio may store as text (``"5"``)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str) and re.fullmatch(r"\d+(\.\d+)?", value.strip()):
+        return float(value)
+    return None
 
 
 def _prompt(props: dict[str, Any]) -> str | None:
@@ -175,8 +280,9 @@ def _gather(
     fields: dict[str, Any] = {}
     if prompt:
         fields["prompt"] = prompt
-    if isinstance(props.get("timeout"), int | float) and props["timeout"] > 0:
-        fields["timeout_s"] = float(props["timeout"])
+    timeout = _number(props.get("timeout"))
+    if timeout is not None and timeout > 0:
+        fields["timeout_s"] = timeout
     keysplit = states.get(ev.get("keypress") or "")
     speechsplit = states.get(ev.get("speech") or "")
     # A split on the digits is a menu when it tests single keys; a split on whole numbers
@@ -196,14 +302,27 @@ def _gather(
             "next": ev.get("keypress") or ev.get("speech"),
             "meta": _meta(state),
         }
-        if isinstance(digits, int) and 1 <= digits <= 64:
-            node["digits"] = digits
+        n_digits = _number(digits)
+        if n_digits is not None and 1 <= n_digits <= 64 and n_digits == int(n_digits):
+            node["digits"] = int(n_digits)
+        invalid_entry = None
+        if keysplit is not None and _digits_split(keysplit, name, "Digits"):
+            # A code checked by a split that sends a wrong entry back to the gather: the
+            # split is the input's check, the gather retries (not a branch by share).
+            matches = _split_values(keysplit)
+            back = _transitions(keysplit).get("noMatch")
+            if len(matches) == 1 and back == name:
+                consumed.add(keysplit["name"])
+                node["next"] = matches[0][1]
+                invalid_entry = name
+                node["meta"]["source"]["checked_by"] = keysplit["name"]
         b.add(name, node, label=name)
-        b.failures(name, timeout=_exit(ev, "timeout"), invalid=None)
+        b.failures(name, timeout=_exit(ev, "timeout"), invalid=invalid_entry)
         return
     options: dict[str, dict[str, Any]] = {}
     invalid = None
     odd: list[str] = []
+    odd_meta: dict[str, Any] = {}
     if is_menu and keysplit is not None:
         consumed.add(keysplit["name"])
         invalid = _exit(_transitions(keysplit), "noMatch")
@@ -218,21 +337,38 @@ def _gather(
     if has_speech and speechsplit is not None:
         consumed.add(speechsplit["name"])
         invalid = invalid or _exit(_transitions(speechsplit), "noMatch")
+        spoken = keyed_phrases(prompt or "")
+        speech_only: dict[str, str | None] = {}
         for values, target, _cond in _split_values(speechsplit):
             same = [k for k, o in options.items() if o["next"] == target]
-            if same:
-                options[same[0]].setdefault("speech", []).extend(values)
+            # "Press 1 or say taxi": the phrase belongs to the key the prompt pairs it with.
+            said = [
+                k
+                for k in options
+                if any(re.search(rf"\b{re.escape(v)}\b", spoken.get(k, ""), re.I) for v in values)
+            ]
+            if is_menu and (said or same):
+                options[(said or same)[0]].setdefault("speech", []).extend(values)
+                continue
+            if is_menu:  # a phrase with no key: callers who say it are not modelled
+                for v in values:
+                    speech_only[v] = target
                 continue
             free = next((k for k in "123456789" if k not in options), None)
             if free is None:
                 odd.extend(values)
                 continue
             options[free] = {"next": target, "speech": values}
-            b.note(f"speech: {name!r} phrase(s) {values} have no key; given key {free}")
+        if speech_only:
+            b.note(
+                f"speech: {name!r} also hears {sorted(speech_only)}, which no key offers; "
+                "ivrscore menus are keyed, so these phrases are kept under meta.source.speech_only"
+            )
+            odd_meta["speech_only"] = speech_only
     if not options:
         b.note(f"menu: {name!r} has no keyed choices; every caller goes to its wrong-key exit")
         options["1"] = {"next": invalid}
-    meta = _meta(state, **({"unkeyed_values": odd} if odd else {}))
+    meta = _meta(state, **({"unkeyed_values": odd} if odd else {}), **odd_meta)
     node = {"type": "menu", **fields, "options": options, "meta": meta}
     if has_speech:
         node["modality"] = "both" if is_menu else "speech"
@@ -258,7 +394,22 @@ def _state(
         b.add(name, node, label=name)
     elif kind == "connect-call-to":
         to = str(props.get("to") or "")
-        b.destination(name, name, queue=False, meta=_meta(state, to=to) if to else _meta(state))
+        after = states.get(ev.get("callCompleted") or "")
+        status = (
+            after is not None and _digits_split(after, name, "DialCallStatus") and after
+        ) or None
+        person = f"{name}\x00person" if status else name
+        b.destination(person, name, queue=False, meta=_meta(state, to=to) if to else _meta(state))
+        if status:
+            # callCompleted -> split on DialCallStatus (no-answer, busy) -> voicemail: the
+            # fallback when nobody picks up; the other statuses mean the call took place.
+            fallbacks = [
+                (f"{name} {','.join(v)}", t)
+                for v, t, _c in _split_values(status)
+                if {x.lower() for x in v} & _UNANSWERED
+            ]
+            b.split(name, [*fallbacks, ("answered", person)], f"{name} answered?", _meta(state))
+            b.reserve(status["name"])
     elif kind in ("enqueue-call", "send-to-flex"):
         label = str(props.get("queue_name") or name)
         b.destination(name, label, queue=True, meta=_meta(state))
@@ -296,6 +447,11 @@ def _state(
                 b.error_path(name, event, ev[event])
     elif kind in ("set-variables", "send-message", "record-call", "fork-stream"):
         b.alias(name, ev.get("next") or ev.get("sent") or ev.get("success") or first)
+    elif _OUTBOUND.match(kind):
+        b.alias(name, ev.get("answered"))
+        for event in ("busy", "noAnswer", "failed"):
+            if event in ev:
+                b.error_path(name, event, ev[event])
     elif kind == "trigger":
         b.alias(name, ev.get("incomingCall"))
     else:

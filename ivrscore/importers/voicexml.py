@@ -74,6 +74,17 @@ def read_voicexml(root: ET.Element, source: str | None = None) -> Imported:
     dialogs = [d for d in root if d.tag in ("menu", "form")]
     if not dialogs:
         raise TreeFileError.single("no <menu> or <form> in this VoiceXML document", file=source)
+    seen: set[str] = set()
+    for d in dialogs:
+        did = d.get("id")
+        if did is not None and did in seen:
+            raise TreeFileError.single(
+                f"two dialogs have the id {did!r}; a <goto next='#{did}'> could mean either",
+                file=source,
+                line=line_of(d),
+            )
+        if did is not None:
+            seen.add(did)
     name = next(
         (m.get("content") for m in root.iter("meta") if m.get("name") == "description"), None
     )
@@ -92,7 +103,13 @@ def read_voicexml(root: ET.Element, source: str | None = None) -> Imported:
 class _Reader:
     def __init__(self, b: FlowBuilder, root: ET.Element, dialogs: list[ET.Element]) -> None:
         self.b = b
-        self.ids = {d.get("id") or f"dialog{i + 1}": d for i, d in enumerate(dialogs)}
+        given = {d.get("id") for d in dialogs}
+        self.ids: dict[str, ET.Element] = {}
+        for i, d in enumerate(dialogs):
+            name = d.get("id") or f"dialog{i + 1}"
+            while name in self.ids or (not d.get("id") and name in given):
+                name += "_"  # an unnamed dialog never takes a name the document uses
+            self.ids[name] = d
         self.names = {id(d): n for n, d in self.ids.items()}
         self.vars = {
             v.get("name", ""): _literal(v.get("expr", ""))
@@ -180,6 +197,7 @@ class _Reader:
         """Executable content as a chain of nodes; returns its first key (``then`` if silent)."""
         words: list[str] = [lead] if lead else []
         line: int | None = None  # where the words start, for messages about them
+        cleared: str | None = None  # a <clear> resets items: the form asks them again
         for i, el in enumerate(elements):
             if isinstance(el, str):
                 words.append(el)
@@ -204,8 +222,11 @@ class _Reader:
             elif tag == "reprompt":
                 nxt = here
             elif tag == "clear":
+                # <clear> moves nothing: a <goto> after it is followed; without one the form
+                # asks the first cleared item again (the usual bounded "try again" loop).
                 names = (el.get("namelist") or "").split()
-                nxt = next((items[n] for n in items if n in names), form)
+                cleared = next((items[n] for n in items if n in names), form)
+                continue
             elif tag == "return":
                 nxt = None
             elif tag == "transfer":
@@ -219,7 +240,7 @@ class _Reader:
                 self.b.unknown(f"<{tag}>", _where(el), _xml(el))
                 continue
             return self.say(words, nxt, label, line)
-        return self.say(words, then, label, line)
+        return self.say(words, cleared if cleared is not None else then, label, line)
 
     def say(
         self, words: list[str], then: str | None, label: str, line: int | None = None
@@ -429,7 +450,21 @@ class _Reader:
         named = {it.get("name", ""): k for it, k in zip(items, keys, strict=True) if it.get("name")}
         for i, (item, k) in enumerate(zip(items, keys, strict=True)):
             then = keys[i + 1] if i + 1 < len(keys) else None
-            self.item(item, k, then, form_key, named, fname)
+            cond = item.get("cond")
+            if cond:
+                # A guard on the item (<block cond>, <field cond>): the form visits it only when
+                # the condition holds, which the file cannot tell - a branch, by share.
+                inner = f"{k}\x00if"
+                self.item(item, inner, then, form_key, named, fname)
+                what = re.sub(r"\s+", " ", cond).strip()
+                self.b.split(
+                    k,
+                    [(f"if {what}"[:80], inner), ("otherwise", then)],
+                    f"if {item.get('name') or item.tag}",
+                    {"source": {"type": f"{item.tag} cond", "cond": what}},
+                )
+            else:
+                self.item(item, k, then, form_key, named, fname)
 
     def item(
         self,
