@@ -176,7 +176,7 @@ def _load(src: Source) -> PhoneTree:
     if not src.resources:
         return load(src.file)
     from . import importers
-    from .io import _warn_imported
+    from .loading import _warn_imported
 
     imported = importers.read(src.file, resources=src.resources)
     _warn_imported(imported, src.file)
