@@ -82,7 +82,9 @@ class Edit:
     """Whether the planner also offers the edit at every place at once (one change)."""
 
     def candidates(self, state: State) -> list[Candidate]:
-        return sorted(self.generate(state), key=lambda c: c.key)
+        """Every change this edit offers on the state's tree, in the order generated (file
+        order of the places; at each place the better choice first): deterministic."""
+        return list(self.generate(state))
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -430,6 +430,31 @@ def _needs_exact(c: Candidate) -> bool:
     )
 
 
+def _with_group(cands: list[Candidate], group: bool) -> list[Candidate]:
+    """The candidates, and (for edits that group) one change at every place at once: the first
+    candidate of each node, their ops joined (a later op on a path already set is left out)."""
+    if not group:
+        return cands
+    firsts: dict[str, Candidate] = {}
+    for c in cands:
+        if not c.places:
+            firsts.setdefault(c.node, c)
+    if len(firsts) < 2:
+        return cands
+    ops: list[Op] = []
+    paths: set[tuple[str | int, ...]] = set()
+    for c in firsts.values():
+        if any(op.path in paths for op in c.ops):
+            continue
+        ops.extend(c.ops)
+        paths.update(op.path for op in c.ops)
+    one = next(iter(firsts.values()))
+    nodes = tuple(firsts)
+    text = f"{one.text}; and the same at {', '.join(nodes[1:])}"
+    review = tuple(dict.fromkeys(w for c in firsts.values() for w in c.review))
+    return [*cands, Candidate(one.edit, one.node, tuple(ops), text, one.answers, nodes, review)]
+
+
 def _finding_keys(report: Report) -> list[str]:
     return list(dict.fromkeys(f"{f.code} at {f.node}" for f in report.findings))
 
@@ -489,7 +514,7 @@ def improve(
         for e in EDITS.values():
             if e.staffing and not allow_staffing:
                 continue
-            for c in e.candidates(state):
+            for c in _with_group(e.candidates(state), e.group):
                 sig = repr(c.ops)
                 if sig in seen or not kept.allows(c.ops):
                     continue
@@ -517,9 +542,10 @@ def improve(
         best: tuple[float, int, Candidate, dict[str, Any], PhoneTree, Report] | None = None
         batch = len(ranked) if frozen is None else max(screen, 1)
         start = 0
+        last_look = False  # once, the best-screened candidates that the screen says gain nothing
         while start < len(ranked) and best is None:
             for s_gain, i, c in ranked[start : start + batch]:
-                if frozen is not None and s_gain <= 0:
+                if frozen is not None and s_gain <= 0 and not last_look:
                     break
                 new_doc = apply_ops(copy.deepcopy(doc), c.ops)
                 t = _build(new_doc)
@@ -531,7 +557,12 @@ def improve(
                 if gain > MIN_GAIN and (best is None or (gain, -i) > (best[0], -best[1])):
                     best = (gain, i, c, new_doc, t, r)
             start += batch
-            if frozen is not None and (start >= len(ranked) or ranked[start][0] <= 0):
+            if frozen is not None and best is None and start < len(ranked):
+                if ranked[start][0] <= 0:
+                    if last_look:
+                        break
+                    last_look = True
+            elif frozen is not None and last_look:
                 break
         if best is None:
             stopped = "no edit in the catalogue raises the score any more"

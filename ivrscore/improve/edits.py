@@ -252,6 +252,7 @@ def _get(doc: dict[str, Any], nid: str, path: tuple[str | int, ...]) -> Any:
 
 @edit(
     code="E03",
+    group=False,
     slug="closed-callback",
     title="A closed department books a callback instead of saying goodbye",
     answers=("IVR501",),
@@ -309,6 +310,7 @@ def closed_callback(state: State) -> Iterator[Candidate]:
 
 @edit(
     code="E04",
+    group=False,
     slug="failure-to-person",
     title="After the last failed attempt, a person instead of a hang-up",
     answers=("IVR301",),
@@ -368,6 +370,7 @@ def _always_given(state: State, agent: str, datum: str) -> bool:
 
 @edit(
     code="E05",
+    group=False,
     slug="pass-the-data",
     title="The person gets the data the IVR took, and stops asking for it",
     answers=("IVR302",),
@@ -795,6 +798,33 @@ def pass_on(state: State) -> Iterator[Candidate]:
             f"let {nid} pass callers they cannot help to {best[1]} instead of ending the call",
             answers=("IVR506", "IVR102"),
         )
+
+
+@edit(
+    code="E14",
+    slug="allow-barge-in",
+    title="Let callers key as soon as they hear their option",
+    answers=("IVR305",),
+    not_applicable="Menus and inputs that already allow barge-in (the default).",
+    bad="""
+    main_menu: {type: menu, barge_in: false, options: {...}}
+    """,
+    good="""
+    main_menu: {type: menu, options: {...}}
+    """,
+)
+def allow_barge_in(state: State) -> Iterator[Candidate]:
+    """Removes ``barge_in: false`` from a menu or input, so a key press interrupts the prompt
+    (dial-through). No new words."""
+    for nid, node in state.ctx.asking():
+        if not node.barge_in:
+            yield Candidate(
+                "E14",
+                nid,
+                (delete(("nodes", nid, "barge_in")),),
+                f"at {nid}, let callers key as soon as they hear their option (barge-in)",
+                answers=("IVR305",),
+            )
 
 
 def _roster_moves(a: Any, b: Any, n: int) -> tuple[Any, Any] | None:
