@@ -14,6 +14,7 @@ from .calibrate import Calibration, calibrate
 from .engine import NotExactError, Result, Simulation, analyze, simulate
 from .exceptions import ImportedFlowWarning, IvrscoreError, Problem, TreeFileError
 from .graph import Route, best_routes, route_to_human, to_networkx
+from .improve import improve
 from .io import dump, dumps, load, loads
 from .lint import Finding, Findings, lint
 from .model import (
@@ -85,6 +86,7 @@ __all__ = [
     "export",
     "graph",
     "importers",
+    "improve",
     "lint",
     "load",
     "loads",

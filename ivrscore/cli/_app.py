@@ -42,8 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for module in (demo, validate, lint, engines, score, plot, convert, schema):
         module.register(sub)
-    from . import calibrate, staff
+    from . import calibrate, improve, staff
 
+    improve.register(sub)
     calibrate.register(sub)
     staff.register(sub)
     for command in sub.choices.values():

@@ -85,6 +85,34 @@ def _walk(doc: Any, path: Path, create: bool) -> Any:
     return node
 
 
+def _like_siblings_key(parent: Any, key: str | int) -> Any:
+    """A new key quoted like the mapping's other keys (round-trip YAML keeps quoting styles)."""
+    if isinstance(key, str):
+        for k in parent:
+            if isinstance(k, str) and type(k) is not str:
+                return type(k)(key)
+    return key
+
+
+def _like_siblings_value(parent: Any, value: Any) -> Any:
+    """A new mapping written in flow style ``{...}`` when its siblings are (round-trip YAML)."""
+    if not isinstance(value, dict) or not hasattr(parent, "fa"):
+        return value
+    siblings = [v for v in parent.values() if hasattr(v, "fa")]
+    if not siblings or not all(v.fa.flow_style() for v in siblings):
+        return value
+    from ruamel.yaml.comments import CommentedMap
+
+    def flow(v: Any) -> Any:
+        if isinstance(v, dict):
+            m = CommentedMap((k, flow(x)) for k, x in v.items())
+            m.fa.set_flow_style()
+            return m
+        return v
+
+    return flow(value)
+
+
 def apply_ops(doc: Any, ops: Iterable[Op]) -> Any:
     """Apply ``ops`` to ``doc`` in place (plain dicts or ruamel maps) and return it.
 
@@ -98,14 +126,20 @@ def apply_ops(doc: Any, ops: Iterable[Op]) -> Any:
         parent = _walk(doc, op.path[:-1], create=op.kind == "set")
         last = _key(parent, op.path[-1])
         if op.kind == "set":
-            parent[last] = copy.deepcopy(op.value)
+            value = copy.deepcopy(op.value)
+            if last not in parent:
+                last = _like_siblings_key(parent, last)
+                value = _like_siblings_value(parent, value)
+            parent[last] = value
         elif op.kind == "delete":
             del parent[last]
         else:
             target = parent[last]
             items = [(new, target[_key(target, old)]) for new, old in op.value]
+            styles = [type(k) for k in target]
             for k in list(target):
                 del target[k]
-            for new, value in items:
-                target[new] = value
+            for i, (new, value) in enumerate(items):
+                style = styles[i] if i < len(styles) else str
+                target[style(new) if isinstance(new, str) and style is not str else new] = value
     return doc
