@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ["EDITS", "REVIEW", "Candidate", "Edit", "edit", "get_edit"]
 
-REVIEW = "template wording from `ivrscore improve`: review before it goes live"
+REVIEW = "template wording from ivrscore improve: review before it goes live"
 """What ``meta.improve`` says on every prompt or option an edit had to word."""
 
 

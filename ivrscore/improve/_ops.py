@@ -69,9 +69,14 @@ def touched(op: Op) -> list[Path]:
 
 def _key(parent: Any, key: str | int) -> str | int:
     """The key as the mapping holds it (YAML may have read an unquoted ``1`` as an integer)."""
-    if isinstance(parent, MutableMapping) and key not in parent and isinstance(key, str):
-        if key.isdigit() and int(key) in parent:
-            return int(key)
+    if (
+        isinstance(parent, MutableMapping)
+        and isinstance(key, str)
+        and key not in parent
+        and key.isdigit()
+        and int(key) in parent
+    ):
+        return int(key)
     return key
 
 

@@ -32,6 +32,7 @@ from pydantic import ValidationError
 
 from .._text import did_you_mean
 from ..exceptions import IvrscoreError
+from ..model.nodes import Menu
 from ..model.tree import PhoneTree
 from ..score import Report, score
 from ..standard import Standard
@@ -124,7 +125,9 @@ class Step:
             "cost_before_s": self.cost_before_s,
             "cost_after_s": self.cost_after_s,
             "criteria": {k: {"before": b, "after": a} for k, (b, a) in self.criteria.items()},
-            "metrics": {k: {"before": _num(b), "after": _num(a)} for k, (b, a) in self.metrics.items()},
+            "metrics": {
+                k: {"before": _num(b), "after": _num(a)} for k, (b, a) in self.metrics.items()
+            },
             "review": list(self.review),
             "ops": [op.to_dict() for op in self.ops],
         }
@@ -297,15 +300,15 @@ class Plan:
 def _why(s: Step) -> str:
     parts = []
     if s.fixed:
-        shown = ", ".join(s.fixed[:4]) + (f" and {len(s.fixed) - 4} more" if len(s.fixed) > 4 else "")
+        shown = ", ".join(s.fixed[:4]) + (
+            f" and {len(s.fixed) - 4} more" if len(s.fixed) > 4 else ""
+        )
         parts.append(f"fixes {shown}")
     moved = sorted(
         ((b - a, k) for k, (b, a) in s.criteria.items() if abs(b - a) >= 0.05), reverse=True
     )
     if moved:
-        parts.append(
-            "points back on " + ", ".join(f"{k} {d:+.1f}" for d, k in moved[:3] if d > 0)
-        )
+        parts.append("points back on " + ", ".join(f"{k} {d:+.1f}" for d, k in moved[:3] if d > 0))
     if s.review:
         parts.append("new words to review: " + " / ".join(f'"{w}"' for w in s.review))
     return "; ".join(p for p in parts if not p.endswith("on "))
@@ -332,7 +335,10 @@ class _Keep:
                 if n in self.prompts and (
                     not rest
                     or rest[0] in ("prompt", "duration_s")
-                    or (rest[0] == "options" and (len(rest) == 1 or (len(rest) >= 3 and rest[2] == "say")))
+                    or (
+                        rest[0] == "options"
+                        and (len(rest) == 1 or (len(rest) >= 3 and rest[2] == "say"))
+                    )
                 ):
                     return False
                 if rest[:1] == ("options",) or not rest:
@@ -358,7 +364,8 @@ def parse_keep(tree: PhoneTree, keep: Iterable[str]) -> _Keep:
         if n not in tree.nodes:
             hint = did_you_mean(n, list(tree.nodes))
             raise IvrscoreError(
-                f"keep: no node {n!r} in {tree.name!r}" + (f"; did you mean {hint!r}?" if hint else "")
+                f"keep: no node {n!r} in {tree.name!r}"
+                + (f"; did you mean {hint!r}?" if hint else "")
             )
         if not what:
             nodes.add(n)
@@ -366,8 +373,10 @@ def parse_keep(tree: PhoneTree, keep: Iterable[str]) -> _Keep:
             prompts.add(n)
         else:
             node = tree.nodes[n]
-            if getattr(node, "options", None) is None or what not in node.options:  # type: ignore[attr-defined]
-                raise IvrscoreError(f"keep: {n} has no option {what!r} (use NODE, NODE.prompt or NODE.KEY)")
+            if not isinstance(node, Menu) or what not in node.options:
+                raise IvrscoreError(
+                    f"keep: {n} has no option {what!r} (use NODE, NODE.prompt or NODE.KEY)"
+                )
             keys.add((n, what))
     return _Keep(frozenset(nodes), frozenset(prompts), frozenset(keys))
 
@@ -478,7 +487,7 @@ def improve(
     keep : sequence of str
         What must not change: ``NODE``, ``NODE.prompt`` (its words) or ``NODE.KEY`` (one option).
     allow_staffing : bool, default False
-        Also move agents between queues (same headcount; edit ``E13``).
+        Also move agents between queues (same headcount; edit ``E14``).
     screen : int, default 3
         For trees with queue dynamics: how many of the best-screened candidates the exact engine
         decides between at each step (see the module documentation).
@@ -589,8 +598,10 @@ def improve(
                     for k in report.criteria
                 },
                 metrics={
-                    m: (report.metrics.get(m, report.outcomes.get(m, math.nan)),
-                        after.metrics.get(m, after.outcomes.get(m, math.nan)))
+                    m: (
+                        report.metrics.get(m, report.outcomes.get(m, math.nan)),
+                        after.metrics.get(m, after.outcomes.get(m, math.nan)),
+                    )
                     for m in METRICS
                 },
                 review=c.review,

@@ -67,7 +67,7 @@ def renumber_words(say: str | None, old: str, new: str) -> str | None:
 
 
 def reword_action_first(say: str) -> str | None:
-    """"Press 1 for X." as "For X, press 1." (``None`` when the words are not key-first).
+    """ "Press 1 for X." as "For X, press 1." (``None`` when the words are not key-first).
 
     Examples
     --------
@@ -357,7 +357,7 @@ def failure_to_person(state: State) -> Iterator[Candidate]:
 
 def _always_given(state: State, agent: str, datum: str) -> bool:
     """Whether every way from the entry to ``agent`` passes a successful entry of ``datum``."""
-    g = nx.DiGraph()
+    g: nx.DiGraph[str] = nx.DiGraph()
     g.add_nodes_from(state.ctx.g.nodes)
     for u, v, d in state.ctx.g.edges(data=True):
         node = state.tree.nodes.get(u)
@@ -498,8 +498,7 @@ def cut_preamble(state: State) -> Iterator[Candidate]:
             "E06",
             nid,
             tuple(ops_for([(nid, text)])),
-            f"before the first menu, {words(nid, text)} (drop the fluff every caller sits "
-            "through)",
+            f"before the first menu, {words(nid, text)} (drop the fluff every caller sits through)",
             answers=("IVR404", "IVR402"),
         )
     if len(plan) > 1:
@@ -563,11 +562,15 @@ def queue_callback(state: State) -> Iterator[Candidate]:
         if node.callback is not None:
             continue
         wait = state.ctx.waits.get(nid, 0.0)
-        if not (math.isfinite(wait) and wait >= state.standard.callback_wait_s):
-            if nid not in state.findings_at("IVR505"):
-                continue
+        long = math.isfinite(wait) and wait >= state.standard.callback_wait_s
+        if not long and nid not in state.findings_at("IVR505"):
+            continue
         own = state.fresh(f"{nid}_callback")
-        new = {"type": "callback", "prompt": TEMPLATES["queue_callback"], "meta": {"improve": REVIEW}}
+        new = {
+            "type": "callback",
+            "prompt": TEMPLATES["queue_callback"],
+            "meta": {"improve": REVIEW},
+        }
         yield Candidate(
             "E08",
             nid,
@@ -645,7 +648,11 @@ def fold_submenu(state: State) -> Iterator[Candidate]:
                 continue
             stasks = _task_keys(state, sub)
             refs = [r for _, r in state.references(sub) if r != sub]
-            if not 1 <= len(stasks) <= 2 or refs != [parent] or len(ptasks) - 1 + len(stasks) > limit:
+            if (
+                not 1 <= len(stasks) <= 2
+                or refs != [parent]
+                or len(ptasks) - 1 + len(stasks) > limit
+            ):
                 continue
             popts = state.doc["nodes"][parent]["options"]
             sopts = state.doc["nodes"][sub]["options"]
@@ -655,8 +662,7 @@ def fold_submenu(state: State) -> Iterator[Candidate]:
                     spoken += [(f"{sub}:{s}", sopts[s]) for s in stasks]
                 else:
                     spoken.append((k, popts[k]))
-            clash = {k for k, _ in spoken if ":" not in k}
-            tasks_now = [k if ":" not in k else k for k, _ in spoken if ":" in k or k in ptasks]
+            tasks_now = [k for k, _ in spoken if ":" in k or k in ptasks]
             new_keys = {k: str(i + 1) for i, k in enumerate(tasks_now)}
             taken = set(new_keys.values())
             pairs_spoken: list[tuple[str, dict[str, Any], str]] = []
@@ -674,7 +680,7 @@ def fold_submenu(state: State) -> Iterator[Candidate]:
                     nk = free[0]
                 taken.add(nk)
                 pairs_spoken.append((k, o, nk))
-            if not ok or not clash:
+            if not ok:
                 continue
             options: dict[str, Any] = {}
             for k, o, nk in pairs_spoken:
@@ -801,7 +807,7 @@ def pass_on(state: State) -> Iterator[Candidate]:
 
 
 @edit(
-    code="E14",
+    code="E13",
     slug="allow-barge-in",
     title="Let callers key as soon as they hear their option",
     answers=("IVR305",),
@@ -819,7 +825,7 @@ def allow_barge_in(state: State) -> Iterator[Candidate]:
     for nid, node in state.ctx.asking():
         if not node.barge_in:
             yield Candidate(
-                "E14",
+                "E13",
                 nid,
                 (delete(("nodes", nid, "barge_in")),),
                 f"at {nid}, let callers key as soon as they hear their option (barge-in)",
@@ -843,7 +849,7 @@ def _roster_moves(a: Any, b: Any, n: int) -> tuple[Any, Any] | None:
 
 
 @edit(
-    code="E13",
+    code="E14",
     slug="move-agents",
     title="Move agents between queues at the same headcount (with allow_staffing)",
     answers=("IVR504", "IVR505"),
@@ -890,7 +896,7 @@ def move_agents(state: State) -> Iterator[Candidate]:
         if moved is None:
             continue
         yield Candidate(
-            "E13",
+            "E14",
             dst,
             (
                 put(("nodes", src, "staffing", "agents"), moved[0]),
