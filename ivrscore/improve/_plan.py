@@ -40,7 +40,7 @@ from ._catalogue import EDITS, Candidate
 from ._ops import Op, apply_ops, touched
 from ._state import State
 
-__all__ = ["Plan", "Step", "improve"]
+__all__ = ["Plan", "Step", "candidates", "improve", "parse_keep"]
 
 MIN_GAIN = 1e-6
 """A step must raise the score by more than this (points) to be kept."""
@@ -464,6 +464,23 @@ def _with_group(cands: list[Candidate], group: bool) -> list[Candidate]:
     return [*cands, Candidate(one.edit, one.node, tuple(ops), text, one.answers, nodes, review)]
 
 
+def candidates(state: State, kept: _Keep | None = None) -> list[Candidate]:
+    """Every change the catalogue offers on the state's tree that ``keep=`` allows, once each,
+    in catalogue order (staffing edits only with ``state.allow_staffing``)."""
+    seen: set[str] = set()
+    out: list[Candidate] = []
+    for e in EDITS.values():
+        if e.staffing and not state.allow_staffing:
+            continue
+        for c in _with_group(e.candidates(state), e.group):
+            sig = repr(c.ops)
+            if sig in seen or (kept is not None and not kept.allows(c.ops)):
+                continue
+            seen.add(sig)
+            out.append(c)
+    return out
+
+
 def _finding_keys(report: Report) -> list[str]:
     return list(dict.fromkeys(f"{f.code} at {f.node}" for f in report.findings))
 
@@ -518,17 +535,7 @@ def improve(
     current = tree
     for number in range(1, max_edits + 1):
         state = State(current, doc, std, report, allow_staffing)
-        seen: set[str] = set()
-        cands: list[Candidate] = []
-        for e in EDITS.values():
-            if e.staffing and not allow_staffing:
-                continue
-            for c in _with_group(e.candidates(state), e.group):
-                sig = repr(c.ops)
-                if sig in seen or not kept.allows(c.ops):
-                    continue
-                seen.add(sig)
-                cands.append(c)
+        cands = candidates(state, kept)
         promises = _broken_promises(report)
         frozen = _frozen(doc, report)
         ranked: list[tuple[float, int, Candidate]] = []
