@@ -15,6 +15,7 @@ from .engine import NotExactError, Result, Simulation, analyze, simulate
 from .engine.centre import Centre, simulate_centre
 from .exceptions import ImportedFlowWarning, IvrscoreError, Problem, TreeFileError
 from .graph import Route, best_routes, route_to_human, to_networkx
+from .improve import improve
 from .io import dump, dumps
 from .lint import Finding, Findings, lint
 from .loading import load, loads
@@ -90,6 +91,7 @@ __all__ = [
     "export",
     "graph",
     "importers",
+    "improve",
     "lint",
     "load",
     "loads",

@@ -42,8 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for module in (demo, validate, lint, engines, score, plot, convert, schema):
         module.register(sub)
-    from . import calibrate, centre, staff, sweep
+    from . import calibrate, centre, improve, staff, sweep
 
+    improve.register(sub)
     calibrate.register(sub)
     staff.register(sub)
     centre.register(sub)

@@ -1,0 +1,55 @@
+"""Benchmark: how long ``ivr.improve`` takes to plan, and where the time goes.
+
+Run: ``python benchmarks/bench_improve.py [--example acme_telecom] [--screen 3]``. Times the
+whole plan, and in the same run one exact score of the tree (the unit of work the planner
+repeats) and one score of its frozen-wait copy (what the screen costs per candidate), so the
+plan's time can be read as a number of exact analyses. Nothing is asserted: speed lives here,
+not in the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import ivrscore as ivr
+from ivrscore.improve._plan import _build, _frozen
+
+
+def best_of(n: int, fn) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--example", default="acme_telecom")
+    ap.add_argument("--screen", type=int, default=3)
+    ap.add_argument("--max-edits", type=int, default=10)
+    args = ap.parse_args()
+    tree = ivr.load(ivr.examples.path(args.example))
+    report = ivr.score(tree)  # warm caches (numba, imports)
+    exact = best_of(2, lambda: ivr.score(tree))
+    frozen_doc = _frozen(tree.to_dict(), report)
+    frozen = _build(frozen_doc) if frozen_doc is not None else None
+    screen = best_of(3, lambda: ivr.score(frozen)) if frozen is not None else float("nan")
+    t0 = time.perf_counter()
+    plan = ivr.improve(tree, max_edits=args.max_edits, screen=args.screen)
+    total = time.perf_counter() - t0
+    print(plan.text())
+    print()
+    print(f"{args.example}: plan of {len(plan.steps)} edits in {total:.1f} s")
+    print(f"  one exact score {exact:.2f} s; one frozen-wait screen score {screen:.3f} s")
+    print(
+        f"  exact analyses {plan.evaluated} (~{plan.evaluated * exact:.0f} s at the first tree's "
+        f"speed), screened {plan.screened} (~{plan.screened * screen:.0f} s)"
+    )
+    print(f"  plan time / one exact score: {total / exact:.0f}x")
+
+
+if __name__ == "__main__":
+    main()
