@@ -228,13 +228,17 @@ class Week:
     models: list[list[QueueMetrics]]
 
 
+_EVERYONE_ANSWERED = 1_000_000
+"""Agents standing for "answered at once" (:func:`offered_without_waits`)."""
+
+
 def _model(
     agents: int, calls: float, handle_s: float, patience_s: float, where: str
 ) -> QueueMetrics:
     """The Erlang A model of one queue in one hour."""
     if agents <= 0:
         return no_agents(handle_s, patience_s, calls_per_hour=calls)
-    if calls <= 1e-12:
+    if calls <= 1e-12 or agents >= _EVERYONE_ANSWERED:
         return QueueMetrics(
             agents=agents,
             offered_load=0.0,
@@ -285,9 +289,29 @@ def solve_week(c: Compiled, thetas: list[float], closed_all: NDArray[np.bool_]) 
     iterations = np.zeros(HOURS, dtype=np.int64)
     segments: list[Segment] = []
     previous = np.zeros(n_slots)
+    # hours that send no calls to any queue whose load follows the volume (nights, closed
+    # days): with the same open schedules and rosters they are the same chains at another
+    # scale, solved once
+    quiet: dict[tuple[bytes, tuple[int, ...]], tuple[float, Segment, list[QueueMetrics]]] = {}
     for h in range(HOURS):
         w = per_pattern * weights[h] * frac[h, chain_pattern]
-        calls = np.where(fixed, 0.0, previous)  # start from the last hour's offered calls
+        key = (
+            frac[h].tobytes(),
+            tuple(-1 if fixed[i] else int(c.slots[i].agents[h]) for i in range(n_slots)),  # type: ignore[index]
+        )
+        if key in quiet and weights[h] > 0:
+            base, seg0, models0 = quiet[key]
+            seg = _scaled(seg0, float(weights[h]) / base)
+            iterations[h] = 1
+            offered[:, h] = 0.0
+            previous = np.zeros(n_slots)
+            for i in range(n_slots):
+                models[i][h] = models0[i]
+            segments.append(seg)
+            continue
+        # start from the last hour's offered calls, scaled by the calls arriving
+        scale = weights[h] / weights[h - 1] if h and weights[h - 1] > 0 else 1.0
+        calls = np.where(fixed, 0.0, previous * scale)
         rounds = 0
         while True:
             rounds += 1
@@ -324,9 +348,24 @@ def solve_week(c: Compiled, thetas: list[float], closed_all: NDArray[np.bool_]) 
         for i in range(n_slots):
             models[i][h] = current[i]
         segments.append(seg)
+        dynamic_calls = calls[~np.array(fixed, dtype=bool)] if n_slots else np.zeros(0)
+        if weights[h] > 0 and not dynamic_calls.any():
+            quiet.setdefault(key, (float(weights[h]), seg, list(current)))
     hours = _figures(c, models, offered, weights * weekly, iterations)
     c.hourly = models
     return Week(segments, hours, models)
+
+
+def _scaled(seg: Segment, f: float) -> Segment:
+    """The same chains for ``f`` times the calls: flows scale, shares and survival do not."""
+    return Segment(
+        seg.weight * f,
+        [(t, w * f, out, totals) for t, w, out, totals in seg.by_task],
+        seg.entered * f,
+        seg.survive,
+        seg.ok_time * f,
+        seg.ok_done * f,
+    )
 
 
 def _figures(
@@ -392,7 +431,7 @@ def offered_without_waits(c: Compiled) -> NDArray[np.float64]:
     try:
         for s in c.slots:
             if not s.fixed:
-                s.agents = np.full(HOURS, 1_000_000, dtype=np.int64)
+                s.agents = np.full(HOURS, _EVERYONE_ANSWERED, dtype=np.int64)
         week = solve_week(c, thetas_of(c, approximate=True), c.alt_closed_after())
     finally:
         for s, a in zip(c.slots, saved, strict=True):
