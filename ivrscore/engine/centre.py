@@ -11,8 +11,9 @@ truth it is checked against: a discrete-event simulation of the week in which
   zero-out habit and the schedules open at the minute of arrival fix its chain);
 - at a staffed queue whose load follows the volume it joins the line of its queue's agents (a
   ``pool:`` is one line for several queues), first come first served;
-- the agents on duty follow the roster hour by hour: a call in progress when a shift ends is
-  finished, no new one is started;
+- the agents on duty follow the roster hour by hour; when fewer come on, the calls in progress
+  are finished, and the leaving agents stay to answer the callers who rang while they were on
+  duty (nobody is left in a line the roster has closed);
 - a waiting caller hangs up when patience runs out (the patience left after the menus);
 - an answered caller talks for an exponential handling time with the queue's
   ``handle_time_s`` mean, then goes on through the tree: a transfer joins the next queue's line;
@@ -292,14 +293,18 @@ def _run(
         # answer waiting callers wherever an agent is free (one slot, or all at a shift change)
         lo, hi = (0, n_slots) if kind == _EV_HOUR else (who, who + 1)
         for q in range(lo, hi):
-            on_duty = agents[q, _hour_of(t)]
-            while busy[q] < on_duty:
+            now_on = agents[q, _hour_of(t)]
+            while True:
                 j = head[q]
                 while j >= 0 and j_state[j] != _WAITING:
                     j = j_next[j]
                 head[q] = j
                 if j < 0:
                     tail[q] = -1
+                    break
+                # a shift that ends stays to answer the callers who rang while it was on
+                on_duty = max(now_on, agents[q, _hour_of(arrive[j_caller[j]])])
+                if busy[q] >= on_duty:
                     break
                 j_state[j] = _SERVED
                 head[q] = j_next[j]
