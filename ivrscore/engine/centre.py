@@ -179,19 +179,26 @@ def _run(
     w_wait_answered = np.zeros((weeks, n_slots))
     w_busy = np.zeros((weeks, n_slots))
 
-    heap = [(arrive[0] - 1.0 if n else t_begin, _EV_HOUR, 0)]  # types the heap
-    if n:
-        # shift changes from the first arrival's hour until a week after the measured weeks
-        hh = math.floor(arrive[0] / 3600.0)
-        while hh * 3600.0 <= t_end + WEEK_S:
-            heap.append((hh * 3600.0, _EV_HOUR, 0))
-            hh += 1.0
-        for i in range(n):
-            heap.append((arrive[i], _EV_WALK, i))
-    heapq.heapify(heap)
-
-    while heap:
-        t, kind, who = heapq.heappop(heap)
+    # three sources of events, merged in time order: the arrivals (already sorted), the shift
+    # changes on the hour, and a heap of the rest (small: only the calls in the building)
+    heap = [(math.inf, _EV_WALK, 0)]  # a sentinel, which also types the heap
+    next_arrival = 0
+    tick = math.floor(arrive[0] / 3600.0) * 3600.0 if n else t_begin
+    last_tick = t_end + WEEK_S
+    while True:
+        ta = arrive[next_arrival] if next_arrival < n else math.inf
+        th = tick if tick <= last_tick else math.inf
+        top = heap[0]
+        if th <= ta and th <= top[0]:
+            if th == math.inf:
+                break
+            t, kind, who = th, _EV_HOUR, 0
+            tick += 3600.0
+        elif ta < top[0] or (ta == top[0] and top[1] >= _EV_WALK):
+            t, kind, who = ta, _EV_WALK, next_arrival
+            next_arrival += 1
+        else:
+            t, kind, who = heapq.heappop(heap)
         if kind in (_EV_WALK, _EV_ANSWERED):
             i = who
             now = t
