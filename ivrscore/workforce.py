@@ -158,13 +158,29 @@ class StaffPlan:
                 data["nodes"][name]["staffing"]["agents"] = table
         return PhoneTree.model_validate(data)
 
+    def check(self, *, weeks: int = 2, rng: int | None = 0) -> Any:
+        """Run the rosters through the simulated centre (:func:`ivrscore.simulate_centre`):
+        the hour-by-hour model the plan is built on is an approximation at peaks and shift
+        changes, and this shows what the callers would meet.
+
+        Returns
+        -------
+        Centre
+            ``centre.figure(name, "service_level")`` and ``centre.figure(name, "p_abandon")``
+            of each planned queue or pool, to hold against the targets.
+        """
+        from .engine.centre import simulate_centre
+
+        return simulate_centre(self.apply(), weeks=weeks, rng=rng)
+
     def agent_hours(self) -> NDArray[np.int64]:
         """Agent-hours per week of each queue or pool."""
         out: NDArray[np.int64] = self.agents.sum(axis=1)
         return out
 
-    def text(self) -> str:
-        """The plan for a terminal."""
+    def text(self, checked: Any = None) -> str:
+        """The plan for a terminal; with ``checked`` (:meth:`check`), the simulated week's
+        service level and abandonment beside the model's."""
         target, within = self.service_level
         import textwrap
 
@@ -175,15 +191,29 @@ class StaffPlan:
                 80,
             ),
             "",
-            f"{'queue or pool':<28} {'agent-hours':>12} {'peak':>5} {'SL':>7} {'abandon':>8}",
+            f"{'queue or pool':<24} {'agent-hours':>11} {'peak':>5} {'SL':>7} {'abandon':>8}"
+            + (f" {'simulated SL':>13} {'abandon':>8}" if checked is not None else ""),
         ]
         h = self.hours
         for i, name in enumerate(self.names):
             row = h.index(name)
-            lines.append(
-                f"{name:<28} {int(self.agent_hours()[i]):>12,} {int(self.agents[i].max()):>5} "
+            line = (
+                f"{name[:24]:<24} {int(self.agent_hours()[i]):>11,} "
+                f"{int(self.agents[i].max()):>5} "
                 f"{h.weighted(h.service_level, row):>7.1%} {h.weighted(h.p_abandon, row):>8.1%}"
             )
+            if checked is not None:
+                line += (
+                    f" {checked.figure(name, 'service_level'):>13.1%}"
+                    f" {checked.figure(name, 'p_abandon'):>8.1%}"
+                )
+            lines.append(line)
+        if checked is not None:
+            lines += [
+                "",
+                f"simulated: {checked.weeks} weeks of the centre with these rosters "
+                "(ivr.simulate_centre)",
+            ]
         return "\n".join(lines)
 
     def __str__(self) -> str:

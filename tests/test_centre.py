@@ -210,3 +210,16 @@ def test_a_tree_without_volume_is_refused() -> None:
     tree = ivr.load(ivr.examples.path("gp_surgery"))
     with pytest.raises(ivr.IvrscoreError, match="volume"):
         ivr.simulate_centre(tree)
+
+
+def test_staffing_plans_hold_in_the_simulated_centre() -> None:
+    """The rosters staff() finds from the hour-by-hour model meet the targets, within
+    simulation noise, when the centre is simulated with them (constant arrivals: the model's
+    assumptions hold, so the check must agree)."""
+    tree = one_queue(30 * 168, 1, 600.0, 300.0)
+    plan = ivr.staff(tree, service_level=(0.8, 20), max_abandon=0.05)
+    checked = plan.check(weeks=4, rng=7)
+    name = plan.names[0]
+    assert checked.figure(name, "p_abandon") <= 0.05 + 0.015
+    assert checked.figure(name, "service_level") >= 0.8 - 0.03
+    assert "simulated SL" in plan.text(checked)

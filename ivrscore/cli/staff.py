@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from typing import Any
 
 from ..exceptions import IvrscoreError
@@ -80,8 +81,19 @@ def register(sub: Any) -> None:
     p.add_argument(
         "-o", "--output", metavar="ROSTERED.yaml", help="write the tree with the rosters"
     )
+    p.add_argument(
+        "--check-weeks",
+        type=int,
+        default=2,
+        metavar="N",
+        help="check the rosters in N simulated weeks of the centre (default 2; 0: do not)",
+    )
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=run)
+
+
+def _num(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -92,10 +104,20 @@ def run(args: argparse.Namespace) -> int:
         plan = staff(tree, service_level=args.sl, max_abandon=args.max_abandon)
     except ValueError as exc:  # pragma: no cover - the API raises IvrscoreError
         raise IvrscoreError(str(exc)) from None
+    checked = plan.check(weeks=args.check_weeks) if args.check_weeks > 0 else None
     if args.format == "json":
-        print(json.dumps(plan.to_dict(), indent=2, allow_nan=False))
+        doc = plan.to_dict()
+        if checked is not None:
+            doc["simulated"] = {
+                name: {
+                    "service_level": _num(checked.figure(name, "service_level")),
+                    "p_abandon": _num(checked.figure(name, "p_abandon")),
+                }
+                for name in plan.names
+            }
+        print(json.dumps(doc, indent=2, allow_nan=False))
     else:
-        print(plan.text())
+        print(plan.text(checked))
     if args.output:
         dump(plan.apply(), args.output)
         if args.format == "text":
