@@ -1,0 +1,439 @@
+"""The caller walk, written once in the subset of Python that numba compiles.
+
+:func:`walk` simulates a block of callers one at a time over the compiled step tables
+(:mod:`ivrscore.engine._compile`), the same tables :func:`ivrscore.analyze` reads. Each caller
+draws a task, a persona, a zero-out habit, an arrival minute of the week (an alias table over
+the 10,080 minutes) and a patience, then takes one alternative per step (an alias table per
+state) until the call ends, patience runs out or :data:`MAX_STEPS` steps have passed. Counters
+are kept per caller inside the walk, and the sums the summary needs are added up as it goes,
+so nothing is folded afterwards and a run without per-caller records needs no memory per
+caller.
+
+The functions are decorated with :func:`ivrscore.engine._jit.njit`: compiled and cached by
+numba, or plain Python with the same numbers where numba is missing or ``NUMBA_DISABLE_JIT=1``.
+Every random number comes from the numpy ``Generator`` passed in (``random``, ``exponential``,
+``standard_normal``), which numba draws exactly as numpy does.
+"""
+
+# ruff: noqa: SIM109 (numba compiles chained comparisons more simply than tuple membership)
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ._jit import njit
+
+__all__ = ["MAX_STEPS", "N_BINS", "walk"]
+
+MAX_STEPS = 100_000
+"""A caller still in the tree after this many steps is counted as abandoned (a loop that only
+patience could end, and these callers have none)."""
+
+# outcome codes (as in _compile)
+_R_SELF, _R_AGENT, _ABANDONED, _DISCONNECTED, _VOICEMAIL, _CALLBACK = range(6)
+_D_NONE, _D_EXP, _D_LOGNORMAL, _D_ERLANG = range(4)
+_P_EXP, _P_LOGNORMAL, _P_NONE = range(3)
+_EV_END = 10
+
+N_METRICS = 12
+"""Metrics summed per task, in the order of :data:`ivrscore.engine.results.METRICS`."""
+N_HARMS = 10
+"""Amounts summed for the harms, in the order of :func:`ivrscore.engine.ledger.harms_from_calls`."""
+
+BIN_LO = 1e-3
+"""Times below this many seconds fall in the first histogram bin."""
+BIN_RATIO = 1.0005
+"""Each histogram bin spans times within this ratio (quantiles within 0.025%)."""
+N_BINS = 2 + int(math.log(1e8 / BIN_LO) / math.log(BIN_RATIO))
+_LOG_RATIO = math.log(BIN_RATIO)
+
+
+@njit
+def _bin(t: float) -> int:
+    """The histogram bin of a time in seconds: 0 below :data:`BIN_LO`, then log-spaced."""
+    if t < BIN_LO:
+        return 0
+    b = 1 + int(math.log(t / BIN_LO) / _LOG_RATIO)
+    return b if b < N_BINS else N_BINS - 1
+
+
+@njit
+def _right(cum: Any, x: float) -> int:
+    """``numpy.searchsorted(cum, x, side="right")`` by bisection."""
+    lo, hi = 0, cum.size
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if cum[mid] <= x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit
+def _left(cum: Any, lo: int, hi: int, x: float) -> int:
+    """``numpy.searchsorted(cum[lo:hi], x)`` (side left) by bisection, as an offset."""
+    a, b = lo, hi
+    while a < b:
+        mid = (a + b) // 2
+        if cum[mid] < x:
+            a = mid + 1
+        else:
+            b = mid
+    return a - lo
+
+
+@njit
+def _duration(
+    gen: Any,
+    alt: int,
+    hour: int,
+    alt_fixed: Any,
+    alt_kind: Any,
+    alt_a: Any,
+    alt_b: Any,
+    q_pwait: Any,
+    q_off: Any,
+    q_len: Any,
+    q_cum: Any,
+    q_rate: Any,
+) -> float:
+    """A step's duration: its fixed part plus an exponential, log-normal or Erlang A wait
+    (no wait with prob ``1 - P(wait)``; else ``k`` callers ahead, drawn from the stationary law
+    at arrival, and stages of rates ``N mu + j theta``, ``j = k .. 0``)."""
+    d = alt_fixed[alt]
+    kind = alt_kind[alt]
+    if kind == _D_EXP:
+        d += gen.exponential() * alt_a[alt]
+    elif kind == _D_LOGNORMAL:
+        d += math.exp(alt_a[alt] + alt_b[alt] * gen.standard_normal())
+    elif kind == _D_ERLANG:
+        key = int(alt_a[alt]) * 168 + hour
+        if gen.random() < q_pwait[key]:
+            lo = q_off[key]
+            m = q_len[key]
+            k = _left(q_cum, lo, lo + m, gen.random() * q_cum[lo + m - 1])
+            if k > m - 1:
+                k = m - 1
+            total = 0.0
+            for j in range(k + 1):
+                total += gen.exponential() / q_rate[lo + j]
+            d += total
+    return d
+
+
+@njit
+def _store16(v: int) -> int:
+    """Counts kept in 16 bits saturate instead of wrapping."""
+    return v if v < 32767 else 32767
+
+
+@njit
+def walk(
+    gen: Any,
+    n: int,
+    keep: bool,
+    # who calls
+    task_cum: Any,
+    persona_cum: Any,
+    wants_human: Any,
+    pat_kind: Any,
+    pat_a: Any,
+    pat_b: Any,
+    minute_cut: Any,
+    minute_other: Any,
+    minute_pattern: Any,
+    start_table: Any,
+    # the steps
+    alt_start: Any,
+    alias_cut: Any,
+    alias_other: Any,
+    alt_fixed: Any,
+    alt_kind: Any,
+    alt_a: Any,
+    alt_b: Any,
+    alt_patience: Any,
+    alt_next: Any,
+    alt_outcome: Any,
+    alt_human: Any,
+    alt_counts: Any,
+    alt_queue: Any,
+    alt_event: Any,
+    alt_state: Any,
+    closed_after: Any,
+    state_human: Any,
+    state_closed: Any,
+    # Erlang A waits, per slot and hour
+    q_pwait: Any,
+    q_off: Any,
+    q_len: Any,
+    q_cum: Any,
+    q_rate: Any,
+    # per-caller records (length n when kept, else 1)
+    r_task: Any,
+    r_persona: Any,
+    r_outcome: Any,
+    r_time: Any,
+    r_human: Any,
+    r_resolved: Any,
+    r_menus: Any,
+    r_options: Any,
+    r_keys: Any,
+    r_identity: Any,
+    r_transfers: Any,
+    r_repeated: Any,
+    r_ooh: Any,
+    r_minute: Any,
+    r_steps: Any,
+    r_ivr: Any,
+    r_hold: Any,
+    r_wants: Any,
+    r_end: Any,
+    r_prev: Any,
+    # sums for the summary
+    task_outcomes: Any,
+    metric_sums: Any,
+    harm_sums: Any,
+    harm_cross: Any,
+    causes: Any,
+    hist: Any,
+    # one caller's steps (alternative, seconds), when a journey is traced
+    trace_alt: Any,
+    trace_s: Any,
+) -> int:
+    """Simulate ``n`` callers; fill the records (when ``keep``) and add to the sums.
+
+    ``alt_counts`` has one row per alternative: menus, options heard, keys, identity prompts,
+    transfers, repeated question. ``task_outcomes[t, o]`` counts callers; ``metric_sums[t, m]``
+    holds the count, sum and sum of squares of each metric; ``harm_sums`` and ``harm_cross`` the
+    sums and cross products of the harms' amounts; ``causes[alt * 16 + o * 4 + via * 2 +
+    closed]`` counts the calls lost or deferred at each alternative (``o``: abandoned,
+    disconnected, voicemail, callback); ``hist[k, bin]`` the times (total, to a person, to
+    resolution). Returns the steps taken by all callers.
+    """
+    n_tasks = task_cum.size
+    n_personas = persona_cum.size
+    total_steps = 0
+    v = np.zeros(N_METRICS)
+    h = np.zeros(N_HARMS)
+    n_trace = trace_alt.size
+    for i in range(n):
+        r = i if keep else 0
+        task = _right(task_cum, gen.random() * task_cum[n_tasks - 1])
+        if task > n_tasks - 1:
+            task = n_tasks - 1
+        persona = _right(persona_cum, gen.random() * persona_cum[n_personas - 1])
+        if persona > n_personas - 1:
+            persona = n_personas - 1
+        zo = gen.random() < wants_human[persona]
+        x = gen.random() * minute_cut.size
+        j = int(x)
+        minute = j if x - j < minute_cut[j] else minute_other[j]
+        hour = minute // 60
+        pattern = minute_pattern[minute]
+        state = start_table[task, persona, 1 if zo else 0, pattern]
+        # patience
+        kind = pat_kind[persona]
+        if kind == _P_EXP:
+            left = gen.exponential() * pat_a[persona]
+        elif kind == _P_LOGNORMAL:
+            left = math.exp(pat_a[persona] + pat_b[persona] * gen.standard_normal())
+        else:
+            left = math.inf
+        clock = 0.0
+        t_human = 0.0 if state_human[state] else math.nan
+        t_resolved = math.nan
+        ivr = 0.0
+        hold = 0.0
+        menus = 0
+        options = 0
+        keys = 0
+        identity = 0
+        transfers = 0
+        repeated = False
+        steps = 0
+        outcome = _ABANDONED
+        ooh = False
+        end_alt = -1
+        prev_alt = -1
+        last = -1
+        while steps < MAX_STEPS:
+            lo = alt_start[state]
+            x = gen.random() * (alt_start[state + 1] - lo)
+            j = int(x)
+            slot = lo + j
+            alt = slot if x - j < alias_cut[slot] else alias_other[slot]
+            d = _duration(
+                gen, alt, hour, alt_fixed, alt_kind, alt_a, alt_b,
+                q_pwait, q_off, q_len, q_cum, q_rate,
+            )  # fmt: skip
+            steps += 1
+            menus += alt_counts[alt, 0]
+            identity += alt_counts[alt, 3]
+            if alt_counts[alt, 5]:
+                repeated = True
+            runs = alt_patience[alt]
+            if i == 0 and steps <= n_trace:
+                trace_alt[steps - 1] = alt
+                trace_s[steps - 1] = left if runs and d > left else d
+            if runs and d > left:  # hangs up during this step
+                if alt_queue[alt]:
+                    hold += left
+                else:
+                    ivr += left
+                clock += left
+                end_alt = alt
+                prev_alt = last
+                break
+            options += alt_counts[alt, 1]
+            keys += alt_counts[alt, 2]
+            transfers += alt_counts[alt, 4]
+            clock += d
+            if runs:
+                left -= d
+                if alt_queue[alt]:
+                    hold += d
+                else:
+                    ivr += d
+            if alt_human[alt]:
+                t_human = clock
+            nxt = alt_next[alt]
+            if nxt < 0:
+                outcome = alt_outcome[alt]
+                ooh = outcome == _DISCONNECTED and closed_after[alt]
+                if outcome == _R_SELF or outcome == _R_AGENT:
+                    t_resolved = clock
+                end_alt = alt
+                prev_alt = last
+                break
+            last = alt
+            state = nxt
+        total_steps += steps
+        if i == 0 and steps < n_trace:
+            trace_alt[steps] = -1
+        if keep:
+            r_task[r] = task
+            r_persona[r] = persona
+            r_outcome[r] = outcome
+            r_time[r] = clock
+            r_human[r] = t_human
+            r_resolved[r] = t_resolved
+            r_menus[r] = _store16(menus)
+            r_options[r] = _store16(options)
+            r_keys[r] = _store16(keys)
+            r_identity[r] = _store16(identity)
+            r_transfers[r] = _store16(transfers)
+            r_repeated[r] = repeated
+            r_ooh[r] = ooh
+            r_minute[r] = minute
+            r_steps[r] = steps
+            r_ivr[r] = ivr
+            r_hold[r] = hold
+            r_wants[r] = zo
+            r_end[r] = end_alt
+            r_prev[r] = prev_alt
+        # the summary's sums
+        task_outcomes[task, outcome] += 1
+        resolved = outcome == _R_SELF or outcome == _R_AGENT
+        human = not math.isnan(t_human)
+        v[0] = 1.0 if resolved else 0.0
+        v[1] = 1.0 if human else 0.0
+        v[2] = clock
+        v[3] = t_human
+        v[4] = t_resolved
+        v[5] = menus
+        v[6] = options
+        v[7] = keys
+        v[8] = identity
+        v[9] = 1.0 if repeated else 0.0
+        v[10] = transfers
+        v[11] = 1.0 if ooh else 0.0
+        for m in range(N_METRICS):
+            if not math.isnan(v[m]):
+                metric_sums[task, m, 0] += 1.0
+                metric_sums[task, m, 1] += v[m]
+                metric_sums[task, m, 2] += v[m] * v[m]
+        hist[0, _bin(clock)] += 1
+        if human:
+            hist[1, _bin(t_human)] += 1
+        if resolved:
+            hist[2, _bin(t_resolved)] += 1
+        ok = outcome != _ABANDONED and outcome != _DISCONNECTED
+        h[0] = ivr if ok else 0.0
+        h[1] = hold if ok else 0.0
+        h[2] = transfers if ok else 0.0
+        h[3] = 1.0 if ok and repeated else 0.0
+        no_person = outcome != _R_AGENT and outcome != _CALLBACK
+        h[4] = 1.0 if no_person and zo and not human else 0.0
+        h[5] = 1.0 if outcome == _DISCONNECTED and not ooh else 0.0
+        h[6] = 1.0 if outcome == _DISCONNECTED and ooh else 0.0
+        h[7] = 1.0 if outcome == _ABANDONED else 0.0
+        h[8] = 1.0 if outcome == _CALLBACK else 0.0
+        h[9] = 1.0 if outcome == _VOICEMAIL else 0.0
+        for a in range(N_HARMS):
+            harm_sums[a] += h[a]
+            if h[a] != 0.0:
+                for b in range(N_HARMS):
+                    harm_cross[a, b] += h[a] * h[b]
+        if not resolved and end_alt >= 0:
+            via = alt_event[end_alt] == _EV_END and outcome != _ABANDONED
+            src = prev_alt if via and prev_alt >= 0 else end_alt
+            if outcome == _ABANDONED:
+                closed = state_closed[alt_state[src]]
+            else:
+                closed = closed_after[end_alt]
+            code = outcome - _ABANDONED
+            causes[src * 16 + code * 4 + (2 if via else 0) + (1 if closed else 0)] += 1
+    return total_steps
+
+
+@njit
+def alias_tables(prob: Any, start: Any) -> tuple[Any, Any]:
+    """Walker/Vose alias tables of every group ``start[s] .. start[s + 1]`` of ``prob``
+    (global indices): slot ``i`` is taken when ``u < cut[i]``, else ``other[i]``."""
+    n = prob.size
+    cut = np.ones(n)
+    other = np.arange(n)
+    small = np.empty(n, dtype=np.int64)
+    large = np.empty(n, dtype=np.int64)
+    p = np.empty(n)
+    for s in range(start.size - 1):
+        lo, hi = start[s], start[s + 1]
+        k = hi - lo
+        if k < 2:
+            continue
+        total = 0.0
+        for i in range(lo, hi):
+            total += prob[i]
+        ns = 0
+        nl = 0
+        for i in range(lo, hi):
+            p[i] = prob[i] / total * k
+            if p[i] < 1.0:
+                small[ns] = i
+                ns += 1
+            else:
+                large[nl] = i
+                nl += 1
+        while ns and nl:
+            ns -= 1
+            nl -= 1
+            a = small[ns]
+            b = large[nl]
+            cut[a] = p[a]
+            other[a] = b
+            p[b] -= 1.0 - p[a]
+            if p[b] < 1.0:
+                small[ns] = b
+                ns += 1
+            else:
+                large[nl] = b
+                nl += 1
+        for i in range(ns):
+            cut[small[i]] = 1.0
+        for i in range(nl):
+            cut[large[i]] = 1.0
+    return cut, other
