@@ -11,8 +11,9 @@ caller.
 
 The functions are decorated with :func:`ivrscore.engine._jit.njit`: compiled and cached by
 numba, or plain Python with the same numbers where numba is missing or ``NUMBA_DISABLE_JIT=1``.
-Every random number comes from the numpy ``Generator`` passed in (``random``, ``exponential``,
-``standard_normal``), which numba draws exactly as numpy does.
+Random numbers come from a xoshiro256** generator whose state (four uint64 words) is passed in
+and advanced in place: a draw is a few instructions when compiled (a numpy ``Generator`` called
+from numba costs several times more), and the same bits in plain Python.
 """
 
 # ruff: noqa: SIM109 (numba compiles chained comparisons more simply than tuple membership)
@@ -26,7 +27,7 @@ import numpy as np
 
 from ._jit import njit
 
-__all__ = ["MAX_STEPS", "N_BINS", "walk"]
+__all__ = ["MAX_STEPS", "N_BINS", "alias_tables", "walk"]
 
 MAX_STEPS = 100_000
 """A caller still in the tree after this many steps is counted as abandoned (a loop that only
@@ -49,6 +50,51 @@ BIN_RATIO = 1.0005
 """Each histogram bin spans times within this ratio (quantiles within 0.025%)."""
 N_BINS = 2 + int(math.log(1e8 / BIN_LO) / math.log(BIN_RATIO))
 _LOG_RATIO = math.log(BIN_RATIO)
+
+
+# xoshiro256** (Blackman and Vigna): four 64-bit words of state, seeded per block of callers
+# from its SeedSequence. Written with numpy uint64 so that numba compiles it to a few machine
+# instructions and plain Python (numpy scalars, which wrap the same way) gives the same bits.
+_U5 = np.uint64(5)
+_U7 = np.uint64(7)
+_U9 = np.uint64(9)
+_U11 = np.uint64(11)
+_U17 = np.uint64(17)
+_U45 = np.uint64(45)
+_U57 = np.uint64(57)
+_U19 = np.uint64(19)
+_TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+_TWO_PI = 2.0 * math.pi
+
+
+@njit
+def _uniform(st: Any) -> float:
+    """The next double in [0, 1) (53 random bits) from the state ``st``, advanced in place."""
+    s0, s1, s2, s3 = st[0], st[1], st[2], st[3]
+    x = s1 * _U5
+    out = ((x << _U7) | (x >> _U57)) * _U9
+    t = s1 << _U17
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = (s3 << _U45) | (s3 >> _U19)
+    st[0], st[1], st[2], st[3] = s0, s1, s2, s3
+    return float(out >> _U11) * _TO_UNIT
+
+
+@njit
+def _exponential(st: Any) -> float:
+    """A standard exponential draw (inversion)."""
+    return -math.log(1.0 - _uniform(st))
+
+
+@njit
+def _normal(st: Any) -> float:
+    """A standard normal draw (Box-Muller, one of the pair)."""
+    r = math.sqrt(-2.0 * math.log(1.0 - _uniform(st)))
+    return r * math.cos(_TWO_PI * _uniform(st))
 
 
 @njit
@@ -87,45 +133,6 @@ def _left(cum: Any, lo: int, hi: int, x: float) -> int:
 
 
 @njit
-def _duration(
-    gen: Any,
-    alt: int,
-    hour: int,
-    alt_fixed: Any,
-    alt_kind: Any,
-    alt_a: Any,
-    alt_b: Any,
-    q_pwait: Any,
-    q_off: Any,
-    q_len: Any,
-    q_cum: Any,
-    q_rate: Any,
-) -> float:
-    """A step's duration: its fixed part plus an exponential, log-normal or Erlang A wait
-    (no wait with prob ``1 - P(wait)``; else ``k`` callers ahead, drawn from the stationary law
-    at arrival, and stages of rates ``N mu + j theta``, ``j = k .. 0``)."""
-    d = alt_fixed[alt]
-    kind = alt_kind[alt]
-    if kind == _D_EXP:
-        d += gen.exponential() * alt_a[alt]
-    elif kind == _D_LOGNORMAL:
-        d += math.exp(alt_a[alt] + alt_b[alt] * gen.standard_normal())
-    elif kind == _D_ERLANG:
-        key = int(alt_a[alt]) * 168 + hour
-        if gen.random() < q_pwait[key]:
-            lo = q_off[key]
-            m = q_len[key]
-            k = _left(q_cum, lo, lo + m, gen.random() * q_cum[lo + m - 1])
-            if k > m - 1:
-                k = m - 1
-            total = 0.0
-            for j in range(k + 1):
-                total += gen.exponential() / q_rate[lo + j]
-            d += total
-    return d
-
-
-@njit
 def _store16(v: int) -> int:
     """Counts kept in 16 bits saturate instead of wrapping."""
     return v if v < 32767 else 32767
@@ -133,7 +140,7 @@ def _store16(v: int) -> int:
 
 @njit
 def walk(
-    gen: Any,
+    st: Any,
     n: int,
     keep: bool,
     # who calls
@@ -204,7 +211,7 @@ def walk(
     trace_alt: Any,
     trace_s: Any,
 ) -> int:
-    """Simulate ``n`` callers; fill the records (when ``keep``) and add to the sums.
+    """Simulate ``n`` callers drawing from the generator state ``st``; fill the records (when ``keep``) and add to the sums.
 
     ``alt_counts`` has one row per alternative: menus, options heard, keys, identity prompts,
     transfers, repeated question. ``task_outcomes[t, o]`` counts callers; ``metric_sums[t, m]``
@@ -222,25 +229,25 @@ def walk(
     n_trace = trace_alt.size
     for i in range(n):
         r = i if keep else 0
-        task = _right(task_cum, gen.random() * task_cum[n_tasks - 1])
+        task = _right(task_cum, _uniform(st) * task_cum[n_tasks - 1])
         if task > n_tasks - 1:
             task = n_tasks - 1
-        persona = _right(persona_cum, gen.random() * persona_cum[n_personas - 1])
+        persona = _right(persona_cum, _uniform(st) * persona_cum[n_personas - 1])
         if persona > n_personas - 1:
             persona = n_personas - 1
-        zo = gen.random() < wants_human[persona]
-        x = gen.random() * minute_cut.size
+        zo = _uniform(st) < wants_human[persona]
+        x = _uniform(st) * minute_cut.size
         j = int(x)
         minute = j if x - j < minute_cut[j] else minute_other[j]
         hour = minute // 60
         pattern = minute_pattern[minute]
         state = start_table[task, persona, 1 if zo else 0, pattern]
         # patience
-        kind = pat_kind[persona]
-        if kind == _P_EXP:
-            left = gen.exponential() * pat_a[persona]
-        elif kind == _P_LOGNORMAL:
-            left = math.exp(pat_a[persona] + pat_b[persona] * gen.standard_normal())
+        p_kind = pat_kind[persona]
+        if p_kind == _P_EXP:
+            left = _exponential(st) * pat_a[persona]
+        elif p_kind == _P_LOGNORMAL:
+            left = math.exp(pat_a[persona] + pat_b[persona] * _normal(st))
         else:
             left = math.inf
         clock = 0.0
@@ -262,14 +269,32 @@ def walk(
         last = -1
         while steps < MAX_STEPS:
             lo = alt_start[state]
-            x = gen.random() * (alt_start[state + 1] - lo)
+            x = _uniform(st) * (alt_start[state + 1] - lo)
             j = int(x)
             slot = lo + j
             alt = slot if x - j < alias_cut[slot] else alias_other[slot]
-            d = _duration(
-                gen, alt, hour, alt_fixed, alt_kind, alt_a, alt_b,
-                q_pwait, q_off, q_len, q_cum, q_rate,
-            )  # fmt: skip
+            # its duration: the fixed part plus an exponential, log-normal or Erlang A wait
+            # (written here, not in a helper: numba passes a Generator to another function
+            # slowly). At a queue: no wait with prob 1 - P(wait); else k callers ahead, drawn
+            # from the stationary law at arrival, and stages of rates N mu + j theta, j = k..0
+            d = alt_fixed[alt]
+            kind = alt_kind[alt]
+            if kind == _D_EXP:
+                d += _exponential(st) * alt_a[alt]
+            elif kind == _D_LOGNORMAL:
+                d += math.exp(alt_a[alt] + alt_b[alt] * _normal(st))
+            elif kind == _D_ERLANG:
+                key = int(alt_a[alt]) * 168 + hour
+                if _uniform(st) < q_pwait[key]:
+                    q_lo = q_off[key]
+                    m = q_len[key]
+                    k = _left(q_cum, q_lo, q_lo + m, _uniform(st) * q_cum[q_lo + m - 1])
+                    if k > m - 1:
+                        k = m - 1
+                    wait = 0.0
+                    for stage in range(k + 1):
+                        wait += _exponential(st) / q_rate[q_lo + stage]
+                    d += wait
             steps += 1
             menus += alt_counts[alt, 0]
             identity += alt_counts[alt, 3]

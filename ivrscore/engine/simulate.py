@@ -219,9 +219,9 @@ def simulate(
     for i, stream in enumerate(streams):
         lo = i * BLOCK
         n = min(BLOCK, calls - lo)
-        gen = np.random.Generator(np.random.PCG64(stream))
+        state = stream.generate_state(4, np.uint64)
         view = {k: v[lo : lo + n] for k, v in out.items()} if keep else out
-        sums.add(tables.run(gen, n, keep, view, sums))
+        sums.add(tables.run(state, n, keep, view, sums))
         since += n
         if bar is not None and (since >= chunk or lo + n == calls):
             bar.update(since)
@@ -385,18 +385,20 @@ class _Tables:
 
     def run(
         self,
-        gen: np.random.Generator,
+        state: NDArray[np.uint64],
         n: int,
         keep: bool,
         r: dict[str, NDArray[Any]],
         sums: _Sums,
         trace: tuple[NDArray[np.int64], NDArray[np.float64]] | None = None,
     ) -> tuple[int, NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-        """Walk ``n`` callers with ``gen``; returns the steps and this block's float sums."""
+        """Walk ``n`` callers drawing from the generator ``state`` (advanced in place);
+        returns the steps and this block's float sums."""
         metric, harm, cross = sums.fresh()
         trace_alt, trace_s = trace if trace is not None else self.no_trace
-        steps = walk(
-            gen, n, keep,
+        with np.errstate(over="ignore"):  # plain Python: uint64 products wrap, as compiled
+            steps = walk(
+            state, n, keep,
             self.task_cum, self.persona_cum, self.wants_human, self.pat_kind, self.pat_a,
             self.pat_b, self.minute_cut, self.minute_other, self.minute_pattern, self.start_table,
             self.alt_start, self.alias_cut, self.alias_other, self.alt_fixed, self.alt_kind,
@@ -516,7 +518,8 @@ def _journey(tables: _Tables, gen: np.random.Generator, number: int, limit: int 
     c = tables.c
     r = _records(1)
     trace = (np.full(limit, -1, dtype=np.int64), np.zeros(limit))
-    tables.run(gen, 1, True, r, _Sums(c), trace)
+    state = np.random.SeedSequence(int(gen.integers(0, 2**63))).generate_state(4, np.uint64)
+    tables.run(state, 1, True, r, _Sums(c), trace)
     task, persona = int(r["task"][0]), int(r["persona"][0])
     minute, zo = int(r["arrival_minute"][0]), bool(r["wants_human"][0])
     day, mins = divmod(minute, 1440)
