@@ -9,35 +9,76 @@
 
 from __future__ import annotations
 
-from . import examples, export, graph, importers, plot, queueing
-from .calibrate import Calibration, calibrate
-from .engine import NotExactError, Result, Simulation, analyze, simulate
+from typing import TYPE_CHECKING, Any
+
 from .exceptions import ImportedFlowWarning, IvrscoreError, Problem, TreeFileError
-from .graph import Route, best_routes, route_to_human, to_networkx
-from .io import dump, dumps, load, loads
-from .lint import Finding, Findings, lint
-from .model import (
-    Agent,
-    Branch,
-    Callback,
-    Condition,
-    Hangup,
-    Input,
-    Menu,
-    Message,
-    Option,
-    Persona,
-    PhoneTree,
-    Queue,
-    Schedule,
-    SelfService,
-    Staffing,
-    Task,
-    Voicemail,
-)
-from .score import Comparison, Report, compare, score
-from .standard import Standard
-from .workforce import StaffPlan, staff
+
+if TYPE_CHECKING:  # the names below load when first used (a linter starts fast)
+    from . import examples, export, graph, importers, plot, queueing
+    from .calibrate import Calibration, calibrate
+    from .engine import NotExactError, Result, Simulation, analyze, simulate
+    from .graph import Route, best_routes, route_to_human, to_networkx
+    from .io import dump, dumps, load, loads
+    from .lint import Finding, Findings, lint
+    from .model import (
+        Agent,
+        Branch,
+        Callback,
+        Condition,
+        Hangup,
+        Input,
+        Menu,
+        Message,
+        Option,
+        Persona,
+        PhoneTree,
+        Queue,
+        Schedule,
+        SelfService,
+        Staffing,
+        Task,
+        Voicemail,
+    )
+    from .score import Comparison, Report, compare, score
+    from .standard import Standard
+    from .workforce import StaffPlan, staff
+
+_MODEL = (
+    "Agent", "Branch", "Callback", "Condition", "Hangup", "Input", "Menu", "Message", "Option",
+    "Persona", "PhoneTree", "Queue", "Schedule", "SelfService", "Staffing", "Task", "Voicemail",
+)  # fmt: skip
+_MODULES = ("examples", "export", "graph", "importers", "plot", "queueing")
+_WHERE = {
+    **dict.fromkeys(("Calibration", "calibrate"), ".calibrate"),
+    **dict.fromkeys(("NotExactError", "Result", "Simulation", "analyze", "simulate"), ".engine"),
+    **dict.fromkeys(("Route", "best_routes", "route_to_human", "to_networkx"), ".graph"),
+    **dict.fromkeys(("dump", "dumps", "load", "loads"), ".io"),
+    **dict.fromkeys(("Finding", "Findings", "lint"), ".lint"),
+    **dict.fromkeys(_MODEL, ".model"),
+    **dict.fromkeys(("Comparison", "Report", "compare", "score"), ".score"),
+    "Standard": ".standard",
+    **dict.fromkeys(("StaffPlan", "staff"), ".workforce"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name on first use: ``import ivrscore`` imports neither numba, scipy,
+    matplotlib, networkx nor the importers until something needs them."""
+    import importlib
+
+    if name in _MODULES:
+        value: Any = importlib.import_module(f".{name}", __name__)
+    elif name in _WHERE:
+        value = getattr(importlib.import_module(_WHERE[name], __name__), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __version__ = "0.1.0"
 

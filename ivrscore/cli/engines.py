@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..engine import analyze, simulate
-from ..engine.analyze import NotExactError
+from ..engine import simulate
 from ..exceptions import IvrscoreError
 from ..io import load
 from ..model.callers import Lognormal
@@ -62,6 +61,8 @@ def _positive(text: str) -> int:
 
 
 def run_analyze(args: argparse.Namespace) -> int:
+    from ..engine.analyze import NotExactError, analyze  # scipy loads here
+
     tree = load(args.file)
     try:
         result = analyze(tree, approximate=args.approximate)

@@ -5,17 +5,19 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..exceptions import TreeFileError
 from ..io import load
 from ..lint.report import LoadFailure
 from ..model.tree import PhoneTree
-from ..score import Report, compare, score
 from ._app import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from ._output import dumps, versioned
 from ._style import Style
 from .lint import add_standard_option, load_standard
+
+if TYPE_CHECKING:
+    from ..score import Report
 
 __all__ = ["register", "run_compare", "run_score"]
 
@@ -72,6 +74,8 @@ def _write(text: str, output: str | None) -> None:
 
 
 def run_score(args: argparse.Namespace) -> int:
+    from ..score import score  # the engines load only when a tree is scored
+
     standard = load_standard(args.standard)
     reports: list[tuple[str, PhoneTree, Report]] = []
     failures: list[LoadFailure] = []
@@ -114,6 +118,8 @@ def run_score(args: argparse.Namespace) -> int:
 
 
 def run_compare(args: argparse.Namespace) -> int:
+    from ..score import compare
+
     standard = load_standard(args.standard)
     before, after = load(args.before), load(args.after)
     cmp = compare(before, after, standard)

@@ -26,29 +26,16 @@ from typing import Any
 import numpy as np
 
 from ._jit import njit
+from ._limits import BIN_LO, BIN_RATIO, MAX_STEPS, N_BINS, N_HARMS, N_METRICS
 
-__all__ = ["MAX_STEPS", "N_BINS", "alias_tables", "walk"]
+__all__ = ["MAX_STEPS", "alias_tables", "walk"]
 
-MAX_STEPS = 100_000
-"""A caller still in the tree after this many steps is counted as abandoned (a loop that only
-patience could end, and these callers have none)."""
-
-# outcome codes (as in _compile)
+# outcome codes and kinds (as in _compile)
 _R_SELF, _R_AGENT, _ABANDONED, _DISCONNECTED, _VOICEMAIL, _CALLBACK = range(6)
 _D_NONE, _D_EXP, _D_LOGNORMAL, _D_ERLANG = range(4)
 _P_EXP, _P_LOGNORMAL, _P_NONE = range(3)
 _EV_END = 10
 
-N_METRICS = 12
-"""Metrics summed per task, in the order of :data:`ivrscore.engine.results.METRICS`."""
-N_HARMS = 10
-"""Amounts summed for the harms, in the order of :func:`ivrscore.engine.ledger.harms_from_calls`."""
-
-BIN_LO = 1e-3
-"""Times below this many seconds fall in the first histogram bin."""
-BIN_RATIO = 1.0005
-"""Each histogram bin spans times within this ratio (quantiles within 0.025%)."""
-N_BINS = 2 + int(math.log(1e8 / BIN_LO) / math.log(BIN_RATIO))
 _LOG_RATIO = math.log(BIN_RATIO)
 
 

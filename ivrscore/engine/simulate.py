@@ -31,8 +31,7 @@ from ..model.schedule import DAYS
 from ..model.tree import PhoneTree
 from ..timeofday import minute_patterns
 from ._compile import ABANDONED, OUTCOMES, Compiled, compile_tree, stage_rates
-from ._jit import warn_if_slow
-from ._kernel import BIN_LO, BIN_RATIO, MAX_STEPS, N_BINS, N_HARMS, N_METRICS, alias_tables, walk
+from ._limits import BIN_LO, BIN_RATIO, MAX_STEPS, N_BINS, N_HARMS, N_METRICS
 from .ledger import Harms, _group, alt_node_types
 from .results import METRICS, Result, TaskResult, _fmt
 
@@ -210,6 +209,8 @@ def simulate(
         from .dynamics import solve_week
 
         solve_week(c, thetas_of(c, approximate=True), c.alt_closed_after())
+    from ._jit import warn_if_slow  # numba loads here, when something simulates
+
     warn_if_slow()
     tables = _Tables(c)
     sums = _Sums(c)
@@ -310,6 +311,8 @@ class _Tables:
     """The kernel's arguments for one compiled tree."""
 
     def __init__(self, c: Compiled) -> None:
+        from ._kernel import alias_tables
+
         self.c = c
         # who calls
         self.task_cum = np.cumsum(c.tree.task_shares()).astype(np.float64)
@@ -394,6 +397,8 @@ class _Tables:
     ) -> tuple[int, NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
         """Walk ``n`` callers drawing from the generator ``state`` (advanced in place);
         returns the steps and this block's float sums."""
+        from ._kernel import walk
+
         metric, harm, cross = sums.fresh()
         trace_alt, trace_s = trace if trace is not None else self.no_trace
         with np.errstate(over="ignore"):  # plain Python: uint64 products wrap, as compiled
