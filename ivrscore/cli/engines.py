@@ -87,7 +87,8 @@ def run_analyze(args: argparse.Namespace) -> int:
 
 
 def run_simulate(args: argparse.Namespace) -> int:
-    sim = simulate(load(args.file), calls=args.calls, rng=args.seed)
+    # no per-caller records: any number of callers in bounded memory (a bar on a terminal)
+    sim = simulate(load(args.file), calls=args.calls, rng=args.seed, records=False)
     if args.format == "json":
         data = versioned(sim.to_dict())
         if args.paths:

@@ -104,15 +104,30 @@ class Simulation(Result):
     def to_dict(self) -> dict[str, Any]:
         out = super().to_dict()
         out["calls"] = self.calls
+        out["seed"] = self.seed if isinstance(self.seed, int) else None
+        out["stderr"] = {k: (None if math.isnan(v) else v) for k, v in self.stderr.items()}
         out["metrics"].update(
             {k: (None if math.isnan(v) else v) for k, v in self.quantiles.items()}
         )
         return out
 
     def summary(self) -> str:
-        text = super().summary()
+        """The result as text, with each outcome's and metric's standard error and the seed."""
+        lines = super().summary().splitlines()
+        for i, line in enumerate(lines):
+            name = line.split()[0] if line.startswith("  ") and line.split() else ""
+            se = self.stderr.get(name)
+            if se is None or math.isnan(se) or name not in {**self.outcomes, **self.metrics}:
+                continue
+            shown = f"{se:.2%}" if name in self.outcomes or name.startswith("p_") else _fmt(name, se)
+            lines[i] = f"{line}  ± {shown}"
+            if name in self.metrics and not name.startswith("p_") and "time" not in name:
+                lines[i] = f"{line}  ± {se:.3f}"
         q = "  ".join(f"{k} {_fmt(k, v)}" for k, v in self.quantiles.items() if "time_s" in k)
-        return f"{text}\n\n{self.calls:,} simulated callers; {q}"
+        seed = f"; seed {self.seed}" if isinstance(self.seed, int) else ""
+        return "\n".join(
+            [*lines, "", f"{self.calls:,} simulated callers (± one standard error){seed}", q]
+        )
 
     def to_dataframe(self) -> Any:
         """The per-caller records as a pandas DataFrame (needs pandas: ``pip install pandas``).
