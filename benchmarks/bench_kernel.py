@@ -112,7 +112,13 @@ def main() -> None:
     ivr.simulate(acme, calls=1_000, rng=0, progress=False)
     hand_loop(np.random.default_rng(0), 10)
     n = args.calls
-    t: dict[str, list[float]] = {"ivrscore": [], "hand": [], "simpy": [], "acme": [], "acme_rec": []}
+    t: dict[str, list[float]] = {
+        "ivrscore": [],
+        "hand": [],
+        "simpy": [],
+        "acme": [],
+        "acme_rec": [],
+    }
     sim = None
     acme_sim = None
     counts = np.zeros(3)

@@ -983,16 +983,16 @@ def compile_tree(tree: PhoneTree) -> Compiled:
         if isinstance(node, Menu):
             continue
         attempts = node.retries + 1 if isinstance(node, Input) else 1
-        for cis in group_rows[b.dependence(nid)]:
-            ch = chains[int(cis[0])]
+        for rows_of in group_rows[b.dependence(nid)]:
+            ch = chains[int(rows_of[0])]
             for attempt in range(attempts):
                 steps = b.steps(
                     nid, attempt, task_names[ch.task], personas[ch.persona], ch.zero_outer,
                     pats[ch.pattern].open,
                 )  # fmt: skip
                 lo, hi = table.add_steps(steps, na_of)
-                step_lo[cis, na_of(nid, attempt)] = lo
-                step_hi[cis, na_of(nid, attempt)] = hi
+                step_lo[rows_of, na_of(nid, attempt)] = lo
+                step_hi[rows_of, na_of(nid, attempt)] = hi
     cols = table.columns()
 
     # -- every chain's states, breadth first -----------------------------------------------------

@@ -119,7 +119,9 @@ class Simulation(Result):
             se = self.stderr.get(name)
             if se is None or math.isnan(se) or name not in {**self.outcomes, **self.metrics}:
                 continue
-            shown = f"{se:.2%}" if name in self.outcomes or name.startswith("p_") else _fmt(name, se)
+            shown = (
+                f"{se:.2%}" if name in self.outcomes or name.startswith("p_") else _fmt(name, se)
+            )
             lines[i] = f"{line}  ± {shown}"
             if name in self.metrics and not name.startswith("p_") and "time" not in name:
                 lines[i] = f"{line}  ± {se:.3f}"
@@ -235,7 +237,7 @@ def simulate(
     for i, stream in enumerate(streams):
         lo = i * BLOCK
         n = min(BLOCK, calls - lo)
-        state = stream.generate_state(4, np.uint64)
+        state = stream.generate_state(4, np.uint64).astype(np.uint64)
         view = {k: v[lo : lo + n] for k, v in out.items()} if keep else out
         sums.add(tables.run(state, n, keep, view, sums))
         since += n
@@ -334,19 +336,19 @@ class _Tables:
         shares = np.array([p.share for p in c.personas], dtype=float)
         self.persona_cum = np.cumsum(shares / shares.sum())
         self.wants_human = np.array([p.wants_human for p in c.personas], dtype=np.float64)
-        kind, a, b = [], [], []
+        rows: list[tuple[int, float, float]] = []  # (kind, a, b) of each persona's patience
         for p in c.personas:
             pat = p.patience
             if isinstance(pat, Exponential):
-                kind.append(0), a.append(pat.mean_s), b.append(0.0)
+                rows.append((0, pat.mean_s, 0.0))
             elif isinstance(pat, Lognormal):
-                kind.append(1), a.append(math.log(pat.median_s)), b.append(pat.sigma)
+                rows.append((1, math.log(pat.median_s), pat.sigma))
             else:
                 assert isinstance(pat, NoPatience)
-                kind.append(2), a.append(0.0), b.append(0.0)
-        self.pat_kind = np.array(kind, dtype=np.int64)
-        self.pat_a = np.array(a, dtype=np.float64)
-        self.pat_b = np.array(b, dtype=np.float64)
+                rows.append((2, 0.0, 0.0))
+        self.pat_kind = np.array([r[0] for r in rows], dtype=np.int64)
+        self.pat_a = np.array([r[1] for r in rows], dtype=np.float64)
+        self.pat_b = np.array([r[2] for r in rows], dtype=np.float64)
         pats, minute_pattern = minute_patterns(c.tree)
         self.minute_pattern = np.ascontiguousarray(minute_pattern, dtype=np.int64)
         weights = np.repeat(c.tree.arrival_weights().reshape(-1) / 60.0, 60)
@@ -490,8 +492,18 @@ def _harms(c: Compiled, sums: _Sums, n: int) -> Harms:
     closed = (idx & 1) != 0
     share = sums.causes[idx] / max(n, 1)
     causes = _group(c, alt_node_types(c), src, outcome, via, closed, share)
+    m = {k: float(means[i]) for i, k in enumerate(_HARMS)}
     return Harms(
-        **{k: float(means[i]) for i, k in enumerate(_HARMS)},
+        ok_ivr_s=m["ok_ivr_s"],
+        ok_hold_s=m["ok_hold_s"],
+        ok_transfers=m["ok_transfers"],
+        ok_repeated=m["ok_repeated"],
+        no_person=m["no_person"],
+        cut_off=m["cut_off"],
+        cut_off_closed=m["cut_off_closed"],
+        abandoned=m["abandoned"],
+        callback=m["callback"],
+        voicemail=m["voicemail"],
         causes=causes,
         stderr=stderr,
         covariance=(_HARMS, cov),
@@ -538,7 +550,11 @@ def _journey(tables: _Tables, gen: np.random.Generator, number: int, limit: int 
     c = tables.c
     r = _records(1)
     trace = (np.full(limit, -1, dtype=np.int64), np.zeros(limit))
-    state = np.random.SeedSequence(int(gen.integers(0, 2**63))).generate_state(4, np.uint64)
+    state = (
+        np.random.SeedSequence(int(gen.integers(0, 2**63)))
+        .generate_state(4, np.uint64)
+        .astype(np.uint64)
+    )
     tables.run(state, 1, True, r, _Sums(c), trace)
     task, persona = int(r["task"][0]), int(r["persona"][0])
     minute, zo = int(r["arrival_minute"][0]), bool(r["wants_human"][0])
