@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 from .exceptions import ImportedFlowWarning, IvrscoreError, Problem, TreeFileError
@@ -78,6 +80,19 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(__all__)
+
+
+class _Package(types.ModuleType):
+    """This package, keeping its functions named like their modules (``score``, ``lint``,
+    ``calibrate``) when the import system sets a loaded submodule as an attribute."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in ("calibrate", "lint", "score") and isinstance(value, types.ModuleType):
+            value = getattr(value, name, value)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 __version__ = "0.1.0"

@@ -1,16 +1,12 @@
 """The engines: exact expected outcomes (``analyze``) and Monte Carlo callers (``simulate``).
 
-The names load on first use, so importing a module of this package (the compiled tables, say)
-does not import numba.
+Importing a module of this package (the compiled tables, say)
+does not import numba or scipy.
 """
 
-from typing import TYPE_CHECKING, Any
-
+from .analyze import NotExactError, analyze  # scipy loads when a chain is solved
 from .results import METRICS, OUTCOMES, Result, TaskResult
 from .simulate import Simulation, simulate  # numba loads when a simulation runs
-
-if TYPE_CHECKING:
-    from .analyze import NotExactError, analyze
 
 __all__ = [
     "METRICS",
@@ -22,16 +18,3 @@ __all__ = [
     "analyze",
     "simulate",
 ]
-
-_WHERE = {"NotExactError": ".analyze", "analyze": ".analyze"}
-
-
-def __getattr__(name: str) -> Any:
-    import importlib
-
-    if name in _WHERE:
-        value: Any = getattr(importlib.import_module(_WHERE[name], __name__), name)
-    else:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    globals()[name] = value
-    return value
