@@ -256,10 +256,14 @@ def walk(
         last = -1
         while steps < MAX_STEPS:
             lo = alt_start[state]
-            x = _uniform(st) * (alt_start[state + 1] - lo)
-            j = int(x)
-            slot = lo + j
-            alt = slot if x - j < alias_cut[slot] else alias_other[slot]
+            width = alt_start[state + 1] - lo
+            if width == 1:  # one way on (a message, a transfer): no draw
+                alt = lo
+            else:
+                x = _uniform(st) * width
+                j = int(x)
+                slot = lo + j
+                alt = slot if x - j < alias_cut[slot] else alias_other[slot]
             # its duration: the fixed part plus an exponential, log-normal or Erlang A wait
             # (written here, not in a helper: numba passes a Generator to another function
             # slowly). At a queue: no wait with prob 1 - P(wait); else k callers ahead, drawn
