@@ -18,7 +18,9 @@ from .exceptions import ImportedFlowWarning, IvrscoreError, Problem, TreeFileErr
 if TYPE_CHECKING:  # the names below load when first used (a linter starts fast)
     from . import examples, export, graph, importers, plot, queueing
     from .calibrate import Calibration, calibrate
-    from .engine import NotExactError, Result, Simulation, analyze, simulate
+    from .engine.analyze import NotExactError, analyze
+    from .engine.results import Result
+    from .engine.simulate import Simulation, simulate
     from .graph import Route, best_routes, route_to_human, to_networkx
     from .io import dump, dumps, load, loads
     from .lint import Finding, Findings, lint
