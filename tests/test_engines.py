@@ -342,3 +342,98 @@ def test_branch_shares_are_fractions_of_all_callers() -> None:
     assert r.outcomes["resolved_self_service"] == pytest.approx(0.3)
     assert r.outcomes["disconnected"] == pytest.approx(0.3)
     assert r.outcomes["voicemail"] == pytest.approx(0.4)
+
+
+SMALL_RUN = (
+    "import json, ivrscore as ivr; "
+    "sim = ivr.simulate(ivr.load(ivr.examples.path('acme_telecom')), calls=1_500, rng=11); "
+    "print(json.dumps([sim.outcomes, sim.metrics, sim.quantiles, "
+    "sim.records['time_s'].tolist(), sim.records['end_alt'].tolist(), sim.paths(2, rng=3)]))"
+)
+
+
+def _run_small(disable_jit: bool) -> str:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_DISABLE_JIT"}
+    if disable_jit:
+        env["NUMBA_DISABLE_JIT"] = "1"
+    done = subprocess.run(
+        [sys.executable, "-c", SMALL_RUN], env=env, capture_output=True, text=True, check=True
+    )
+    if disable_jit:
+        assert "plain Python" in done.stderr  # one line says it is slow
+    return done.stdout
+
+
+def test_plain_python_kernel_gives_the_same_numbers() -> None:
+    """The kernel run as plain Python (NUMBA_DISABLE_JIT=1) draws and adds up exactly as the
+    compiled one: every caller's time and ending, the summary and sample journeys."""
+    assert _run_small(disable_jit=True) == _run_small(disable_jit=False)
+
+
+def test_records_chunks_and_generators_do_not_change_the_numbers() -> None:
+    tree = ivr.load(EXAMPLES / "retail_bank.yaml")
+    calls = 150_000  # more than two blocks of random streams
+    kept = ivr.simulate(tree, calls=calls, rng=8)
+    bare = ivr.simulate(tree, calls=calls, rng=8, records=False, chunk=7_000)
+    assert bare.records == {} and kept.records["time_s"].shape == (calls,)
+    assert kept.outcomes == bare.outcomes and kept.metrics == bare.metrics
+    assert kept.stderr == bare.stderr and kept.quantiles == bare.quantiles
+    assert kept.harms.causes == bare.harms.causes and kept.tasks == bare.tasks
+    assert kept.harms.stderr == bare.harms.stderr and kept.harms.ok_ivr_s == bare.harms.ok_ivr_s
+    # a generator gives its seed's numbers first, then new ones
+    gen = np.random.default_rng(8)
+    assert ivr.simulate(tree, calls=calls, rng=gen, records=False).outcomes == kept.outcomes
+    assert ivr.simulate(tree, calls=calls, rng=gen, records=False).outcomes != kept.outcomes
+    with pytest.raises(ValueError, match="records"):
+        bare.to_dataframe()
+
+
+def test_sums_match_the_records() -> None:
+    """The summary added up inside the walk equals the same figures computed from the records,
+    and the histogram quantiles are within their bin width of the exact ones."""
+    tree = ivr.load(EXAMPLES / "acme_telecom.yaml")
+    sim = ivr.simulate(tree, calls=30_000, rng=5)
+    r = sim.records
+    out = r["outcome"].astype(int)
+    for j, name in enumerate(OUTCOMES):
+        assert sim.outcomes[name] == pytest.approx(np.mean(out == j), abs=1e-12)
+    assert sim.metrics["mean_time_s"] == pytest.approx(float(np.mean(r["time_s"])), rel=1e-6)
+    assert sim.metrics["mean_keypresses"] == pytest.approx(float(np.mean(r["keypresses"])))
+    se = float(np.std(r["time_s"].astype(float), ddof=1) / np.sqrt(out.size))
+    assert sim.stderr["mean_time_s"] == pytest.approx(se, rel=1e-4)
+    for name in ("time_s", "time_to_human_s", "time_to_resolution_s"):
+        v = r[name][~np.isnan(r[name])]
+        for q in (50, 90):
+            exact = float(np.percentile(v, q))
+            assert sim.quantiles[f"p{q}_{name}"] == pytest.approx(exact, rel=2e-3, abs=1e-3)
+    # the harms, from the sums, against the same amounts from the records
+    from ivrscore.engine.ledger import harms_from_calls
+
+    from_records = harms_from_calls(sim.compiled, r)  # type: ignore[arg-type]
+    assert sim.harms.abandoned == pytest.approx(from_records.abandoned, abs=1e-12)
+    assert sim.harms.ok_ivr_s == pytest.approx(from_records.ok_ivr_s, rel=1e-6)
+    assert sim.harms.no_person == pytest.approx(from_records.no_person, abs=1e-12)
+    sums = {(c.outcome, c.kind, c.node, c.closed): c.share for c in sim.harms.causes}
+    recs = {(c.outcome, c.kind, c.node, c.closed): c.share for c in from_records.causes}
+    assert set(sums) == set(recs) and len(sums) > 5
+    assert all(sums[k] == pytest.approx(recs[k], abs=1e-12) for k in sums)
+
+
+def test_linting_and_validating_never_import_the_heavy_packages() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, ivrscore as ivr; "
+        "assert not {'numba', 'scipy', 'matplotlib', 'networkx'} & set(sys.modules); "
+        "tree = ivr.load(ivr.examples.path('gp_surgery')); ivr.lint(tree); "
+        "from ivrscore.cli import main; main(['validate', '-q', str(ivr.examples.path('gp_surgery'))]); "
+        "print(sorted({'numba', 'matplotlib'} "
+        "& set(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

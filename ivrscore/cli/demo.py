@@ -10,7 +10,6 @@ from typing import Any
 from .. import examples
 from ..exceptions import IvrscoreError
 from ..loading import load
-from ..score import score
 from ..summary import summarise
 from ._app import EXIT_OK
 from ._style import Style
@@ -76,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
     for line in summarise(tree).lines():
         print(f"  {line}")
     print()
+    from ..score import score  # the engines load only when a tree is scored
+
     print(score(tree).text())
     print()
     if args.chart:

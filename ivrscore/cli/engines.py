@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..engine import analyze, simulate
-from ..engine.analyze import NotExactError
+from ..engine import simulate
 from ..exceptions import IvrscoreError
 from ..loading import load
 from ..model.callers import Lognormal
@@ -62,6 +61,8 @@ def _positive(text: str) -> int:
 
 
 def run_analyze(args: argparse.Namespace) -> int:
+    from ..engine.analyze import NotExactError, analyze  # scipy loads here
+
     tree = load(args.file)
     try:
         result = analyze(tree, approximate=args.approximate)
@@ -86,7 +87,8 @@ def run_analyze(args: argparse.Namespace) -> int:
 
 
 def run_simulate(args: argparse.Namespace) -> int:
-    sim = simulate(load(args.file), calls=args.calls, rng=args.seed)
+    # no per-caller records: any number of callers in bounded memory (a bar on a terminal)
+    sim = simulate(load(args.file), calls=args.calls, rng=args.seed, records=False)
     if args.format == "json":
         data = versioned(sim.to_dict())
         if args.paths:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..exceptions import TreeFileError
 from ..fleet import expand, fleet_table, is_fleet, score_each
@@ -13,11 +13,13 @@ from ..fleet import jobs_option as _jobs
 from ..lint.report import LoadFailure
 from ..loading import load
 from ..model.tree import PhoneTree
-from ..score import Report, compare
 from ._app import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from ._output import dumps, versioned
 from ._style import Style
 from .lint import add_standard_option, load_standard
+
+if TYPE_CHECKING:
+    from ..score import Report
 
 __all__ = ["register", "run_compare", "run_score"]
 
@@ -75,6 +77,7 @@ def _write(text: str, output: str | None) -> None:
 
 
 def run_score(args: argparse.Namespace) -> int:
+
     standard = load_standard(args.standard)
     reports: list[tuple[str, PhoneTree, Report]] = []
     failures: list[LoadFailure] = []
@@ -120,6 +123,8 @@ def run_score(args: argparse.Namespace) -> int:
 
 
 def run_compare(args: argparse.Namespace) -> int:
+    from ..score import compare
+
     standard = load_standard(args.standard)
     before, after = load(args.before), load(args.after)
     cmp = compare(before, after, standard)

@@ -1,8 +1,12 @@
-"""The engines: exact expected outcomes (``analyze``) and Monte Carlo callers (``simulate``)."""
+"""The engines: exact expected outcomes (``analyze``) and Monte Carlo callers (``simulate``).
 
-from .analyze import NotExactError, analyze
+Importing a module of this package (the compiled tables, say)
+does not import numba or scipy.
+"""
+
+from .analyze import NotExactError, analyze  # scipy loads when a chain is solved
 from .results import METRICS, OUTCOMES, Result, TaskResult
-from .simulate import Simulation, simulate
+from .simulate import Simulation, simulate  # numba loads when a simulation runs
 
 __all__ = [
     "METRICS",

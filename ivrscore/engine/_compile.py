@@ -288,6 +288,7 @@ class _Builder:
         self.queue_rates: list[NDArray[np.float64]] = []
         self.slots: list[Slot] = []
         self.open_by_hour = open_by_hour(tree)
+        self._reverse: dict[str, list[tuple[str, float]]] | None = None
         self.cost: dict[str, dict[str, float]] = {t: self._cost_to_go(t) for t in tree.task_names}
         self.durations = {nid: node_duration_s(n, tree) for nid, n in tree.nodes.items()}
         self.timelines = {
@@ -308,7 +309,17 @@ class _Builder:
     def _cost_to_go(self, task: str) -> dict[str, float]:
         """Cost from each node to a resolver of ``task`` (reverse Dijkstra): transfers first,
         then how specialised the resolver is, then seconds of listening and keying."""
-        g = self.g
+        if self._reverse is None:  # the weighted edges into each node, read once for all tasks
+            self._reverse = {}
+            for u, v, d in self.g.edges(data=True):
+                if d["event"] in ("option", "next", "transfer"):
+                    w = (
+                        d["listen_s"]
+                        + d["input_s"]
+                        + (_TRANSFER if d["event"] == "transfer" else 0)
+                    )
+                    self._reverse.setdefault(v, []).append((u, w))
+        reverse = self._reverse
         goals = {
             nid: len(n.handles) * _GENERAL
             for nid, n in self.tree.nodes.items()
@@ -322,11 +333,9 @@ class _Builder:
             if v in dist:
                 continue
             dist[v] = c
-            for u, _, d in g.in_edges(v, data=True):
-                if u in goals or u in dist or d["event"] not in ("option", "next", "transfer"):
-                    continue
-                w = d["listen_s"] + d["input_s"] + (_TRANSFER if d["event"] == "transfer" else 0)
-                heapq.heappush(heap, (c + w, u))
+            for u, w in reverse.get(v, ()):
+                if u not in goals and u not in dist:
+                    heapq.heappush(heap, (c + w, u))
         return dist
 
     # -- queues -----------------------------------------------------------------------------------
@@ -966,21 +975,24 @@ def compile_tree(tree: PhoneTree) -> Compiled:
             kind = {"t": ch.task, "p": ch.persona, "z": ch.zero_outer, "k": ch.pattern}
             g.setdefault(tuple(kind[c] for c in dep), []).append(ci)
     task_names = tree.task_names
+    group_rows = {
+        dep: [np.array(cis, dtype=np.int64) for cis in g.values()] for dep, g in groups.items()
+    }
     for nid in node_ids:
         node = tree.nodes.get(nid)
         if isinstance(node, Menu):
             continue
         attempts = node.retries + 1 if isinstance(node, Input) else 1
-        for cis in groups[b.dependence(nid)].values():
-            ch = chains[cis[0]]
+        for rows_of in group_rows[b.dependence(nid)]:
+            ch = chains[int(rows_of[0])]
             for attempt in range(attempts):
                 steps = b.steps(
                     nid, attempt, task_names[ch.task], personas[ch.persona], ch.zero_outer,
                     pats[ch.pattern].open,
                 )  # fmt: skip
                 lo, hi = table.add_steps(steps, na_of)
-                step_lo[cis, na_of(nid, attempt)] = lo
-                step_hi[cis, na_of(nid, attempt)] = hi
+                step_lo[rows_of, na_of(nid, attempt)] = lo
+                step_hi[rows_of, na_of(nid, attempt)] = hi
     cols = table.columns()
 
     # -- every chain's states, breadth first -----------------------------------------------------
@@ -1039,10 +1051,11 @@ def compile_tree(tree: PhoneTree) -> Compiled:
         fresh = fresh[np.argsort(first[fresh], kind="stable")]
         uniq_ids[fresh] = np.arange(n_states, n_states + fresh.size)
         n_states += fresh.size
-        merged = np.concatenate([seen_keys, uniq[fresh]])
-        order = np.argsort(merged, kind="stable")
-        seen_keys = merged[order]
-        seen_ids = np.concatenate([seen_ids, uniq_ids[fresh]])[order]
+        # insert the new keys into the sorted ones (a merge, not a sort of everything again)
+        add = np.sort(fresh)  # uniq is sorted, so uniq[add] is too
+        at_new = np.searchsorted(seen_keys, uniq[add])
+        seen_keys = np.insert(seen_keys, at_new, uniq[add])
+        seen_ids = np.insert(seen_ids, at_new, uniq_ids[add])
         target = np.full(step.size, -1, dtype=np.int64)
         target[go] = uniq_ids[inverse.reshape(-1)]
         parts["a_state"].append(f_id[owner])

@@ -28,8 +28,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 from numpy.typing import NDArray
 
 from ..exceptions import IvrscoreError
@@ -191,6 +189,9 @@ def solve_segment(
 ) -> Segment:
     """Solve the chains with ``weights > 0`` as one block-diagonal absorbing chain (one sparse
     LU, one right-hand side per task) and return what they give, weighted."""
+    import scipy.sparse as sp  # scipy loads when a chain is solved
+    import scipy.sparse.linalg as spla
+
     if bounds is None:
         bounds = chain_states(c)
     chosen = np.flatnonzero(weights > 0)

@@ -1,15 +1,18 @@
-"""Monte Carlo callers, vectorised with numpy: one array row per caller, no Python loop per caller.
+"""Monte Carlo callers: one compiled kernel walks each caller through the step tables.
 
 Each caller draws a task, a persona, a zero-out habit (``wants_human``), an arrival minute of
-the week (by ``arrivals``, which fixes which schedules are open) and a patience. All callers then
-walk the compiled step tables (:mod:`ivrscore.engine._compile`) together: each round draws every
-active caller's next alternative by one ``searchsorted`` over the concatenated cumulative
-probabilities, samples its duration (fixed, exponential, log-normal, or an Erlang A wait), spends
-patience while the caller is not yet being helped, and moves the caller on. Any patience
+the week (by ``arrivals``, which fixes which schedules are open) and a patience, then walks the
+compiled step tables (:mod:`ivrscore.engine._compile`, the tables :func:`ivrscore.analyze`
+reads): each step picks an alternative from an alias table, samples its duration (fixed,
+exponential, log-normal, or an Erlang A wait from the model of the caller's arrival hour),
+spends patience while the caller is not yet being helped, and moves on. Any patience
 distribution works here; with exponential patience the answers match :func:`ivrscore.analyze`.
 
-Callers are processed in chunks (default 250,000) so ten million fit in a few GB; the same
-``rng`` gives the same numbers.
+The walk is :func:`ivrscore.engine._kernel.walk`, compiled by numba (plain Python with the same
+numbers without it). Callers come in blocks of :data:`BLOCK`, each with its own random stream
+spawned from the seed's ``SeedSequence``, so the numbers depend on the seed only: not on the
+machine, nor on ``chunk``. The summary is added up inside the walk, so ``records=False`` runs
+any number of callers in a few MB; quantiles come from histograms whose bins span 0.05%.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from __future__ import annotations
 import math
 import os
 import sys
-import time as _time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,31 +30,19 @@ from ..model.callers import Exponential, Lognormal, NoPatience
 from ..model.schedule import DAYS
 from ..model.tree import PhoneTree
 from ..timeofday import minute_patterns
-from ._compile import (
-    ABANDONED,
-    D_ERLANG,
-    D_EXP,
-    D_LOGNORMAL,
-    DISCONNECTED,
-    OUTCOMES,
-    R_AGENT,
-    R_SELF,
-    Compiled,
-    compile_tree,
-    stage_rates,
-)
-from .ledger import alt_node_types, harms_from_calls
+from ._compile import ABANDONED, OUTCOMES, Compiled, compile_tree, stage_rates
+from ._limits import BIN_LO, BIN_RATIO, MAX_STEPS, N_BINS, N_HARMS, N_METRICS
+from .ledger import Harms, _group, alt_node_types
 from .results import METRICS, Result, TaskResult, _fmt
 
-__all__ = ["Simulation", "simulate"]
+__all__ = ["BLOCK", "MAX_STEPS", "Simulation", "simulate"]
 
-MAX_STEPS = 100_000
-"""A caller still in the tree after this many steps is counted as abandoned (a loop that only
-patience could end, and these callers have none)."""
+BLOCK = 1 << 16
+"""Callers per random stream: block ``i`` of a run draws from child ``i`` of the seed's
+``SeedSequence``."""
 
-_FOLD_EVERY = 32  # steps between folding the step log into per-caller totals (bounds memory)
-
-_COUNTS = ("menus", "options", "keys", "identity", "transfers", "repeat", "steps")
+RECORDS_UP_TO = 20_000_000
+"""Runs of more callers keep no per-caller records unless asked (``records=True``)."""
 
 _RECORD_FIELDS = (
     ("task", np.int16),
@@ -77,6 +67,12 @@ _RECORD_FIELDS = (
     ("prev_alt", np.int32),
 )
 
+_HARMS = (
+    "ok_ivr_s", "ok_hold_s", "ok_transfers", "ok_repeated", "no_person", "cut_off",
+    "cut_off_closed", "abandoned", "callback", "voicemail",
+)  # fmt: skip
+_QUANTILE_OF = ("time_s", "time_to_human_s", "time_to_resolution_s")
+
 
 @dataclass(frozen=True)
 class Simulation(Result):
@@ -91,7 +87,11 @@ class Simulation(Result):
     stderr : dict
         Standard error of each outcome share and metric.
     records : dict of numpy arrays
-        One entry per caller (see :meth:`to_dataframe`).
+        One entry per caller (see :meth:`to_dataframe`); empty when the run kept none
+        (``records=False``).
+    seed : int
+        The seed of the run (the one given, or the entropy drawn when none was): the same seed
+        gives the same numbers.
     """
 
     calls: int = 0
@@ -104,15 +104,32 @@ class Simulation(Result):
     def to_dict(self) -> dict[str, Any]:
         out = super().to_dict()
         out["calls"] = self.calls
+        out["seed"] = self.seed if isinstance(self.seed, int) else None
+        out["stderr"] = {k: (None if math.isnan(v) else v) for k, v in self.stderr.items()}
         out["metrics"].update(
             {k: (None if math.isnan(v) else v) for k, v in self.quantiles.items()}
         )
         return out
 
     def summary(self) -> str:
-        text = super().summary()
+        """The result as text, with each outcome's and metric's standard error and the seed."""
+        lines = super().summary().splitlines()
+        for i, line in enumerate(lines):
+            name = line.split()[0] if line.startswith("  ") and line.split() else ""
+            se = self.stderr.get(name)
+            if se is None or math.isnan(se) or name not in {**self.outcomes, **self.metrics}:
+                continue
+            shown = (
+                f"{se:.2%}" if name in self.outcomes or name.startswith("p_") else _fmt(name, se)
+            )
+            lines[i] = f"{line}  ± {shown}"
+            if name in self.metrics and not name.startswith("p_") and "time" not in name:
+                lines[i] = f"{line}  ± {se:.3f}"
         q = "  ".join(f"{k} {_fmt(k, v)}" for k, v in self.quantiles.items() if "time_s" in k)
-        return f"{text}\n\n{self.calls:,} simulated callers; {q}"
+        seed = f"; seed {self.seed}" if isinstance(self.seed, int) else ""
+        return "\n".join(
+            [*lines, "", f"{self.calls:,} simulated callers (± one standard error){seed}", q]
+        )
 
     def to_dataframe(self) -> Any:
         """The per-caller records as a pandas DataFrame (needs pandas: ``pip install pandas``).
@@ -121,6 +138,8 @@ class Simulation(Result):
         time_to_resolution_s, menus, options_heard, keypresses, identity_prompts, transfers,
         repeated, out_of_hours_disconnected, arrival_day, arrival_minute, steps.
         """
+        if not self.records:
+            raise ValueError("this simulation kept no per-caller records (records=False)")
         try:
             import pandas as pd
         except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -149,8 +168,8 @@ class Simulation(Result):
         if self.compiled is None:  # pragma: no cover
             raise ValueError("this simulation kept no compiled tree")
         gen = np.random.default_rng(rng if rng is not None else self.seed)
-        sampler = _Sampler(self.compiled)
-        return [_journey(sampler, gen, i + 1) for i in range(k)]
+        tables = _Tables(self.compiled)
+        return [_journey(tables, gen, i + 1) for i in range(k)]
 
 
 def simulate(
@@ -160,6 +179,7 @@ def simulate(
     rng: int | np.random.Generator | None = None,
     chunk: int = 250_000,
     progress: bool | None = None,
+    records: bool | None = None,
 ) -> Simulation:
     """Simulate callers through a phone tree.
 
@@ -169,12 +189,18 @@ def simulate(
     calls : int, default 100,000
         Number of callers.
     rng : int, numpy.random.Generator or None
-        Seed or generator (SPEC 7); the same seed gives the same numbers.
+        Seed or generator (SPEC 7); the same seed gives the same numbers on every machine.
+        A generator gives the numbers of the seed it was made from, then new ones each call.
     chunk : int, default 250,000
-        Callers simulated at once (memory is about 200 bytes per caller in a chunk).
+        Callers between progress updates (the numbers do not depend on it).
     progress : bool, optional
-        Show a progress line on stderr; by default only for runs of a million callers or more
-        in an interactive terminal, never when ``CI`` is set.
+        Show a progress bar (tqdm) on stderr; by default only for runs of a million callers or
+        more in a terminal or notebook, never when ``CI`` is set.
+    records : bool, optional
+        Keep one record per caller (about 52 bytes each; needed by :meth:`Simulation.paths`
+        only for its tables, by :meth:`Simulation.to_dataframe` and by some plots). By default
+        kept up to :data:`RECORDS_UP_TO` callers. Outcomes, metrics, standard errors, quantiles
+        and harms are the same either way.
 
     Returns
     -------
@@ -187,489 +213,369 @@ def simulate(
     >>> sim = ivr.simulate(tree, calls=20_000, rng=7)
     >>> round(sum(sim.outcomes.values()), 9)
     1.0
-    >>> sim.outcomes == ivr.simulate(tree, calls=20_000, rng=7).outcomes
+    >>> sim.outcomes == ivr.simulate(tree, calls=20_000, rng=7, records=False).outcomes
     True
     """
     if calls < 1:
         raise ValueError("calls must be at least 1")
-    seed = rng
-    gen = np.random.default_rng(rng)
+    keep = calls <= RECORDS_UP_TO if records is None else bool(records)
+    seed, streams = _streams(rng, math.ceil(calls / BLOCK))
     c = compile_tree(tree)
     if c.dynamic:  # each queue's load per hour, from the chain (log-normal patience as exponential)
         from .analyze import thetas_of
         from .dynamics import solve_week
 
         solve_week(c, thetas_of(c, approximate=True), c.alt_closed_after())
-    sampler = _Sampler(c)
-    n_chunks = math.ceil(calls / chunk)
-    show = _want_progress(progress, calls)
-    started = _time.perf_counter()
-    parts = []
-    for i in range(n_chunks):
-        n = min(chunk, calls - i * chunk)
-        parts.append(sampler.run(n, gen))
-        if show:
-            done = min(calls, (i + 1) * chunk)
-            rate = done / max(_time.perf_counter() - started, 1e-9)
-            print(
-                f"\rsimulating: {done:,}/{calls:,} callers ({rate:,.0f}/s)", end="", file=sys.stderr
-            )
-    if show:
-        print(file=sys.stderr)
-    records = {name: np.concatenate([p[name] for p in parts]) for name, _ in _RECORD_FIELDS}
-    return _summarise(tree, c, records, seed)
+    from ._jit import warn_if_slow  # numba loads here, when something simulates
+
+    warn_if_slow()
+    tables = _Tables(c)
+    sums = _Sums(c)
+    out = _records(calls if keep else 1)
+    bar = _progress_bar(progress, calls)
+    since = 0
+    for i, stream in enumerate(streams):
+        lo = i * BLOCK
+        n = min(BLOCK, calls - lo)
+        state = stream.generate_state(4, np.uint64).astype(np.uint64)
+        view = {k: v[lo : lo + n] for k, v in out.items()} if keep else out
+        sums.add(tables.run(state, n, keep, view, sums))
+        since += n
+        if bar is not None and (since >= chunk or lo + n == calls):
+            bar.update(since)
+            since = 0
+    if bar is not None:
+        bar.close()
+    return _summarise(tree, c, sums, out if keep else {}, seed)
 
 
-def _want_progress(progress: bool | None, calls: int) -> bool:
-    if progress is not None:
-        return progress
-    if os.environ.get("CI"):
-        return False
-    return calls >= 1_000_000 and sys.stderr.isatty()
+def _streams(
+    rng: int | np.random.Generator | None, n: int
+) -> tuple[int, list[np.random.SeedSequence]]:
+    """The run's seed and the ``SeedSequence`` of each block of callers.
+
+    An int seeds ``SeedSequence(seed)`` and block ``i`` draws from its child ``i``. A
+    generator's own ``SeedSequence`` spawns the children, so ``default_rng(42)`` gives the
+    numbers of seed 42 the first time and new ones the next. ``None`` draws fresh entropy.
+    """
+    if isinstance(rng, np.random.Generator):
+        ss = getattr(rng.bit_generator, "seed_seq", None) or getattr(
+            rng.bit_generator, "_seed_seq", None
+        )
+        if not isinstance(ss, np.random.SeedSequence):  # a generator made from a state
+            ss = np.random.SeedSequence(int(rng.integers(0, 2**63)))
+        seed = ss.entropy if ss.n_children_spawned == 0 else None
+        kids = ss.spawn(n)
+        return (int(seed) if isinstance(seed, int) else _entropy_of(kids)), kids
+    if rng is not None and not isinstance(rng, int | np.integer):
+        raise TypeError(f"rng must be an int seed or a numpy Generator, not {type(rng).__name__}")
+    ss = np.random.SeedSequence(None if rng is None else int(rng))
+    assert isinstance(ss.entropy, int)
+    return int(ss.entropy), ss.spawn(n)
 
 
-class _Sampler:
-    """The vectorised kernel over one compiled tree."""
+def _entropy_of(kids: list[np.random.SeedSequence]) -> int:
+    """A seed to report for a run drawn from a generator that had already spawned streams."""
+    return int(kids[0].generate_state(2, np.uint64).astype(object).sum()) if kids else 0
+
+
+def _progress_bar(progress: bool | None, calls: int) -> Any:
+    if progress is None:
+        interactive = sys.stderr.isatty() or "ipykernel" in sys.modules
+        progress = calls >= 1_000_000 and interactive and not os.environ.get("CI")
+    if not progress:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=calls, unit=" callers", unit_scale=True, file=sys.stderr, desc="simulating")
+
+
+def _records(n: int) -> dict[str, NDArray[Any]]:
+    return {name: np.empty(n, dtype=dtype) for name, dtype in _RECORD_FIELDS}
+
+
+class _Sums:
+    """What the summary needs, added up over blocks of callers (in block order)."""
 
     def __init__(self, c: Compiled) -> None:
+        t = len(c.task_names)
+        self.n_tasks = t
+        self.task_outcomes = np.zeros((t, len(OUTCOMES)), dtype=np.int64)
+        self.metric_sums = np.zeros((t, N_METRICS, 3))
+        self.harm_sums = np.zeros(N_HARMS)
+        self.harm_cross = np.zeros((N_HARMS, N_HARMS))
+        self.causes = np.zeros(c.alt_prob.size * 16, dtype=np.int64)
+        self.hist = np.zeros((3, N_BINS), dtype=np.int64)
+        self.steps = 0
+
+    def fresh(self) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        """Zeroed float sums for one block (added to the totals afterwards, in block order)."""
+        return (
+            np.zeros_like(self.metric_sums),
+            np.zeros_like(self.harm_sums),
+            np.zeros_like(self.harm_cross),
+        )
+
+    def add(self, block: tuple[Any, ...]) -> None:
+        steps, metric, harm, cross = block
+        self.steps += steps
+        self.metric_sums += metric
+        self.harm_sums += harm
+        self.harm_cross += cross
+
+
+class _Tables:
+    """The kernel's arguments for one compiled tree."""
+
+    def __init__(self, c: Compiled) -> None:
+        from ._kernel import alias_tables
+
         self.c = c
-        # cumulative probabilities within each state, as keys ``state + cum`` for searchsorted
-        running = np.cumsum(c.alt_prob)
-        first = c.alt_start[c.alt_state]
-        last = c.alt_start[c.alt_state + 1] - 1
-        before = np.where(first > 0, running[np.maximum(first - 1, 0)], 0.0)
-        cum = (running - before) / (running[last] - before)
-        self.keys = c.alt_state + cum  # for the one-caller journeys
-        self.count = np.diff(c.alt_start).astype(np.float64)
-        self.alt_human = c.alt_human
-        self.alt_outcome = c.alt_outcome.astype(np.int8)
-        self.alias_cut, self.alias_other = _alias_tables(c)
-        self.closed_after = c.alt_closed_after()
-        self.alt_queue = alt_node_types(c) == "queue"
-        pats, self.minute_pattern = minute_patterns(c.tree)
-        self.minute_weights = np.repeat(c.tree.arrival_weights().reshape(-1) / 60.0, 60)
-        self.minute_weights /= self.minute_weights.sum()
-        self.start = {(ch.task, ch.persona, ch.zero_outer, ch.pattern): ch.start for ch in c.chains}
-        self.start_table = np.full((len(c.task_names), len(c.personas), 2, len(pats)), -1, np.int64)
-        for (t, p, z, k), s in self.start.items():
-            self.start_table[t, p, int(z), k] = s
-        self.task_cum = np.cumsum(c.tree.task_shares())
+        # who calls
+        self.task_cum = np.cumsum(c.tree.task_shares()).astype(np.float64)
         shares = np.array([p.share for p in c.personas], dtype=float)
         self.persona_cum = np.cumsum(shares / shares.sum())
-        self.wants_human = np.array([p.wants_human for p in c.personas])
-        # per queue slot and hour of the week (the same model every hour without dynamics)
-        hourly = c.hourly or [[q] * 168 for q in c.queues]
-        self.erlang = [
-            [(q.p_wait, np.cumsum(q.ahead_distribution()), stage_rates(q)) for q in hours]
-            for hours in hourly
-        ]
-
-    def _draw_patience(
-        self, persona: NDArray[np.int64], gen: np.random.Generator
-    ) -> NDArray[np.float64]:
-        out = np.empty(persona.size)
-        for i, p in enumerate(self.c.personas):
-            sel = persona == i
-            m = int(sel.sum())
-            if not m:
-                continue
+        self.wants_human = np.array([p.wants_human for p in c.personas], dtype=np.float64)
+        rows: list[tuple[int, float, float]] = []  # (kind, a, b) of each persona's patience
+        for p in c.personas:
             pat = p.patience
             if isinstance(pat, Exponential):
-                out[sel] = gen.exponential(pat.mean_s, m)
+                rows.append((0, pat.mean_s, 0.0))
             elif isinstance(pat, Lognormal):
-                out[sel] = np.exp(math.log(pat.median_s) + pat.sigma * gen.standard_normal(m))
+                rows.append((1, math.log(pat.median_s), pat.sigma))
             else:
                 assert isinstance(pat, NoPatience)
-                out[sel] = np.inf
-        return out
-
-    def _durations(
-        self, alt: NDArray[np.int64], gen: np.random.Generator, hour: NDArray[np.int64]
-    ) -> NDArray[np.float64]:
-        c = self.c
-        d: NDArray[np.float64] = c.alt_fixed[alt].copy()
-        kind = c.alt_kind[alt]
-        sel = np.flatnonzero(kind == D_EXP)
-        if sel.size:
-            d[sel] += gen.exponential(1.0, sel.size) * c.alt_a[alt[sel]]
-        sel = np.flatnonzero(kind == D_LOGNORMAL)
-        if sel.size:
-            d[sel] += np.exp(c.alt_a[alt[sel]] + c.alt_b[alt[sel]] * gen.standard_normal(sel.size))
-        sel = np.flatnonzero(kind == D_ERLANG)
-        if sel.size:
-            queue = c.alt_a[alt[sel]].astype(np.int64) * 168 + hour[sel]
-            for key in np.unique(queue):
-                rows = sel[queue == key]
-                d[rows] += self._erlang_wait(int(key) // 168, int(key) % 168, rows.size, gen)
-        return d
-
-    def _erlang_wait(
-        self, qi: int, hour: int, n: int, gen: np.random.Generator
-    ) -> NDArray[np.float64]:
-        """Offered waits at an Erlang A queue: no wait with prob 1 - P(wait); else ``k`` callers
-        ahead (stationary law at arrival) and stages of rates ``N mu + j theta``, j = k..0."""
-        p_wait, ahead_cum, rates = self.erlang[qi][hour]
-        wait = np.zeros(n)
-        waits = np.flatnonzero(gen.random(n) < p_wait)
-        if not waits.size:
-            return wait
-        k = np.minimum(
-            np.searchsorted(ahead_cum, gen.random(waits.size) * ahead_cum[-1]), rates.size - 1
+                rows.append((2, 0.0, 0.0))
+        self.pat_kind = np.array([r[0] for r in rows], dtype=np.int64)
+        self.pat_a = np.array([r[1] for r in rows], dtype=np.float64)
+        self.pat_b = np.array([r[2] for r in rows], dtype=np.float64)
+        pats, minute_pattern = minute_patterns(c.tree)
+        self.minute_pattern = np.ascontiguousarray(minute_pattern, dtype=np.int64)
+        weights = np.repeat(c.tree.arrival_weights().reshape(-1) / 60.0, 60)
+        self.minute_cut, self.minute_other = alias_tables(
+            weights / weights.sum(), np.array([0, weights.size], dtype=np.int64)
         )
-        total = np.zeros(waits.size)
-        for j in range(int(k.max()) + 1):
-            still = np.flatnonzero(k >= j)
-            total[still] += gen.exponential(1.0, still.size) / rates[j]
-        wait[waits] = total
-        return wait
-
-    @staticmethod
-    def _packed(
-        attr: dict[str, NDArray[Any]],
-    ) -> tuple[list[NDArray[np.float64]], dict[str, tuple[int, int, int]]]:
-        """Each alternative's counters packed into float64 words (see :func:`_pack_layout`),
-        wide enough for a caller's total over :data:`MAX_STEPS` steps."""
-        widths = {
-            name: max(1, int(max(int(v.max()), 1) * MAX_STEPS).bit_length()) if v.size else 1
-            for name, v in attr.items()
-        }
-        layout = _pack_layout(widths)
-        n_words = 1 + max(w for w, _, _ in layout.values())
-        packed = [np.zeros(next(iter(attr.values())).size, dtype=np.int64) for _ in range(n_words)]
-        for name, (w, shift, _mask) in layout.items():
-            packed[w] |= attr[name].astype(np.int64) << shift
-        return [p.astype(np.float64) for p in packed], layout
-
-    def run(self, n: int, gen: np.random.Generator) -> dict[str, NDArray[Any]]:
-        """Simulate ``n`` callers; returns their records.
-
-        The loop keeps only the callers still in the tree, in compact arrays (state, patience
-        left, clock, caller id), and logs each step's ``(caller, alternative)``; the counts
-        (menus, keys, ...) are added up once at the end with ``bincount``.
-        """
-        c = self.c
-        task = np.searchsorted(self.task_cum, gen.random(n) * self.task_cum[-1], side="right")
-        task = np.minimum(task, len(c.task_names) - 1)
-        persona = np.minimum(
-            np.searchsorted(self.persona_cum, gen.random(n) * self.persona_cum[-1], side="right"),
-            len(c.personas) - 1,
+        shape = (len(c.task_names), len(c.personas), 2, len(pats))
+        self.start_table = np.full(shape, -1, np.int64)
+        for ch in c.chains:
+            self.start_table[ch.task, ch.persona, int(ch.zero_outer), ch.pattern] = ch.start
+        # the steps
+        self.alt_start = c.alt_start.astype(np.int64)
+        self.alias_cut, self.alias_other = alias_tables(
+            c.alt_prob.astype(np.float64), self.alt_start
         )
-        zo = gen.random(n) < self.wants_human[persona]
-        minute = gen.choice(self.minute_weights.size, size=n, p=self.minute_weights)
-        pattern = self.minute_pattern[minute]
-        hour_of = (minute // 60).astype(np.int64)
-        start = self.start_table[task, persona, zo.astype(np.int64), pattern]
-        assert (start >= 0).all()
-        outcome = np.full(n, ABANDONED, dtype=np.int8)
-        clock_out = np.zeros(n)
-        t_human = np.where(c.state_human[start], 0.0, np.nan)
-        t_resolved = np.full(n, np.nan)
-        ooh = np.zeros(n, dtype=bool)
-        quit_alt = np.full(n, -1, dtype=np.int64)
-        end_alt = np.full(n, -1, dtype=np.int64)
-        prev_alt = np.full(n, -1, dtype=np.int64)
-        ivr_s = np.zeros(n)
-        hold_s = np.zeros(n)
-        last = np.full(n, -1, dtype=np.int64)  # compact: each active caller's previous alternative
-        # compact arrays of the callers still in the tree
-        ids = np.arange(n)
-        state = start.copy()
-        left = self._draw_patience(persona, gen)
-        clock = np.zeros(n)
-        log_ids: list[NDArray[np.int64]] = []
-        log_alts: list[NDArray[np.int64]] = []
-        attr: dict[str, NDArray[Any]] = {
-            "menus": c.alt_menus,
-            "options": c.alt_options,
-            "keys": c.alt_keys,
-            "identity": c.alt_identity,
-            "transfers": c.alt_transfers,
-            "repeat": c.alt_repeat,
-            "steps": np.ones(c.alt_prob.size, dtype=np.int64),
-        }
-        words, layout = self._packed(attr)
-        word_sums = [np.zeros(n) for _ in words]
+        self.alt_fixed = c.alt_fixed.astype(np.float64)
+        self.alt_kind = c.alt_kind.astype(np.int64)
+        self.alt_a = c.alt_a.astype(np.float64)
+        self.alt_b = c.alt_b.astype(np.float64)
+        self.alt_patience = c.alt_patience.astype(np.bool_)
+        self.alt_next = c.alt_next.astype(np.int64)
+        self.alt_outcome = c.alt_outcome.astype(np.int64)
+        self.alt_human = c.alt_human.astype(np.bool_)
+        self.alt_counts = np.stack(
+            [c.alt_menus, c.alt_options, c.alt_keys, c.alt_identity, c.alt_transfers, c.alt_repeat],
+            axis=1,
+        ).astype(np.int64)
+        self.alt_queue = alt_node_types(c) == "queue"
+        self.alt_event = c.alt_event.astype(np.int64)
+        self.alt_state = c.alt_state.astype(np.int64)
+        self.closed_after = c.alt_closed_after()
+        self.state_human = c.state_human.astype(np.bool_)
+        self.state_closed = c.state_closed.astype(np.bool_)
+        # Erlang A waits per slot and hour of the week (the same model every hour without
+        # dynamics): P(wait), and per hour a run of (cumulative law of callers ahead, rates)
+        hourly = c.hourly or [[q] * 168 for q in c.queues]
+        pwait, off, size, cum, rate = [], [], [], [], []
+        at = 0
+        for hours in hourly:
+            for q in hours:
+                ahead = np.cumsum(q.ahead_distribution())
+                pwait.append(q.p_wait)
+                off.append(at)
+                size.append(ahead.size)
+                cum.append(ahead)
+                rate.append(stage_rates(q))
+                at += ahead.size
+        self.q_pwait = np.array(pwait, dtype=np.float64)
+        self.q_off = np.array(off, dtype=np.int64)
+        self.q_len = np.array(size, dtype=np.int64)
+        self.q_cum = np.concatenate(cum).astype(np.float64) if cum else np.zeros(0)
+        self.q_rate = np.concatenate(rate).astype(np.float64) if rate else np.zeros(0)
+        self.no_trace = (np.zeros(0, dtype=np.int64), np.zeros(0))
 
-        def fold() -> None:
-            if not log_ids:
-                return
-            all_ids, all_alts = np.concatenate(log_ids), np.concatenate(log_alts)
-            for total, word in zip(word_sums, words, strict=True):
-                total += np.bincount(all_ids, weights=word[all_alts], minlength=n)
-            log_ids.clear()
-            log_alts.clear()
+    def run(
+        self,
+        state: NDArray[np.uint64],
+        n: int,
+        keep: bool,
+        r: dict[str, NDArray[Any]],
+        sums: _Sums,
+        trace: tuple[NDArray[np.int64], NDArray[np.float64]] | None = None,
+    ) -> tuple[int, NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        """Walk ``n`` callers drawing from the generator ``state`` (advanced in place);
+        returns the steps and this block's float sums."""
+        from ._kernel import walk
 
-        alt_start, count, cut, other = c.alt_start, self.count, self.alias_cut, self.alias_other
-        patience, next_state = c.alt_patience, c.alt_next
-        for step in range(MAX_STEPS):
-            if not ids.size:
-                break
-            if step and step % _FOLD_EVERY == 0:
-                fold()
-            # Walker's alias method: one uniform picks a slot and decides slot or alias
-            x = gen.random(ids.size) * count[state]
-            j = x.astype(np.int64)
-            slot = alt_start[state] + j
-            alt = np.where(x - j < cut[slot], slot, other[slot])
-            d = self._durations(alt, gen, hour_of[ids])
-            runs = patience[alt]
-            quits = runs & (d > left)
-            spent = np.where(quits, left, d)
-            at_queue = self.alt_queue[alt]
-            ivr_s[ids] += np.where(runs & ~at_queue, spent, 0.0)  # ids are distinct
-            hold_s[ids] += np.where(runs & at_queue, spent, 0.0)
-            log_ids.append(ids)
-            log_alts.append(alt)
-            if quits.any():
-                gone = ids[quits]
-                clock_out[gone] = clock[quits] + left[quits]
-                quit_alt[gone] = alt[quits]  # outcome stays ABANDONED
-                end_alt[gone] = alt[quits]
-                prev_alt[gone] = last[quits]
-                keep = ~quits
-                ids, state, left, clock, alt, d, runs, last = (
-                    ids[keep],
-                    state[keep],
-                    left[keep],
-                    clock[keep],
-                    alt[keep],
-                    d[keep],
-                    runs[keep],
-                    last[keep],
-                )
-            clock += d
-            left -= np.where(runs, d, 0.0)
-            met = self.alt_human[alt]
-            if met.any():
-                t_human[ids[met]] = clock[met]
-            nxt = next_state[alt]
-            moving = nxt >= 0
-            if not moving.all():
-                end = ~moving
-                done, end_alt_ = ids[end], alt[end]
-                end_out = self.alt_outcome[end_alt_]
-                outcome[done] = end_out
-                clock_out[done] = clock[end]
-                ooh[done] = (end_out == DISCONNECTED) & self.closed_after[end_alt_]
-                solved = (end_out == R_SELF) | (end_out == R_AGENT)
-                t_resolved[done[solved]] = clock[end][solved]
-                end_alt[done] = end_alt_
-                prev_alt[done] = last[end]
-                ids, left, clock, nxt = ids[moving], left[moving], clock[moving], nxt[moving]
-                alt = alt[moving]
-            last = alt
-            state = nxt
-        clock_out[ids] = clock  # still looping after MAX_STEPS: counted as giving up
-        fold()
-        sums = {
-            name: ((word_sums[w].astype(np.int64) >> shift) & mask).astype(np.float64)
-            for name, (w, shift, mask) in layout.items()
-        }
-        quitters = np.flatnonzero(quit_alt >= 0)
-
-        def completed(name: str) -> NDArray[np.float64]:
-            out: NDArray[np.float64] = sums[name].copy()  # minus a quitter's unfinished step
-            out[quitters] -= attr[name][quit_alt[quitters]].astype(np.float64)
-            return out
-
-        return {
-            "task": task.astype(np.int16),
-            "persona": persona.astype(np.int16),
-            "outcome": outcome,
-            "time_s": clock_out.astype(np.float32),
-            "time_to_human_s": t_human.astype(np.float32),
-            "time_to_resolution_s": t_resolved.astype(np.float32),
-            "menus": sums["menus"].astype(np.int16),
-            "options_heard": completed("options").astype(np.int16),
-            "keypresses": completed("keys").astype(np.int16),
-            "identity_prompts": sums["identity"].astype(np.int16),
-            "transfers": completed("transfers").astype(np.int16),
-            "repeated": sums["repeat"] > 0,
-            "out_of_hours_disconnected": ooh,
-            "arrival_minute": minute.astype(np.int16),
-            "steps": sums["steps"].astype(np.int32),
-            "ivr_s": ivr_s.astype(np.float32),
-            "hold_s": hold_s.astype(np.float32),
-            "wants_human": zo,
-            "end_alt": end_alt.astype(np.int32),
-            "prev_alt": prev_alt.astype(np.int32),
-        }
+        metric, harm, cross = sums.fresh()
+        trace_alt, trace_s = trace if trace is not None else self.no_trace
+        with np.errstate(over="ignore"):  # plain Python: uint64 products wrap, as compiled
+            steps = walk(
+            state, n, keep,
+            self.task_cum, self.persona_cum, self.wants_human, self.pat_kind, self.pat_a,
+            self.pat_b, self.minute_cut, self.minute_other, self.minute_pattern, self.start_table,
+            self.alt_start, self.alias_cut, self.alias_other, self.alt_fixed, self.alt_kind,
+            self.alt_a, self.alt_b, self.alt_patience, self.alt_next, self.alt_outcome,
+            self.alt_human, self.alt_counts, self.alt_queue, self.alt_event, self.alt_state,
+            self.closed_after, self.state_human, self.state_closed,
+            self.q_pwait, self.q_off, self.q_len, self.q_cum, self.q_rate,
+            r["task"], r["persona"], r["outcome"], r["time_s"], r["time_to_human_s"],
+            r["time_to_resolution_s"], r["menus"], r["options_heard"], r["keypresses"],
+            r["identity_prompts"], r["transfers"], r["repeated"], r["out_of_hours_disconnected"],
+            r["arrival_minute"], r["steps"], r["ivr_s"], r["hold_s"], r["wants_human"],
+            r["end_alt"], r["prev_alt"],
+            sums.task_outcomes, metric, harm, cross, sums.causes, sums.hist,
+            trace_alt, trace_s,
+        )  # fmt: skip
+        return int(steps), metric, harm, cross
 
 
-def _pack_layout(widths: dict[str, int]) -> dict[str, tuple[int, int, int]]:
-    """Place counters of the given bit widths into as few 53-bit words as fit: a float64 holds
-    integers below 2**53 exactly, so one weighted ``bincount`` adds several counters at once.
-    Returns ``{name: (word, shift, mask)}``.
-
-    Examples
-    --------
-    >>> _pack_layout({"a": 20, "b": 30, "c": 10})
-    {'a': (0, 0, 1048575), 'b': (0, 20, 1073741823), 'c': (1, 0, 1023)}
-    """
-    layout: dict[str, tuple[int, int, int]] = {}
-    word, used = 0, 0
-    for name, bits in widths.items():
-        if used and used + bits > 53:
-            word, used = word + 1, 0
-        layout[name] = (word, used, (1 << bits) - 1)
-        used += bits
-    return layout
+def _quantile(hist: NDArray[np.int64], q: float) -> float:
+    """The ``q`` quantile (0-1) of the times counted in a histogram of :func:`_kernel._bin`
+    bins: the middle of the bin it falls in (0 in the first bin), within 0.025%."""
+    total = int(hist.sum())
+    if not total:
+        return math.nan
+    b = int(np.searchsorted(np.cumsum(hist), q * total, side="left"))
+    return 0.0 if b == 0 else BIN_LO * BIN_RATIO ** (b - 0.5)
 
 
-def _alias_tables(c: Compiled) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
-    """Walker/Vose alias tables of every state's alternatives (global alternative indices)."""
-    cut = np.ones(c.alt_prob.size)
-    other = np.arange(c.alt_prob.size, dtype=np.int64)
-    starts = c.alt_start
-    for s in np.flatnonzero(np.diff(starts) > 1):
-        lo, hi = int(starts[s]), int(starts[s + 1])
-        k = hi - lo
-        p = c.alt_prob[lo:hi] / c.alt_prob[lo:hi].sum() * k
-        small = [i for i in range(k) if p[i] < 1.0]
-        large = [i for i in range(k) if p[i] >= 1.0]
-        while small and large:
-            a, b = small.pop(), large.pop()
-            cut[lo + a] = p[a]
-            other[lo + a] = lo + b
-            p[b] -= 1.0 - p[a]
-            (small if p[b] < 1.0 else large).append(b)
-        for i in small + large:
-            cut[lo + i] = 1.0
-    return cut, other
-
-
-def _by_group(
-    r: dict[str, NDArray[Any]], group: NDArray[np.int64], n_groups: int
-) -> list[tuple[dict[str, float], dict[str, float], dict[str, float]]]:
-    """Outcomes, metrics and standard errors per group of callers (one pass with bincount)."""
-    size = np.bincount(group, minlength=n_groups).astype(float)
-    out_codes = r["outcome"].astype(np.int64)
-    per_outcome = np.bincount(group * len(OUTCOMES) + out_codes, minlength=n_groups * len(OUTCOMES))
-    per_outcome = per_outcome.reshape(n_groups, len(OUTCOMES)).astype(float)
-    resolved = ((out_codes == R_SELF) | (out_codes == R_AGENT)).astype(float)
-    cols: dict[str, NDArray[Any]] = {
-        "p_resolved": resolved,
-        "p_human": (~np.isnan(r["time_to_human_s"])).astype(float),
-        "mean_time_s": r["time_s"],
-        "mean_time_to_human_s": r["time_to_human_s"],
-        "mean_time_to_resolution_s": r["time_to_resolution_s"],
-        "mean_menus": r["menus"],
-        "mean_options_heard": r["options_heard"],
-        "mean_keypresses": r["keypresses"],
-        "mean_identity_prompts": r["identity_prompts"],
-        "p_repeat_identity": r["repeated"],
-        "mean_transfers": r["transfers"],
-        "p_out_of_hours_disconnected": r["out_of_hours_disconnected"],
+def _group_stats(
+    outcome_counts: NDArray[np.int64], msums: NDArray[np.float64]
+) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """Outcome shares, metric means and their standard errors from one group's sums."""
+    total = float(outcome_counts.sum())
+    outcomes = {
+        name: (float(outcome_counts[j] / total) if total else math.nan)
+        for j, name in enumerate(OUTCOMES)
     }
-    sums: dict[str, tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]] = {}
-    for name in METRICS:
-        v = cols[name].astype(np.float64)
-        ok = ~np.isnan(v)
-        g = group[ok]
-        x = v[ok]
-        n = np.bincount(g, minlength=n_groups).astype(np.float64)
-        s1 = np.bincount(g, weights=x, minlength=n_groups).astype(np.float64)
-        s2 = np.bincount(g, weights=x * x, minlength=n_groups).astype(np.float64)
-        sums[name] = (n, s1, s2)
-    results = []
-    for i in range(n_groups):
-        total = float(size[i])
-        outcomes = {
-            name: (float(per_outcome[i, j] / total) if total else math.nan)
-            for j, name in enumerate(OUTCOMES)
-        }
-        stderr = {
-            name: math.sqrt(p * (1 - p) / total) if total else math.nan
-            for name, p in outcomes.items()
-        }
-        metrics = {}
-        for name in METRICS:
-            n, s1, s2 = (a[i] for a in sums[name])
-            if n == 0:
-                metrics[name], stderr[name] = math.nan, math.nan
-                continue
-            mean = s1 / n
-            var = max(s2 / n - mean * mean, 0.0) * n / (n - 1) if n > 1 else math.nan
-            metrics[name] = float(mean)
-            stderr[name] = math.sqrt(var / n) if n > 1 else math.nan
-        results.append((outcomes, metrics, stderr))
-    return results
+    stderr = {
+        name: math.sqrt(p * (1 - p) / total) if total else math.nan for name, p in outcomes.items()
+    }
+    metrics = {}
+    for m, name in enumerate(METRICS):
+        n, s1, s2 = (float(x) for x in msums[m])
+        if n == 0:
+            metrics[name], stderr[name] = math.nan, math.nan
+            continue
+        mean = s1 / n
+        var = max(s2 / n - mean * mean, 0.0) * n / (n - 1) if n > 1 else math.nan
+        metrics[name] = float(mean)
+        stderr[name] = math.sqrt(var / n) if n > 1 else math.nan
+    return outcomes, metrics, stderr
 
 
-def _summarise(tree: PhoneTree, c: Compiled, r: dict[str, NDArray[Any]], seed: Any) -> Simulation:
-    n = r["task"].size
-    ((outcomes, metrics, stderr),) = _by_group(r, np.zeros(n, dtype=np.int64), 1)
-    per_task = _by_group(r, r["task"].astype(np.int64), len(c.task_names))
+def _harms(c: Compiled, sums: _Sums, n: int) -> Harms:
+    """The :class:`Harms` of the simulated calls from the sums (means, standard errors,
+    covariance, and the lost and deferred calls by cause)."""
+    s1, cross = sums.harm_sums, sums.harm_cross
+    means = s1 / n
+    if n > 1:
+        cov = (cross - np.outer(s1, s1) / n) / (n - 1) / n
+        stderr = {k: float(math.sqrt(max(cov[i, i], 0.0))) for i, k in enumerate(_HARMS)}
+    else:
+        cov = np.full((N_HARMS, N_HARMS), np.nan)
+        stderr = dict.fromkeys(_HARMS, math.nan)
+    idx = np.flatnonzero(sums.causes)
+    src = idx // 16
+    outcome = (idx % 16) // 4 + ABANDONED
+    via = (idx & 2) != 0
+    closed = (idx & 1) != 0
+    share = sums.causes[idx] / max(n, 1)
+    causes = _group(c, alt_node_types(c), src, outcome, via, closed, share)
+    m = {k: float(means[i]) for i, k in enumerate(_HARMS)}
+    return Harms(
+        ok_ivr_s=m["ok_ivr_s"],
+        ok_hold_s=m["ok_hold_s"],
+        ok_transfers=m["ok_transfers"],
+        ok_repeated=m["ok_repeated"],
+        no_person=m["no_person"],
+        cut_off=m["cut_off"],
+        cut_off_closed=m["cut_off_closed"],
+        abandoned=m["abandoned"],
+        callback=m["callback"],
+        voicemail=m["voicemail"],
+        causes=causes,
+        stderr=stderr,
+        covariance=(_HARMS, cov),
+    )
+
+
+def _summarise(
+    tree: PhoneTree, c: Compiled, sums: _Sums, records: dict[str, NDArray[Any]], seed: int
+) -> Simulation:
+    per_task = [
+        _group_stats(sums.task_outcomes[t], sums.metric_sums[t]) for t in range(sums.n_tasks)
+    ]
+    outcomes, metrics, stderr = _group_stats(
+        sums.task_outcomes.sum(axis=0), sums.metric_sums.sum(axis=0)
+    )
+    n = int(sums.task_outcomes.sum())
     tasks = {t: TaskResult(o, m) for t, (o, m, _) in zip(c.task_names, per_task, strict=True)}
-    counts = np.bincount(r["task"].astype(np.int64), minlength=len(c.task_names))
+    counts = sums.task_outcomes.sum(axis=1)
     shares = {t: float(counts[i] / n) for i, t in enumerate(c.task_names)}
-    quantiles = {}
-    for name in ("time_s", "time_to_human_s", "time_to_resolution_s"):
-        v = r[name][~np.isnan(r[name])]
-        for q, value in zip(
-            (50, 90), np.percentile(v, (50, 90)) if v.size else (math.nan,) * 2, strict=True
-        ):
-            quantiles[f"p{q}_{name}"] = float(value)
+    quantiles = {
+        f"p{q}_{name}": _quantile(sums.hist[k], q / 100)
+        for k, name in enumerate(_QUANTILE_OF)
+        for q in (50, 90)
+    }
     return Simulation(
-        harms=harms_from_calls(c, r),
+        harms=_harms(c, sums, n),
         name=tree.name,
         method="simulation",
         outcomes=outcomes,
         metrics=metrics,
         tasks=tasks,
         task_shares=shares,
-        calls=int(n),
+        calls=n,
         quantiles=quantiles,
         stderr=stderr,
-        records=r,
+        records=records,
         seed=seed,
         compiled=c,
     )
 
 
-def _journey(sampler: _Sampler, gen: np.random.Generator, number: int) -> str:
-    """One caller's journey in words, walking the same tables as the vectorised kernel."""
-    c = sampler.c
-    rec_task = int(
-        min(
-            np.searchsorted(sampler.task_cum, gen.random() * sampler.task_cum[-1], side="right"),
-            len(c.task_names) - 1,
-        )
+def _journey(tables: _Tables, gen: np.random.Generator, number: int, limit: int = 200) -> str:
+    """One caller's journey in words: the kernel's walk of one caller, traced."""
+    c = tables.c
+    r = _records(1)
+    trace = (np.full(limit, -1, dtype=np.int64), np.zeros(limit))
+    state = (
+        np.random.SeedSequence(int(gen.integers(0, 2**63)))
+        .generate_state(4, np.uint64)
+        .astype(np.uint64)
     )
-    persona = int(
-        min(
-            np.searchsorted(
-                sampler.persona_cum, gen.random() * sampler.persona_cum[-1], side="right"
-            ),
-            len(c.personas) - 1,
-        )
-    )
-    zo = bool(gen.random() < sampler.wants_human[persona])
-    minute = int(gen.choice(sampler.minute_weights.size, p=sampler.minute_weights))
-    s = int(sampler.start_table[rec_task, persona, int(zo), sampler.minute_pattern[minute]])
-    left = float(sampler._draw_patience(np.array([persona]), gen)[0])
-    clock = 0.0
+    tables.run(state, 1, True, r, _Sums(c), trace)
+    task, persona = int(r["task"][0]), int(r["persona"][0])
+    minute, zo = int(r["arrival_minute"][0]), bool(r["wants_human"][0])
     day, mins = divmod(minute, 1440)
     head = (
-        f"caller {number} ({c.task_names[rec_task]}, {c.personas[persona].name}"
+        f"caller {number} ({c.task_names[task]}, {c.personas[persona].name}"
         f"{', takes zero-outs' if zo else ''}, {DAYS[day].capitalize()} {mins // 60:02d}:{mins % 60:02d})"
     )
-    steps = []
-    for _ in range(200):
-        alt = int(np.searchsorted(sampler.keys, s + gen.random(), side="right"))
-        alt = min(alt, int(c.alt_start[s + 1]) - 1)
-        d = float(sampler._durations(np.array([alt]), gen, np.array([minute // 60]))[0])
-        if c.alt_patience[alt] and d > left:
-            clock += left
-            steps.append(f"{c.alt_label(alt)} but hung up after {left:.0f} s")
-            return f"{head}: " + " → ".join(steps) + f" → abandoned at {clock / 60:.1f} min"
+    n_steps = int(r["steps"][0])
+    outcome, end = int(r["outcome"][0]), int(r["end_alt"][0])
+    steps, clock = [], 0.0
+    for k in range(min(n_steps, limit)):
+        alt, d = int(trace[0][k]), float(trace[1][k])
         clock += d
-        if c.alt_patience[alt]:
-            left -= d
-        steps.append(f"{c.alt_label(alt)} ({d:.0f} s)")
-        nxt = int(c.alt_next[alt])
-        if nxt < 0:
-            out = OUTCOMES[int(c.alt_outcome[alt])].replace("_", " ")
-            return f"{head}: " + " → ".join(steps) + f" → {out} at {clock / 60:.1f} min"
-        s = nxt
-    return f"{head}: " + " → ".join(steps) + " → still in the tree after 200 steps"
+        quit_here = k == n_steps - 1 and outcome == ABANDONED and end >= 0
+        steps.append(
+            f"{c.alt_label(alt)} but hung up after {d:.0f} s"
+            if quit_here
+            else f"{c.alt_label(alt)} ({d:.0f} s)"
+        )
+    if n_steps > limit or end < 0:
+        return f"{head}: " + " → ".join(steps) + f" → still in the tree after {limit} steps"
+    out = OUTCOMES[outcome].replace("_", " ")
+    return f"{head}: " + " → ".join(steps) + f" → {out} at {clock / 60:.1f} min"

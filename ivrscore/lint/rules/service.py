@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 
 from ...engine._compile import open_by_hour
-from ...engine.dynamics import hour_label
 from ...graph import mean_patience_s
 from ...model.nodes import Agent, Branch, Input, Menu, Message, Queue, SelfService
 from ...model.staffing import roster_by_hour
@@ -464,6 +463,8 @@ def _spans(hours: Any) -> str:
             spans.append((h, h + 1))
 
     def span(a: int, b: int) -> str:
+        from ...engine.dynamics import hour_label  # the engines load only when a rule needs them
+
         if b - a >= 168:
             return "every hour"
         end = hour_label(b % 168)
