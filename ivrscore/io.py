@@ -87,19 +87,32 @@ def load(path: str | Path, *, format: str | None = None) -> PhoneTree:
     p = Path(path)
     raw = read_bounded(p)
     fmt = format or _SUFFIX_FORMAT.get(p.suffix.lower())
+    if format is None and fmt != "yaml" and raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+        # JSON: parsed once (nesting bounded, positions kept); a platform's flow goes on below
+        try:
+            data, positions = _parse_json(_utf8(raw, str(path)), str(path))
+        except TreeFileError as exc:
+            if not exc.problems[0].message.startswith("malformed JSON"):
+                raise
+        else:
+            if isinstance(data, dict) and "nodes" in data and "entry" in data:
+                return tree_from_data(data, positions=positions, source=str(path))
     if fmt in importers.FORMATS or (fmt != "yaml" and format is None):
         kind = fmt if fmt in importers.FORMATS else importers.detect(raw, str(path))
         if kind in importers.FORMATS or kind in importers.RESOURCE_KINDS:
             imported = importers.read_bytes(raw, format=kind, source=str(path))
             _warn_imported(imported, str(path))
             return imported.tree
+    return loads(_utf8(raw, str(path)), format=fmt, source=str(path))
+
+
+def _utf8(raw: bytes, source: str) -> str:
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise TreeFileError.single(
-            f"not UTF-8 text (byte {exc.start})", file=str(path), hint="save the file as UTF-8"
+            f"not UTF-8 text (byte {exc.start})", file=source, hint="save the file as UTF-8"
         ) from None
-    return loads(text, format=fmt, source=str(path))
 
 
 def read_bounded(path: str | Path, what: str = "phone-tree files") -> bytes:
@@ -576,6 +589,8 @@ def _compose(parser: Any, source: str | None) -> tuple[Any, Positions]:
     made = 0  # values made, an alias counted at its full size
     resolve = parser.resolve
     constructors = parser.yaml_constructors
+    tags: dict[str, str] = {}
+    scalars: dict[tuple[str, str], Any] = {}
     at = (1, 1)
     while True:
         event = parser.get_event()
@@ -618,12 +633,23 @@ def _compose(parser: Any, source: str | None) -> tuple[Any, Positions]:
             continue
         elif kind is yaml.ScalarEvent:
             made += 1
-            at = _mark(event.start_mark)
+            mark = event.start_mark
+            at = (mark.line + 1, mark.column + 1)
+            text = event.value
             tag = event.tag
             if tag is None or tag == "!":
-                tag = resolve(yaml.ScalarNode, event.value, event.implicit)
+                if event.implicit[0]:  # plain: the tag follows from the text (remembered)
+                    tag = tags.get(text)
+                    if tag is None:
+                        tag = resolve(yaml.ScalarNode, text, (True, False))
+                        if len(tags) < 1 << 16:
+                            tags[text] = tag
+                else:
+                    tag = _STR
             if tag == _STR:
-                value = event.value
+                value = text
+            elif (tag, text) in scalars:
+                value = scalars[tag, text]
             elif tag == _MERGE and top is not None and isinstance(top.out, dict):
                 if top.key is not None:
                     raise _fail("malformed YAML: a merge (<<) is a key, not a value", at, source)
@@ -636,6 +662,8 @@ def _compose(parser: Any, source: str | None) -> tuple[Any, Positions]:
                 try:
                     if tag in _SCALAR_TAGS:
                         value = constructors[tag](parser, node)
+                        if len(scalars) < 1 << 16:
+                            scalars[tag, text] = value  # numbers, booleans, null: immutable
                     else:
                         value = parser.construct_object(node, deep=True)
                 except (ValueError, TypeError, OverflowError):  # !!int x, !!float [
@@ -646,9 +674,10 @@ def _compose(parser: Any, source: str | None) -> tuple[Any, Positions]:
                     ) from None
             if event.anchor is not None:
                 anchors[event.anchor] = _Anchored(value, 1, [])
-            path, record = _child(top)
-            if record:
-                positions.append((path, at))
+            if top is not None and type(top.out) is list and not top.merge:
+                positions.append(((*top.path, len(top.out)), at))
+            elif top is None:
+                positions.append(((), at))
         elif kind is yaml.AliasEvent:
             at = _mark(event.start_mark)
             found = anchors.get(event.anchor)
@@ -671,12 +700,13 @@ def _compose(parser: Any, source: str | None) -> tuple[Any, Positions]:
                 f"the document expands to more than {MAX_ITEMS:,} values",
                 file=source,
                 line=at[0],
-                hint="YAML aliases (*name) may be nested too deeply",
+                hint="a phone tree of 10,000 nodes has about 200,000; check that this is the "
+                "right file, and that YAML aliases (*name) do not nest",
             )
         # the value is complete: it is the root, a list item, a key or a key's value
         if top is None:
             break
-        if isinstance(top.out, list):
+        if type(top.out) is list:
             top.out.append(value)
         elif top.key is None:
             if isinstance(value, dict | list):
