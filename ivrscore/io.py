@@ -87,10 +87,17 @@ def load(path: str | Path, *, format: str | None = None) -> PhoneTree:
     p = Path(path)
     raw = read_bounded(p)
     fmt = format or _SUFFIX_FORMAT.get(p.suffix.lower())
-    if format is None and fmt != "yaml" and raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+    if (
+        format is None
+        and fmt != "yaml"
+        and p.suffix.lower() != ".conf"
+        and raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+    ):
         # JSON: parsed once (nesting bounded, positions kept); a platform's flow goes on below
         try:
-            data, positions = _parse_json(_utf8(raw, str(path)), str(path))
+            data, positions = _parse_json(raw.decode("utf-8-sig"), str(path))
+        except UnicodeDecodeError:
+            pass
         except TreeFileError as exc:
             if not exc.problems[0].message.startswith("malformed JSON"):
                 raise
