@@ -342,9 +342,9 @@ class Context:
         return all(self._ends_call(n) for n in landings)
 
     def _ends_call(self, nid: str) -> bool:
-        if nid == IMPLICIT_HANGUP:
+        node = self.tree.nodes.get(nid)
+        if node is None:  # the implicit hang-up (or a target that is not a node: nothing there)
             return True
-        node = self.tree.nodes[nid]
         return node.type == "hangup" or (isinstance(node, Message) and node.next is None)
 
     def goodbye_words(self, start: str | None) -> str:
