@@ -419,8 +419,9 @@ def _silent_cycles(tree: PhoneTree) -> Iterator[Problem]:
         for target, _ in tree.nodes[nid].targets():
             if target in g:
                 g.add_edge(nid, target)
+    order = {nid: i for i, nid in enumerate(tree.nodes)}  # once: not a list search per cycle
     for comp in nx.strongly_connected_components(g):
-        members = sorted(comp, key=list(tree.nodes).index)
+        members = sorted(comp, key=order.__getitem__)
         if len(members) > 1 or g.has_edge(members[0], members[0]):
             first = members[0]
             loop = " -> ".join([*members, first])
