@@ -17,11 +17,13 @@ A menu or input without ``on_failure`` hangs up on the caller: the graph then ha
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
-from typing import Any, cast
+from typing import Any
 
 import networkx as nx
 
@@ -81,7 +83,14 @@ def speech_s(text: str | None, words_per_minute: float) -> float:
     >>> speech_s("For bills and payments, press 1.", 150)
     2.4
     """
-    return word_count(text) * 60.0 / words_per_minute
+    return _words(text) * 60.0 / words_per_minute
+
+
+@lru_cache(maxsize=1 << 16)
+def _words(text: str | None) -> int:
+    """:func:`word_count`, remembered: a large tree says the same words at many nodes, and
+    every analysis of it asks again."""
+    return word_count(text)
 
 
 def menu_timeline(menu: Menu, tree: PhoneTree) -> tuple[float, list[float]]:
@@ -244,18 +253,23 @@ def to_networkx(tree: PhoneTree, *, waits: bool = True) -> nx.MultiDiGraph[str]:
     """
     g: nx.MultiDiGraph[str] = nx.MultiDiGraph(name=tree.name, entry=tree.entry)
     persona = tree.personas[0] if len(tree.personas) == 1 else _typical(tree)
-    for nid, node in tree.nodes.items():
-        g.add_node(
+    g.add_nodes_from(
+        (
             nid,
-            type=node.type,
-            prompt=node.prompt,
-            duration_s=node_duration_s(node, tree),
-            line=tree.line_of(nid),
-            handles=tuple(getattr(node, "handles", ())),
-            collects=getattr(node, "collects", None),
-            asks=tuple(getattr(node, "asks", ())),
-            implicit=False,
+            {
+                "type": node.type,
+                "prompt": node.prompt,
+                "duration_s": node_duration_s(node, tree),
+                "line": tree.line_of(nid),
+                "handles": tuple(getattr(node, "handles", ())),
+                "collects": getattr(node, "collects", None),
+                "asks": tuple(getattr(node, "asks", ())),
+                "implicit": False,
+            },
         )
+        for nid, node in tree.nodes.items()
+    )
+    edges: list[tuple[str, str, dict[str, Any]]] = []
     for nid, node in tree.nodes.items():
         for target, attrs in _edges(nid, node, tree, persona, waits):
             if target is None:
@@ -272,15 +286,21 @@ def to_networkx(tree: PhoneTree, *, waits: bool = True) -> nx.MultiDiGraph[str]:
                         asks=(),
                         implicit=True,
                     )
-            attrs.setdefault("key", None)
-            attrs.setdefault("label", None)
-            attrs.setdefault("listen_s", 0.0)
-            attrs.setdefault("input_s", 0.0)
-            attrs.setdefault("wait_s", 0.0)
-            attrs.setdefault("guard", ())
-            k = g.add_edge(nid, target)
-            g.edges[nid, target, k].update(attrs)  # `key` is add_edge's own parameter
+            for k, v in _EDGE_DEFAULTS.items():
+                attrs.setdefault(k, v)
+            edges.append((nid, target, attrs))  # `key` is data here, not add_edge's parameter
+    g.add_edges_from(edges)
     return g
+
+
+_EDGE_DEFAULTS: dict[str, Any] = {
+    "key": None,
+    "label": None,
+    "listen_s": 0.0,
+    "input_s": 0.0,
+    "wait_s": 0.0,
+    "guard": (),
+}
 
 
 def edge_allowed(guard: tuple[tuple[str, bool], ...], pattern: dict[str, bool]) -> bool:
@@ -549,17 +569,64 @@ def _route(
     )
 
 
-def _collapsed(g: nx.MultiDiGraph[str], events: frozenset[str], with_wait: bool) -> nx.DiGraph[str]:
-    """A simple digraph with, per node pair, the cheapest edge among ``events`` (attribute ``w``)."""
-    d: nx.DiGraph[str] = nx.DiGraph()
-    d.add_nodes_from(g.nodes)
+_Adjacency = dict[str, dict[str, float]]
+"""Per node, the cheapest cost to each node it leads to (insertion order: the graph's)."""
+
+
+def _collapsed(g: nx.MultiDiGraph[str], events: frozenset[str], with_wait: bool) -> _Adjacency:
+    """Per node pair, the cheapest edge among ``events``: ``{u: {v: cost}}``."""
+    d: _Adjacency = {n: {} for n in g.nodes}
     for u, v, data in g.edges(data=True):
         if data["event"] not in events:
             continue
         w = _edge_cost(data, with_wait)
-        if not d.has_edge(u, v) or w < d[u][v]["w"]:
-            d.add_edge(u, v, w=w)
+        out = d[u]
+        if v not in out or w < out[v]:
+            out[v] = w
     return d
+
+
+class _Search:
+    """Dijkstra from one node over an adjacency, without expanding ``blocked`` nodes.
+
+    Iterative, with a parent per node rather than a path per node (so a chain of 100,000
+    nodes costs linear time and memory); ties are broken as networkx's
+    ``single_source_dijkstra`` breaks them (first pushed, first settled).
+    """
+
+    def __init__(self, d: _Adjacency, source: str, blocked: Collection[str] = ()) -> None:
+        dist: dict[str, float] = {}
+        seen = {source: 0.0}
+        parent: dict[str, str | None] = {source: None}
+        hops = {source: 1}
+        fringe: list[tuple[float, int, str]] = [(0.0, 0, source)]
+        count = 1
+        while fringe:
+            du, _, u = heapq.heappop(fringe)
+            if u in dist:
+                continue
+            dist[u] = du
+            if u in blocked:  # a caller whose goal is reached stops there
+                continue
+            for v, w in d.get(u, {}).items():
+                dv = du + w
+                if v not in dist and (v not in seen or dv < seen[v]):
+                    seen[v] = dv
+                    parent[v] = u
+                    hops[v] = hops[u] + 1
+                    heapq.heappush(fringe, (dv, count, v))
+                    count += 1
+        self.dist = dist
+        self.parent = parent
+        self.hops = hops
+
+    def path(self, target: str) -> list[str]:
+        out: list[str] = []
+        cur: str | None = target
+        while cur is not None:
+            out.append(cur)
+            cur = self.parent[cur]
+        return out[::-1]
 
 
 def _shortest(
@@ -570,18 +637,20 @@ def _shortest(
     events: frozenset[str],
     with_wait: bool,
     prefer_specialist: bool = False,
-    collapsed: nx.DiGraph[str] | None = None,
-    unblocked: tuple[dict[str, float], dict[str, list[str]]] | None = None,
+    collapsed: _Adjacency | None = None,
+    unblocked: _Search | None = None,
+    order: dict[str, int] | None = None,
 ) -> Route | None:
     """Best route to one of ``targets``, never passing *through* a target (a caller whose goal
-    is reached stops there). ``unblocked``: a plain Dijkstra from ``source`` to reuse when its
+    is reached stops there). ``unblocked``: a plain search from ``source`` to reuse when its
     best path passes no other target (the common case, so most calls cost nothing)."""
     if not targets:
         return None
     d = collapsed if collapsed is not None else _collapsed(g, events, with_wait)
-    order = {n: i for i, n in enumerate(g.nodes)}
+    rank_of = order if order is not None else {n: i for i, n in enumerate(g.nodes)}
 
-    def pick(dist: dict[str, float], paths: dict[str, list[str]]) -> str | None:
+    def pick(search: _Search) -> str | None:
+        dist = search.dist
         reached = [t for t in targets if t in dist]
         if not reached:
             return None
@@ -591,24 +660,19 @@ def _shortest(
             # fewest transfers; then, for task routes, the most specific resolver (the option
             # made for the task, not a generalist reachable sooner); then cost, length, order
             specific = len(g.nodes[t]["handles"]) if prefer_specialist else 0
-            return (transfers, specific, dist[t], len(paths[t]), order[t])
+            return (transfers, specific, dist[t], search.hops[t], rank_of[t])
 
         return min(reached, key=rank)
 
     if unblocked is not None:
-        dist, paths = unblocked
-        best = pick(dist, paths)
-        if best is not None and not any(n in targets for n in paths[best][:-1]):
-            return _route(g, paths[best], events, with_wait)
-
-    def weight(u: str, v: str, e: dict[str, Any]) -> float | None:
-        return None if u in targets else cast(float, e["w"])
-
-    dist_any, paths_any = nx.single_source_dijkstra(d, source, weight=weight)
-    dist = cast(dict[str, float], dist_any)
-    paths = cast(dict[str, list[str]], paths_any)
-    best = pick(dist, paths)
-    return None if best is None else _route(g, paths[best], events, with_wait)
+        best = pick(unblocked)
+        if best is not None:
+            path = unblocked.path(best)
+            if not any(n in targets for n in path[:-1]):
+                return _route(g, path, events, with_wait)
+    search = _Search(d, source, targets)
+    best = pick(search)
+    return None if best is None else _route(g, search.path(best), events, with_wait)
 
 
 def best_routes(
@@ -648,8 +712,8 @@ def best_routes(
     """
     g = graph if graph is not None else to_networkx(tree)
     d = _collapsed(g, _TASK_EVENTS, False)
-    dist, paths = nx.single_source_dijkstra(d, tree.entry, weight="w")
-    unblocked = (cast(dict[str, float], dist), cast(dict[str, list[str]], paths))
+    unblocked = _Search(d, tree.entry)
+    order = {n: i for i, n in enumerate(g.nodes)}
     return {
         task: _shortest(
             g,
@@ -660,6 +724,7 @@ def best_routes(
             prefer_specialist=True,
             collapsed=d,
             unblocked=unblocked,
+            order=order,
         )
         for task, nodes in tree.handlers().items()
     }

@@ -7,8 +7,12 @@ the linter or a report) can point at the file. Files over :data:`MAX_BYTES` are 
 
 from __future__ import annotations
 
+import bisect
+import gc
 import json
 import math
+import re
+import stat
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -22,12 +26,14 @@ from .exceptions import Problem, TreeFileError
 from .model.nodes import NODE_TYPES
 from .model.tree import PhoneTree, Source
 
-__all__ = ["MAX_BYTES", "MAX_ITEMS", "dump", "dumps", "load", "loads", "read_document"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_ITEMS", "dump", "dumps", "load", "loads", "read_document"]
 
 MAX_BYTES = 20_000_000
 """Largest file :func:`load` reads (20 MB: a 10,000-node tree is about 2 MB of YAML)."""
 MAX_ITEMS = 2_000_000
 """Largest number of values a document may expand to (guards against YAML alias bombs)."""
+MAX_DEPTH = 100
+"""Deepest nesting of mappings and lists a document may have (a phone tree needs about eight)."""
 
 Positions = dict[tuple[str | int, ...], tuple[int, int]]
 
@@ -70,26 +76,46 @@ def load(path: str | Path, *, format: str | None = None) -> PhoneTree:
     p = Path(path)
     raw = read_bounded(p)
     fmt = format or _SUFFIX_FORMAT.get(p.suffix.lower())
+    return loads(_utf8(raw, str(path)), format=fmt, source=str(path))
+
+
+def _utf8(raw: bytes, source: str) -> str:
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise TreeFileError.single(
-            f"not UTF-8 text (byte {exc.start})", file=str(path), hint="save the file as UTF-8"
+            f"not UTF-8 text (byte {exc.start})", file=source, hint="save the file as UTF-8"
         ) from None
-    return loads(text, format=fmt, source=str(path))
 
 
 def read_bounded(path: str | Path, what: str = "phone-tree files") -> bytes:
-    """The bytes of a file, refusing files over :data:`MAX_BYTES` with a one-line error."""
+    """The bytes of a file, refusing with a one-line error what is not an ordinary file of at
+    most :data:`MAX_BYTES` (a device such as ``/dev/zero``, a pipe, a folder, a huge file).
+
+    The size is checked before reading, and at most the bound plus one byte is read, so a file
+    that grows while it is read is refused too.
+    """
     p = Path(path)
-    size = p.stat().st_size
-    if size > MAX_BYTES:
+    info = p.stat()
+    if stat.S_ISDIR(info.st_mode):
+        raise TreeFileError.single(f"is a folder; ivrscore reads {what} from files", file=str(path))
+    if not stat.S_ISREG(info.st_mode):
         raise TreeFileError.single(
-            f"file is {size / 1e6:.1f} MB; ivrscore reads {what} up to {MAX_BYTES / 1e6:.0f} MB",
+            f"not an ordinary file (a device, pipe or socket); ivrscore reads {what} from files",
+            file=str(path),
+            hint="save the content to a file first",
+        )
+    with p.open("rb") as f:
+        raw = f.read(MAX_BYTES + 1) if info.st_size <= MAX_BYTES else b""
+    if info.st_size > MAX_BYTES or len(raw) > MAX_BYTES:
+        size = max(info.st_size, len(raw))
+        raise TreeFileError.single(
+            f"file is {'over ' * (size <= MAX_BYTES + 1)}{size / 1e6:.1f} MB; ivrscore reads "
+            f"{what} up to {MAX_BYTES / 1e6:.0f} MB",
             file=str(path),
             hint="check that this is the right file",
         )
-    return p.read_bytes()
+    return raw
 
 
 def loads(text: str, *, format: str | None = None, source: str | None = None) -> PhoneTree:
@@ -226,7 +252,8 @@ def read_document(
     Raises
     ------
     TreeFileError
-        Malformed text, a duplicate key, or a document that expands past :data:`MAX_ITEMS`.
+        Malformed text, a duplicate key, a document nested deeper than :data:`MAX_DEPTH` or
+        one that expands past :data:`MAX_ITEMS` values.
     """
     if format not in (None, "yaml", "json"):
         raise ValueError(f"unknown format {format!r}; use 'yaml' or 'json'")
@@ -239,70 +266,168 @@ def read_document(
                     raise
         format = "yaml"
     if format == "json":
-        data = _parse_json(text, source)
-        try:  # positions from the YAML composer, which reads almost all JSON
-            _, positions = _parse_yaml(text, source)
-        except TreeFileError:
-            positions = {}
-        return data, positions
+        return _parse_json(text, source)
     return _parse_yaml(text, source)
 
 
-def _parse_json(text: str, source: str | None) -> Any:
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for k, v in items:
-            if k in out:
-                raise _DuplicateKeyError(k)
-            out[k] = v
-        return out
+class _Lines:
+    """Line and column (1-based) of a character offset, by bisection over the line starts."""
 
+    def __init__(self, text: str) -> None:
+        self.starts = [0, *(m.end() for m in re.finditer("\n", text))]
+
+    def __call__(self, offset: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return i + 1, offset - self.starts[i] + 1
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],]|[^\s{}\[\],:"]+')
+
+
+def _parse_json(text: str, source: str | None) -> tuple[Any, Positions]:
+    """JSON in one pass of the C decoder, plus one scan of its tokens for the positions.
+
+    The scan (iterative, no recursion) also bounds the nesting depth before the decoder sees
+    the text, and finds duplicate keys with their own line.
+    """
+    lines = _Lines(text)
+    positions, duplicate = _json_positions(text, lines, source)
     try:
-        return json.loads(text, object_pairs_hook=pairs, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise TreeFileError.single(
             f"malformed JSON: {exc.msg}", file=source, line=exc.lineno
         ) from None
-    except _DuplicateKeyError as exc:
-        line = _line_of_second(text, f'"{exc.key}"')
-        raise TreeFileError.single(
-            f"duplicate key '{exc.key}'",
-            file=source,
-            line=line,
-            hint="each key may appear once in a mapping",
-        ) from None
     except ValueError as exc:
         raise TreeFileError.single(str(exc), file=source) from None
+    if duplicate is not None:
+        key, (line, col) = duplicate
+        raise TreeFileError(
+            [
+                Problem(
+                    f"duplicate key '{key}'",
+                    node=None,
+                    hint="each key may appear once in a mapping",
+                    file=source,
+                    line=line,
+                    column=col,
+                )
+            ]
+        )
+    return data, positions
+
+
+def _json_positions(
+    text: str, lines: _Lines, source: str | None
+) -> tuple[Positions, tuple[str, tuple[int, int]] | None]:
+    positions: Positions = {}
+    duplicate: tuple[str, tuple[int, int]] | None = None
+    # one frame per open container: [path, is_mapping, next index or expecting a key, keys seen]
+    stack: list[list[Any]] = []
+    key: str | int = 0
+    for m in _JSON_TOKEN.finditer(text):
+        tok = m.group()
+        c = tok[0]
+        if c in "}]":
+            if stack:
+                stack.pop()
+            continue
+        if c == ",":
+            if stack and stack[-1][1]:
+                stack[-1][2] = True
+            continue
+        top = stack[-1] if stack else None
+        if top is not None and top[1] and top[2]:  # a key
+            if c != '"':
+                continue  # malformed: the decoder will say where
+            try:
+                key = tok[1:-1] if "\\" not in tok else json.loads(tok)
+            except ValueError:
+                continue
+            pos = lines(m.start())
+            if key in top[3]:
+                duplicate = duplicate or (str(key), pos)
+            top[3].add(key)
+            top[2] = False
+            positions[top[0] + (key,)] = pos
+            top[4] = key
+            continue
+        # a value starts here
+        if top is None:
+            path: tuple[str | int, ...] = ()
+            positions[()] = lines(m.start())
+        elif top[1]:
+            path = (*top[0], top[4])
+        else:
+            path = (*top[0], top[2])
+            positions[path] = lines(m.start())
+            top[2] += 1
+        if c in "{[":
+            if len(stack) >= MAX_DEPTH:
+                raise _too_deep(source, lines(m.start())[0])
+            stack.append([path, c == "{", c == "{" or 0, set(), None])
+    return positions, duplicate
+
+
+def _too_deep(source: str | None, line: int | None) -> TreeFileError:
+    return TreeFileError.single(
+        f"the document nests deeper than {MAX_DEPTH} levels",
+        file=source,
+        line=line,
+        hint="a phone tree needs a handful of levels; check that this is the right file",
+    )
 
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number ivrscore accepts")
 
 
-class _DuplicateKeyError(Exception):
-    def __init__(self, key: str) -> None:
-        self.key = key
+# the characters YAML refuses (the pure-Python reader's own set), found before parsing so that
+# both parsers say the same, with the line
+_NON_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""PyYAML's C parser when it was built with libyaml (about ten times faster), else Python's."""
+
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+_PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+_SCALAR_TAGS = frozenset(
+    "tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "timestamp")
+)
 
 
-def _line_of_second(text: str, needle: str) -> int | None:
-    first = text.find(needle)
-    second = text.find(needle, first + 1) if first >= 0 else -1
-    return text.count("\n", 0, second) + 1 if second >= 0 else None
-
-
-def _parse_yaml(text: str, source: str | None) -> tuple[Any, Positions]:
-    loader = yaml.SafeLoader(text)
+def _parse_yaml(
+    text: str, source: str | None, loader: type[yaml.SafeLoader] | None = None
+) -> tuple[Any, Positions]:
+    bad = _NON_PRINTABLE.search(text)
+    if bad is not None:
+        line, col = _Lines(text)(bad.start())
+        raise TreeFileError(
+            [
+                Problem(
+                    f"malformed YAML: control character #x{ord(bad.group()):04x} is not allowed",
+                    file=source,
+                    line=line,
+                    column=col,
+                    hint="remove it, or write it as an escape in a double-quoted string",
+                )
+            ]
+        )
+    paused = gc.isenabled()
+    gc.disable()  # parsing makes millions of small objects and no cycles: the collector only costs
     try:
-        root = loader.get_single_node()
-        if root is None:
-            raise TreeFileError.single("the file is empty", file=source, line=1)
-        positions: Positions = {(): _mark(root)}
-        budget = [MAX_ITEMS]
-        data = _build(loader, root, (), positions, budget, source)
-        return data, positions
+        parser = (loader or _LOADER)(text)
+        try:
+            return _compose(parser, source)
+        finally:
+            parser.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(s for s in (exc.context, exc.problem) if s) or "malformed YAML"
+        # the line only: libyaml and PyYAML agree on it, not always on the column of a problem
         raise TreeFileError.single(
             f"malformed YAML: {what}",
             file=source,
@@ -310,9 +435,11 @@ def _parse_yaml(text: str, source: str | None) -> tuple[Any, Positions]:
             hint=_yaml_hint(what),
         ) from None
     except yaml.YAMLError as exc:
-        raise TreeFileError.single(f"malformed YAML: {exc}", file=source) from None
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise TreeFileError.single(f"malformed YAML: {first}", file=source) from None
     finally:
-        loader.dispose()
+        if paused:
+            gc.enable()
 
 
 def _yaml_hint(what: str) -> str | None:
@@ -320,80 +447,273 @@ def _yaml_hint(what: str) -> str | None:
         return "indent with spaces, not tabs"
     if "mapping values are not allowed" in what:
         return "quote text that contains ': ' (for example a prompt)"
-    if "could not find expected ':'" in what or "expected <block end>" in what:
-        return "check the indentation of this line and the one above"
+    if any(
+        s in what
+        for s in ("could not find expected ':'", "expected <block end>", "did not find expected")
+    ):
+        return "check the indentation and brackets of this line and the one above"
     return None
 
 
-def _mark(node: yaml.Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+def _mark(mark: Any) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
 
 
-def _build(
-    loader: yaml.SafeLoader,
-    node: yaml.Node,
-    path: tuple[str | int, ...],
-    positions: Positions,
-    budget: list[int],
+_MERGE_KEY = object()
+"""The key ``<<`` (a YAML merge), while its value is read."""
+
+_Recorded = list[tuple[tuple[str | int, ...], tuple[int, int]]]
+
+
+class _Frame:
+    """A mapping or list being built from the parser's events."""
+
+    __slots__ = ("anchor", "count", "first", "key", "mark", "merge", "out", "path", "start")
+
+    def __init__(
+        self,
+        out: dict[Any, Any] | list[Any],
+        path: tuple[str | int, ...],
+        anchor: str | None,
+        count: int,
+        start: int,
+        mark: tuple[int, int],
+        merge: bool,
+    ) -> None:
+        self.out = out
+        self.path = path
+        self.anchor = anchor
+        self.count = count  # values made before it began (its size, for an anchor)
+        self.start = start  # positions recorded before it began (its own, for an anchor)
+        self.mark = mark
+        self.merge = merge  # the value of a merge key (<<): its entries go to the mapping above
+        self.key: Any = None  # a key read, waiting for its value (or _MERGE_KEY)
+        self.first: dict[str, int] = {}  # line of each key
+
+
+class _Anchored:
+    __slots__ = ("count", "positions", "value")
+
+    def __init__(self, value: Any, count: int, positions: _Recorded) -> None:
+        self.value = value
+        self.count = count
+        self.positions = positions
+
+
+def _fail(
+    message: str,
+    at: tuple[int, int],
     source: str | None,
-) -> Any:
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise TreeFileError.single(
-            f"the document expands to more than {MAX_ITEMS:,} values",
-            file=source,
-            line=_mark(node)[0],
-            hint="YAML aliases (*name) may be nested too deeply",
-        )
-    if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _PLAIN_TAGS:
-        raise TreeFileError.single(
-            f"malformed YAML: unsupported tag {node.tag!r}",
-            file=source,
-            line=_mark(node)[0],
-            hint="phone-tree files hold plain data: mappings, lists, text and numbers",
-        )
-    if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)  # YAML merge keys (<<: *base)
-        out: dict[str, Any] = {}
-        first_line: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            if isinstance(key, list | dict):
-                raise TreeFileError.single(
-                    "a mapping key must be a plain value", file=source, line=_mark(key_node)[0]
-                )
-            key = key if isinstance(key, str) else _key_text(key)
-            if key in out:
-                raise TreeFileError(
-                    [
-                        Problem(
-                            f"duplicate key '{key}' (first at line {first_line[key]})",
-                            path,
-                            node=_node_of(path, key),
-                            hint="each key may appear once in a mapping; the second would "
-                            "silently replace the first",
-                            file=source,
-                            line=_mark(key_node)[0],
-                            column=_mark(key_node)[1],
-                        )
-                    ]
-                )
-            first_line[key] = _mark(key_node)[0]
-            child = (*path, key)
-            positions[child] = _mark(key_node)
-            out[key] = _build(loader, value_node, child, positions, budget, source)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        items = []
-        for i, item in enumerate(node.value):
-            child = (*path, i)
-            positions[child] = _mark(item)
-            items.append(_build(loader, item, child, positions, budget, source))
-        return items
-    return loader.construct_object(node, deep=True)
+    *,
+    hint: str | None = None,
+    path: tuple[str | int, ...] = (),
+    node: str | None = None,
+) -> TreeFileError:
+    return TreeFileError(
+        [Problem(message, path, node=node, hint=hint, file=source, line=at[0], column=at[1])]
+    )
 
 
-_PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+def _child(top: _Frame | None) -> tuple[tuple[str | int, ...], bool]:
+    """The path of the next value inside ``top``, and whether its own position is recorded
+    there (list items are; a mapping's values have their key's)."""
+    if top is None:
+        return (), True
+    if isinstance(top.out, list):
+        return (top.path, False) if top.merge else ((*top.path, len(top.out)), True)
+    if top.key is _MERGE_KEY:
+        return top.path, False
+    return (*top.path, top.key), False
+
+
+def _compose(parser: Any, source: str | None) -> tuple[Any, Positions]:
+    """Build plain data from the parser's events, without recursion (so depth is bounded by
+    :data:`MAX_DEPTH`, not by Python's stack), counting every value an alias expands to."""
+    parser.get_event()  # stream start
+    if parser.check_event(yaml.StreamEndEvent):
+        raise TreeFileError.single("the file is empty", file=source, line=1)
+    parser.get_event()  # document start
+    positions: _Recorded = []
+    anchors: dict[str, _Anchored] = {}
+    stack: list[_Frame] = []
+    made = 0  # values made, an alias counted at its full size
+    resolve = parser.resolve
+    constructors = parser.yaml_constructors
+    tags: dict[str, str] = {}
+    scalars: dict[tuple[str, str], Any] = {}
+    at = (1, 1)
+    while True:
+        event = parser.get_event()
+        kind = type(event)
+        top = stack[-1] if stack else None
+        value: Any
+        if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            assert top is not None
+            stack.pop()
+            value, at = top.out, top.mark
+            if top.anchor is not None:
+                n = len(top.path)
+                own = [(p[n:], m) for p, m in positions[top.start :]]
+                anchors[top.anchor] = _Anchored(value, made - top.count, own)
+            if top.merge:
+                _merge_into(stack[-1], value, top.mark, source)
+                continue
+            top = stack[-1] if stack else None
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            made += 1
+            at = _mark(event.start_mark)
+            tag = event.tag
+            if tag is not None and tag != "!" and tag not in _PLAIN_TAGS:
+                raise _fail(
+                    f"malformed YAML: unsupported tag {tag!r}",
+                    at,
+                    source,
+                    hint="phone-tree files hold plain data: mappings, lists, text and numbers",
+                )
+            if len(stack) >= MAX_DEPTH:
+                raise _too_deep(source, at[0])
+            path, record = _child(top)
+            if record:
+                positions.append((path, at))
+            merge = top is not None and top.key is _MERGE_KEY
+            if top is not None and merge:
+                top.key = None
+            out: dict[Any, Any] | list[Any] = {} if kind is yaml.MappingStartEvent else []
+            stack.append(_Frame(out, path, event.anchor, made - 1, len(positions), at, merge))
+            continue
+        elif kind is yaml.ScalarEvent:
+            made += 1
+            mark = event.start_mark
+            at = (mark.line + 1, mark.column + 1)
+            text = event.value
+            tag = event.tag
+            if tag is None or tag == "!":
+                if event.implicit[0]:  # plain: the tag follows from the text (remembered)
+                    tag = tags.get(text)
+                    if tag is None:
+                        tag = resolve(yaml.ScalarNode, text, (True, False))
+                        if len(tags) < 1 << 16:
+                            tags[text] = tag
+                else:
+                    tag = _STR
+            if tag == _STR:
+                value = text
+            elif (tag, text) in scalars:
+                value = scalars[tag, text]
+            elif tag == _MERGE and top is not None and isinstance(top.out, dict):
+                if top.key is not None:
+                    raise _fail("malformed YAML: a merge (<<) is a key, not a value", at, source)
+                top.key = _MERGE_KEY
+                continue
+            else:
+                node = yaml.ScalarNode(
+                    tag, event.value, event.start_mark, event.end_mark, event.style
+                )
+                try:
+                    if tag in _SCALAR_TAGS:
+                        value = constructors[tag](parser, node)
+                        if len(scalars) < 1 << 16:
+                            scalars[tag, text] = value  # numbers, booleans, null: immutable
+                    else:
+                        value = parser.construct_object(node, deep=True)
+                except (ValueError, TypeError, OverflowError):  # !!int x, !!float [
+                    raise _fail(
+                        f"malformed YAML: {event.value[:40]!r} is not a valid {tag.rsplit(':')[-1]}",
+                        at,
+                        source,
+                    ) from None
+            if event.anchor is not None:
+                anchors[event.anchor] = _Anchored(value, 1, [])
+            if top is not None and type(top.out) is list and not top.merge:
+                positions.append(((*top.path, len(top.out)), at))
+            elif top is None:
+                positions.append(((), at))
+        elif kind is yaml.AliasEvent:
+            at = _mark(event.start_mark)
+            found = anchors.get(event.anchor)
+            if found is None:
+                raise _fail(f"malformed YAML: found undefined alias '{event.anchor}'", at, source)
+            made += found.count
+            value = found.value
+            if not (top is not None and top.key is None and isinstance(top.out, dict)):
+                path, record = _child(top)
+                if record:
+                    positions.append((path, at))
+                if made <= MAX_ITEMS:
+                    positions.extend(((*path, *p), m) for p, m in found.positions)
+        elif kind is yaml.DocumentEndEvent:  # pragma: no cover - a value ends first
+            continue
+        else:  # pragma: no cover - the parser yields nothing else inside a document
+            raise _fail(f"malformed YAML: unexpected {kind.__name__}", at, source)
+        if made > MAX_ITEMS:
+            raise TreeFileError.single(
+                f"the document expands to more than {MAX_ITEMS:,} values",
+                file=source,
+                line=at[0],
+                hint="a phone tree of 10,000 nodes has about 200,000; check that this is the "
+                "right file, and that YAML aliases (*name) do not nest",
+            )
+        # the value is complete: it is the root, a list item, a key or a key's value
+        if top is None:
+            break
+        if type(top.out) is list:
+            top.out.append(value)
+        elif top.key is None:
+            if isinstance(value, dict | list):
+                raise _fail("a mapping key must be a plain value", at, source)
+            key = value if isinstance(value, str) else _key_text(value)
+            if key in top.first:
+                raise _fail(
+                    f"duplicate key '{key}' (first at line {top.first[key]})",
+                    at,
+                    source,
+                    hint="each key may appear once in a mapping; the second would silently "
+                    "replace the first",
+                    path=top.path,
+                    node=_node_of(top.path, key),
+                )
+            top.first[key] = at[0]
+            top.key = key
+            positions.append(((*top.path, key), at))
+        elif top.key is _MERGE_KEY:  # <<: *alias
+            top.key = None
+            _merge_into(top, value, at, source)
+        else:
+            top.out[top.key] = value
+            top.key = None
+    parser.get_event()  # document end
+    if not parser.check_event(yaml.StreamEndEvent):
+        event = parser.get_event()
+        raise _fail(
+            "malformed YAML: expected a single document in the file, but found another",
+            _mark(event.start_mark),
+            source,
+        )
+    return value, dict(positions)
+
+
+def _merge_into(top: _Frame, value: Any, at: tuple[int, int], source: str | None) -> None:
+    """The entries of a merge (``<<: *base`` or ``<<: [*a, *b]``) into the mapping ``top``."""
+    parts = [value] if isinstance(value, dict) else value
+    if not isinstance(parts, list) or not all(isinstance(p, dict) for p in parts):
+        raise _fail(
+            "malformed YAML: a merge (<<) takes a mapping or a list of mappings", at, source
+        )
+    assert isinstance(top.out, dict)
+    for part in parts:
+        for key, v in part.items():
+            if key in top.first:
+                raise _fail(
+                    f"duplicate key '{key}' (first at line {top.first[key]})",
+                    at,
+                    source,
+                    hint="each key may appear once in a mapping; the second would silently "
+                    "replace the first",
+                    path=top.path,
+                    node=_node_of(top.path, key),
+                )
+            top.first[key] = at[0]
+            top.out[key] = v
 
 
 def _key_text(key: Any) -> str:

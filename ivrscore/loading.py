@@ -12,7 +12,7 @@ import warnings
 from pathlib import Path
 
 from . import importers, io
-from .exceptions import ImportedFlowWarning
+from .exceptions import ImportedFlowWarning, TreeFileError
 from .model.tree import PhoneTree
 
 __all__ = ["load", "loads"]
@@ -63,6 +63,19 @@ def load(path: str | Path, *, format: str | None = None) -> PhoneTree:
     fmt = format or _SUFFIX_FORMAT.get(p.suffix.lower())
     if fmt in importers.FORMATS or format is None:
         raw = io.read_bounded(p)
+        if fmt != "yaml" and raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+            # JSON: parsed once, nesting bounded, positions kept; ivrscore's own tree is read
+            # here, a platform's flow goes on to the sniffer below
+            try:
+                data, positions = io._parse_json(raw.decode("utf-8-sig"), str(path))
+            except UnicodeDecodeError:
+                pass
+            except TreeFileError as exc:
+                if not exc.problems[0].message.startswith("malformed JSON"):
+                    raise
+            else:
+                if isinstance(data, dict) and "nodes" in data and "entry" in data:
+                    return io.tree_from_data(data, positions=positions, source=str(path))
         kind = fmt if fmt in importers.FORMATS else importers.detect(raw, str(path))
         if fmt == "yaml" and kind not in _YAML_PLATFORMS:
             kind = "ivrscore"

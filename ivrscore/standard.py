@@ -379,7 +379,7 @@ class Standard(Model):
             return found if found is not None else cls()
         from .io import read_document
 
-        data, _ = read_document(p.read_text(encoding="utf-8"), source=str(p))
+        data, _ = read_document(_read_text(p, "standards"), source=str(p))
         return cls.from_data(data, source=str(p))
 
     @classmethod
@@ -391,14 +391,38 @@ class Standard(Model):
             import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
         p = Path(path)
         try:
-            data = tomllib.loads(p.read_text(encoding="utf-8"))
+            data = tomllib.loads(_read_text(p, "pyproject.toml files"))
         except tomllib.TOMLDecodeError as exc:
             raise TreeFileError.single(f"malformed TOML: {exc}", file=str(p)) from None
-        section = data.get("tool", {}).get("ivrscore")
+        tool = data.get("tool", {})
+        section = tool.get("ivrscore") if isinstance(tool, dict) else None
         if section is None:
             return None
-        section = {k.replace("-", "_"): v for k, v in section.items()}
+        if not isinstance(section, dict):
+            raise TreeFileError.single(
+                "[tool.ivrscore] should be a table of settings",
+                file=str(p),
+                hint="write the settings under a [tool.ivrscore] heading",
+            )
+        section = {str(k).replace("-", "_"): v for k, v in section.items()}
         return cls.from_data(section, source=f"{p} [tool.ivrscore]")
+
+
+def _read_text(path: Path, what: str) -> str:
+    """A settings file's text: an ordinary file, bounded in size, in UTF-8 (else one line)."""
+    from .io import read_bounded
+
+    raw = read_bounded(path, what)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise TreeFileError.single(
+            f"not UTF-8 text (byte {exc.start})", file=str(path), hint="save the file as UTF-8"
+        ) from None
+
+
+MAX_PYPROJECT_BYTES = 1_000_000
+"""How much of a ``pyproject.toml`` :func:`find_pyproject` reads looking for ``[tool.ivrscore]``."""
 
 
 def find_pyproject(start: str | Path | None = None) -> Path | None:
@@ -408,9 +432,10 @@ def find_pyproject(start: str | Path | None = None) -> Path | None:
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
             try:
-                text = candidate.read_text(encoding="utf-8")
+                with candidate.open("rb") as f:
+                    head = f.read(MAX_PYPROJECT_BYTES)
             except OSError:
                 continue
-            if "[tool.ivrscore" in text:
+            if b"[tool.ivrscore" in head:
                 return candidate
     return None

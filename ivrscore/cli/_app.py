@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import warnings
@@ -67,8 +68,19 @@ def _show_warning(
     print(f"ivrscore: warning: {getattr(message, 'cli_message', message)}", file=sys.stderr)
 
 
+def _tolerant_output() -> None:
+    """Text the terminal's encoding cannot show (a prompt in Thai on an ASCII terminal) comes
+    out as escapes such as ``\\u0e2a`` instead of ending the command."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # a closed or odd stream
+                reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
+    _tolerant_output()
     parser = build_parser()
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded in SARIF invocations

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..io import dump
 from ..loading import load
+from . import _args
 from ._app import EXIT_OK
 
 __all__ = ["register", "run_calibrate"]
@@ -54,7 +55,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "--idle-gap",
-        type=float,
+        type=_args.finite,
         default=900.0,
         metavar="SECONDS",
         help="an agent is on duty between two calls they answer less than this apart (default 900)",

@@ -9,6 +9,7 @@ from ..engine import simulate
 from ..exceptions import IvrscoreError
 from ..loading import load
 from ..model.callers import Lognormal
+from . import _args
 from ._app import EXIT_OK
 from ._output import dumps, versioned
 
@@ -38,26 +39,24 @@ def register(sub: Any) -> None:
     )
     s.add_argument("file", metavar="FILE")
     s.add_argument(
-        "--calls", type=_positive, default=100_000, metavar="N", help="callers (default 100,000)"
+        "--calls", type=_args.calls, default=100_000, metavar="N", help="callers (default 100,000)"
     )
     s.add_argument(
-        "--seed", type=int, default=None, metavar="S", help="random seed (same seed, same numbers)"
+        "--seed",
+        type=_args.seed,
+        default=None,
+        metavar="S",
+        help="random seed (same seed, same numbers)",
     )
     s.add_argument("--format", choices=("text", "json"), default="text")
     s.add_argument(
-        "--paths", type=int, default=0, metavar="K", help="also print K sample caller journeys"
+        "--paths",
+        type=_args.paths,
+        default=0,
+        metavar="K",
+        help="also print K sample caller journeys",
     )
     s.set_defaults(handler=run_simulate)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text.replace("_", "").replace(",", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def run_analyze(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..exceptions import IvrscoreError
 from ..loading import load
+from . import _args
 from ._app import EXIT_OK
 
 __all__ = ["register", "run", "save_chart"]
@@ -30,9 +31,9 @@ def register(sub: Any) -> None:
         "-o", "--output", required=True, metavar="OUT", help="file to write (.png, .svg, .pdf)"
     )
     p.add_argument(
-        "--calls", type=int, default=50_000, metavar="N", help="callers for --chart time"
+        "--calls", type=_args.calls, default=50_000, metavar="N", help="callers for --chart time"
     )
-    p.add_argument("--seed", type=int, default=0, metavar="S")
+    p.add_argument("--seed", type=_args.seed, default=0, metavar="S")
     p.add_argument(
         "--queue", metavar="ID", help="the queue or pool for --chart hours|load (default: busiest)"
     )

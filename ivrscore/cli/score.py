@@ -13,6 +13,7 @@ from ..fleet import jobs_option as _jobs
 from ..lint.report import LoadFailure
 from ..loading import load
 from ..model.tree import PhoneTree
+from . import _args
 from ._app import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from ._output import dumps, versioned
 from ._style import Style
@@ -45,10 +46,16 @@ def register(sub: Any) -> None:
     p.add_argument("--format", choices=("text", "json", "html", "markdown"), default="text")
     _add_output_option(p)
     p.add_argument(
-        "--fail-under", type=float, metavar="N", help="exit 1 when a score is under N (for CI)"
+        "--fail-under",
+        type=_args.finite,
+        metavar="N",
+        help="exit 1 when a score is under N (for CI)",
     )
     p.add_argument(
-        "--calls", type=int, metavar="N", help="simulate N callers instead of solving exactly"
+        "--calls",
+        type=_args.calls,
+        metavar="N",
+        help="simulate N callers instead of solving exactly",
     )
     add_standard_option(p)
     p.add_argument("--jobs", type=_jobs, metavar="N", help="score N files at once (default 1)")

@@ -928,7 +928,13 @@ def compile_tree(tree: PhoneTree) -> Compiled:
         )
 
     def na_of(nid: str, attempt: int) -> int:
-        return node_pos[nid] * width + attempt
+        pos = node_pos.get(nid)
+        if pos is None:  # a tree built without validation (model_construct) can point nowhere
+            raise IvrscoreError(
+                f"node '{nid}' is a target but not a node of the tree; build trees with "
+                "ivr.load, ivr.loads or PhoneTree.model_validate, which check every target"
+            )
+        return pos * width + attempt
 
     chains: list[Chain] = []
     for ti, _task in enumerate(tree.task_names):

@@ -54,6 +54,7 @@ class Context:
         self.standard = standard
         self.g: nx.MultiDiGraph[str] = to_networkx(tree)
         self._kinds: dict[str, dict[str, str]] = {}
+        self._reachable_of: dict[tuple[str, ...], list[tuple[str, Node]]] = {}
 
     # -- reachability ---------------------------------------------------------------------------
 
@@ -77,9 +78,12 @@ class Context:
 
     def nodes(self, *types: str) -> Iterator[tuple[str, Node]]:
         """Reachable nodes of the given types, in file order."""
-        for nid, node in self.tree.iter_nodes(*types):
-            if nid in self.reachable:
-                yield nid, node
+        found = self._reachable_of.get(types)
+        if found is None:
+            reachable = self.reachable
+            found = [(nid, n) for nid, n in self.tree.iter_nodes(*types) if nid in reachable]
+            self._reachable_of[types] = found
+        yield from found
 
     def menus(self) -> Iterator[tuple[str, Menu]]:
         for nid, node in self.nodes("menu"):
@@ -178,10 +182,12 @@ class Context:
             for u, v, d in self.g.edges(data=True)
             if d["event"] not in ("no_input", "invalid")
         ]
+        guards = {guard for _, _, _, guard in edges}
         for pattern in self.patterns:
+            allowed = {guard: edge_allowed(guard, pattern) for guard in guards}
             adj: dict[str, list[tuple[str, str]]] = {n: [] for n in self.g.nodes}
             for u, v, event, guard in edges:
-                if edge_allowed(guard, pattern):
+                if allowed[guard]:
                     adj[u].append((event, v))
             out.append(adj)
         return out
@@ -267,9 +273,8 @@ class Context:
         menu = self.tree.nodes[menu_id]
         assert isinstance(menu, Menu)
         target = menu.options[key].next
-        for _, _v, d in self.g.out_edges(menu_id, data=True):
-            if d["key"] == key and d["event"] == "zero_out":
-                return "zero_out"
+        if key in self.zero_out_keys.get(menu_id, ()):
+            return "zero_out"
         if target == menu_id or self.passive_landings(target) == {menu_id}:
             return "repeat"
         tnode = self.tree.nodes.get(target)
@@ -280,6 +285,15 @@ class Context:
         ):
             return "back"
         return "task"
+
+    @cached_property
+    def zero_out_keys(self) -> dict[str, set[str]]:
+        """Per menu, the keys of its options that are zero-outs to a person."""
+        out: dict[str, set[str]] = {}
+        for u, _v, d in self.g.edges(data=True):
+            if d["event"] == "zero_out" and d["key"] is not None:
+                out.setdefault(u, set()).add(d["key"])
+        return out
 
     def task_options(self, menu_id: str) -> list[str]:
         """Keys of a menu's task options (not zero-out, repeat, back, ``*`` or ``#``), spoken order."""
@@ -328,9 +342,9 @@ class Context:
         return all(self._ends_call(n) for n in landings)
 
     def _ends_call(self, nid: str) -> bool:
-        if nid == IMPLICIT_HANGUP:
+        node = self.tree.nodes.get(nid)
+        if node is None:  # the implicit hang-up (or a target that is not a node: nothing there)
             return True
-        node = self.tree.nodes[nid]
         return node.type == "hangup" or (isinstance(node, Message) and node.next is None)
 
     def goodbye_words(self, start: str | None) -> str:

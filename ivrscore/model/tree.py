@@ -247,6 +247,11 @@ def _problem(node: str, path: tuple[str | int, ...], message: str, hint: str | N
     return Problem(message, ("nodes", node, *path), node=node, hint=hint)
 
 
+_HINTS = 20
+"""Most missing targets given a "did you mean" (each compares with every node id, so a file
+with 20,000 missing targets would take minutes; the first ones show the pattern)."""
+
+
 def _reference_problems(tree: PhoneTree) -> Iterator[Problem]:
     ids = tree.nodes.keys()
     tasks = tree.task_names
@@ -280,15 +285,17 @@ def _reference_problems(tree: PhoneTree) -> Iterator[Problem]:
         for i, name in enumerate(names):
             if name in names[:i]:
                 yield Problem(f"caller persona '{name}' is listed twice", ("callers", i, "name"))
+    hints = _HINTS  # "did you mean" compares with every id: for the first few only
     for nid, node in tree.nodes.items():
         for target, path in node.targets():
             if target not in tree.nodes:
                 where = ".".join(str(p) for p in path)
+                hints -= 1
                 yield _problem(
                     nid,
                     path,
                     f"{where} goes to '{target}', which is not a node",
-                    did_you_mean(target, ids),
+                    did_you_mean(target, ids) if hints >= 0 else None,
                 )
         if isinstance(node, Agent | SelfService):
             for i, task in enumerate(node.handles):
@@ -412,8 +419,9 @@ def _silent_cycles(tree: PhoneTree) -> Iterator[Problem]:
         for target, _ in tree.nodes[nid].targets():
             if target in g:
                 g.add_edge(nid, target)
+    order = {nid: i for i, nid in enumerate(tree.nodes)}  # once: not a list search per cycle
     for comp in nx.strongly_connected_components(g):
-        members = sorted(comp, key=list(tree.nodes).index)
+        members = sorted(comp, key=order.__getitem__)
         if len(members) > 1 or g.has_edge(members[0], members[0]):
             first = members[0]
             loop = " -> ".join([*members, first])

@@ -127,9 +127,14 @@ def trap_loop(ctx: Context) -> Iterator[Hit]:
         for n, node in ctx.tree.nodes.items()
         if isinstance(node, Message | Input | Queue) and node.next is None
     }
+    # everything with a way to an ending: one backward search from all endings at once
     can_leave = set(final | dead)
-    for f in final | dead:
-        can_leave |= nx.ancestors(purposeful, f)
+    todo = list(can_leave)
+    while todo:
+        for u in purposeful.pred[todo.pop()]:
+            if u not in can_leave:
+                can_leave.add(u)
+                todo.append(u)
     order = {n: i for i, n in enumerate(ctx.tree.nodes)}
     trapped = ctx.reachable - can_leave
     sub = purposeful.subgraph(trapped)

@@ -74,29 +74,66 @@ def long_prompt(ctx: Context) -> Iterator[Hit]:
 
 
 def _preamble(ctx: Context) -> tuple[float, tuple[str, ...]]:
-    """Longest audio from the entry to the first chance to choose, and the nodes on that way."""
-    tree = ctx.tree
+    """Longest audio from the entry to the first chance to choose, and the nodes on that way.
 
-    @cache
-    def longest(nid: str) -> tuple[float, tuple[str, ...]]:
+    Iterative (a depth-first walk with its own stack), so a chain of 100,000 messages is
+    walked without recursion and in linear time; a way that loops back counts once.
+    """
+    tree = ctx.tree
+    # per node: the seconds from it to the first choice and the node after it on the longest way
+    best: dict[str, tuple[float, str | None]] = {}
+    on_stack: set[str] = set()
+
+    def ways_on(nid: str) -> list[str]:
+        node = tree.nodes.get(nid)
+        if isinstance(node, Message):
+            return [] if node.next is None else [node.next]
+        if node is not None and node.type == "branch":
+            return [t for t, _ in node.targets()]
+        return []
+
+    def own(nid: str) -> float:
         node = tree.nodes.get(nid)
         if node is None:
-            return 0.0, ()
+            return 0.0
         if isinstance(node, Message):
-            here = node_duration_s(node, tree)
-            if node.next is None:
-                return here, (nid,)
-            rest, path = longest(node.next)
-            return here + rest, (nid, *path)
-        if node.type == "branch":
-            best = max((longest(t) for t, _ in node.targets()), key=lambda x: x[0])
-            return best[0], (nid, *best[1])
+            return node_duration_s(node, tree)
         if isinstance(node, Menu):  # the menu's own introduction, before its options
-            intro = speech_s(node.prompt, tree.words_per_minute)
-            return intro, (nid,)
-        return 0.0, (nid,)
+            return speech_s(node.prompt, tree.words_per_minute)
+        return 0.0
 
-    return longest(tree.entry)
+    stack: list[tuple[str, int]] = [(tree.entry, 0)]
+    on_stack.add(tree.entry)
+    while stack:
+        nid, i = stack[-1]
+        nexts = ways_on(nid)
+        if i < len(nexts):
+            stack[-1] = (nid, i + 1)
+            t = nexts[i]
+            if t not in best and t not in on_stack:
+                on_stack.add(t)
+                stack.append((t, 0))
+            continue
+        stack.pop()
+        on_stack.discard(nid)
+        done = [(best[t][0], t) for t in nexts if t in best]
+        rest, after = max(done, key=lambda x: x[0]) if done else (0.0, None)
+        node = tree.nodes.get(nid)
+        if node is not None and node.type == "branch":
+            best[nid] = (rest, after)  # a branch says nothing
+        else:
+            best[nid] = (own(nid) + rest, after)
+    if tree.nodes.get(tree.entry) is None:
+        return 0.0, ()
+    path: list[str] = []
+    cur: str | None = tree.entry
+    seen: set[str] = set()
+    while cur is not None and cur not in seen:
+        seen.add(cur)
+        if cur in tree.nodes:
+            path.append(cur)
+        cur = best[cur][1] if cur in best else None
+    return best[tree.entry][0], tuple(path)
 
 
 @rule(
