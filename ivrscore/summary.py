@@ -100,7 +100,7 @@ def summarise(tree: PhoneTree) -> TreeSummary:
     >>> import ivrscore as ivr
     >>> s = summarise(ivr.load(ivr.examples.path("acme_telecom")))
     >>> s.node_counts["menu"], s.human.goal
-    (3, 'sales_agent')
+    (3, 'general_agent')
     """
     g = to_networkx(tree)
     counts: Counter[str] = Counter(node.type for node in tree.nodes.values())

@@ -103,7 +103,7 @@ def test_import_writes_an_editable_tree_with_what_to_fill_in(
     assert err.startswith(
         f"{out_file}: Asterisk IVR ivr - 10 nodes: 1 message, 1 menu, 1 input, 2 branches, "
         "1 queue, 1 agent, 2 self-service nodes, 1 hangup\n7 thing(s) to review:\n"
-        "  - tasks: one per destination (sales, voicemail_box, time_of_day), equal shares"
+        "  - tasks: one per destination (time_of_day, voicemail_box, sales), equal shares"
     )
     text = out_file.read_text()
     assert text.startswith(

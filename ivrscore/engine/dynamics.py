@@ -450,7 +450,9 @@ def weekly_waits(tree: PhoneTree) -> dict[str, float]:
     The mean time in the queue of a caller who joins it (:attr:`QueueHours.mean_wait_s`),
     averaged over the hours weighted by the calls offered: what a caller of an average call
     waits. Static views of a tree (fastest routes, the depth chart, lint's wait rules) use it;
-    the engines use each hour's own wait. Trees are frozen, so the answer is kept per tree.
+    the engines use each hour's own wait. When some hour is unstable (callers who never hang
+    up, more load than agents: rule IVR504) the waits are infinite. Trees are frozen, so the
+    answer is kept per tree.
 
     Examples
     --------
@@ -468,11 +470,17 @@ def weekly_waits(tree: PhoneTree) -> dict[str, float]:
     c = compile_tree(tree)
     out: dict[str, float] = {}
     if c.dynamic:
-        hours = solve_week(c, thetas_of(c, approximate=True), c.alt_closed_after()).hours
-        for row, (fixed, queues) in enumerate(zip(hours.fixed, hours.queues, strict=True)):
-            if not fixed:
-                wait = hours.weighted(hours.mean_wait_s, row)
-                out.update(dict.fromkeys(queues, wait))
+        try:
+            hours = solve_week(c, thetas_of(c, approximate=True), c.alt_closed_after()).hours
+        except UnstableQueueError:  # callers who never hang up, a queue over capacity
+            for s in c.slots:
+                if not s.fixed:
+                    out.update(dict.fromkeys(s.queues, math.inf))
+        else:
+            for row, (fixed, queues) in enumerate(zip(hours.fixed, hours.queues, strict=True)):
+                if not fixed:
+                    wait = hours.weighted(hours.mean_wait_s, row)
+                    out.update(dict.fromkeys(queues, wait))
 
     def forget(_: object, k: int = key) -> None:
         _WEEKLY.pop(k, None)
