@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 import ivrscore as ivr
-
 from ivrscore.cli import main
 
 from .test_io import GOOD
