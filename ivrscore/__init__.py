@@ -13,7 +13,7 @@ import sys
 import types
 from typing import TYPE_CHECKING, Any
 
-from .exceptions import ImportedFlowWarning, IvrscoreError, Problem, TreeFileError
+from .exceptions import ArgumentError, ImportedFlowWarning, IvrscoreError, Problem, TreeFileError
 
 if TYPE_CHECKING:  # the names below load when first used (a linter starts fast)
     from . import examples, export, graph, importers, plot, queueing
@@ -112,6 +112,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Agent",
+    "ArgumentError",
     "Branch",
     "Calibration",
     "Callback",

@@ -10,11 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-__all__ = ["ImportedFlowWarning", "IvrscoreError", "Problem", "TreeFileError"]
+__all__ = ["ArgumentError", "ImportedFlowWarning", "IvrscoreError", "Problem", "TreeFileError"]
 
 
 class IvrscoreError(Exception):
     """Base class of every error ivrscore raises on purpose."""
+
+
+class ArgumentError(IvrscoreError, ValueError):
+    """A parameter given to the API is outside what it can take (``calls=0``): also a
+    ``ValueError``, as Python code expects of a bad argument."""
 
 
 class ImportedFlowWarning(UserWarning):

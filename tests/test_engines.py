@@ -437,3 +437,11 @@ def test_linting_and_validating_never_import_the_heavy_packages() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("calls", [0, -5, 2.5])
+def test_a_bad_number_of_callers_is_the_librarys_error(calls: object) -> None:
+    """The API's own error (also a ValueError), naming what was given, never a bare one."""
+    tree = ivr.load(ivr.examples.path("gp_surgery"))
+    with pytest.raises(ivr.ArgumentError, match=r"calls must be .* \(got"):
+        ivr.simulate(tree, calls=calls)  # type: ignore[arg-type]

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ..exceptions import ArgumentError
 from ..model.callers import Exponential, Lognormal, NoPatience
 from ..model.schedule import DAYS
 from ..model.tree import PhoneTree
@@ -216,8 +217,8 @@ def simulate(
     >>> sim.outcomes == ivr.simulate(tree, calls=20_000, rng=7, records=False).outcomes
     True
     """
-    if calls < 1:
-        raise ValueError("calls must be at least 1")
+    if not isinstance(calls, int | np.integer) or calls < 1:
+        raise ArgumentError(f"calls must be a whole number of callers, at least 1 (got {calls!r})")
     keep = calls <= RECORDS_UP_TO if records is None else bool(records)
     seed, streams = _streams(rng, math.ceil(calls / BLOCK))
     c = compile_tree(tree)
