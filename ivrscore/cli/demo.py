@@ -102,5 +102,7 @@ def run(args: argparse.Namespace) -> int:
     if tree.volume is not None:
         print(f"  ivrscore plot {here} --chart hours -o hours.png")
         print(f"  ivrscore staff {here} --sl 80/20 --max-abandon 5%")
+        print(f"  ivrscore centre {here}")
+    print(f"  ivrscore improve {here} --diff")
     print("  ivrscore rules IVR302")
     return EXIT_OK
