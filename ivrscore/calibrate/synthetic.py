@@ -44,6 +44,8 @@ def _erlang_wait(q: Any, rates: np.ndarray, gen: np.random.Generator) -> float:
         return 0.0
     ahead = q.ahead_distribution()
     k = min(int(np.searchsorted(np.cumsum(ahead), gen.random() * ahead.sum())), rates.size - 1)
+    if (rates[: k + 1] <= 0).any():  # nobody to answer and nobody ahead leaving: never answered
+        return math.inf
     return float(sum(gen.exponential(1.0) / rates[j] for j in range(k + 1)))
 
 
