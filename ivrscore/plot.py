@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .exceptions import IvrscoreError
 from .graph import IMPLICIT_HANGUP, best_routes, route_to_human, to_networkx
 from .model.tree import PhoneTree
 from .standard import Standard
@@ -281,11 +282,15 @@ def _bezier_mid(a: tuple[float, float], b: tuple[float, float], rad: float) -> t
     return 0.25 * x1 + 0.5 * cx + 0.25 * x2, 0.25 * y1 + 0.5 * cy + 0.25 * y2
 
 
+MAP_MAX_NODES = 400
+"""The most nodes :func:`menu_map` draws: past this a map is unreadable (and slow to draw)."""
+
+
 def menu_map(tree: PhoneTree, *, ax: Axes | None = None, findings: Findings | None = None) -> Axes:
     """The phone tree laid out top-down by depth from the entry: one box per node, filled by
     type and outlined by the worst finding at it; arrows end at the boxes' edges, keys sit on
     option arrows, moves back up the tree curve, failures and closures are dashed red.
-    Readable up to about 50 nodes.
+    Readable up to about 50 nodes; more than :data:`MAP_MAX_NODES` raise ``IvrscoreError``.
 
     Parameters
     ----------
@@ -311,6 +316,12 @@ def menu_map(tree: PhoneTree, *, ax: Axes | None = None, findings: Findings | No
     >>> sum(1 for t in ax.texts if (t.get_gid() or "").startswith("node:"))
     23
     """
+    if len(tree.nodes) > MAP_MAX_NODES:
+        raise IvrscoreError(
+            f"{tree.name}: {len(tree.nodes):,} nodes are too many for a readable map (at most "
+            f"{MAP_MAX_NODES}); draw it with `ivrscore export --to dot` and Graphviz, or plot "
+            "the depth chart"
+        )
     if findings is None:
         from .lint import lint
 

@@ -3,6 +3,9 @@ figure, and saves a valid file."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -333,3 +336,24 @@ def test_demo_writes_the_depth_chart(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["demo"]) == 0
     assert (tmp_path / "ivrscore-demo-depth.png").read_bytes().startswith(PNG)
     assert "Menu depth chart written to ivrscore-demo-depth.png" in capsys.readouterr().out
+
+
+def test_a_map_of_a_huge_tree_is_refused_in_one_line(tmp_path: Path) -> None:
+    """Past MAP_MAX_NODES a map is unreadable and slow to draw: one clear error (exit 2 from
+    the CLI), pointing at the ways that do work, never a long hang."""
+    n = ivr.plot.MAP_MAX_NODES + 1
+    nodes = {f"m{i}": {"type": "message", "prompt": "hi", "next": f"m{i + 1}"} for i in range(n)}
+    nodes[f"m{n}"] = {"type": "self_service", "handles": ["t"], "duration_s": 5}
+    doc = {"name": "chain", "entry": "m0", "tasks": [{"name": "t", "share": 1}], "nodes": nodes}
+    tree = ivr.PhoneTree.model_validate(doc)
+    with pytest.raises(ivr.IvrscoreError, match=r"too many for a readable map .* export --to dot"):
+        ivr.plot.menu_map(tree)
+    path = tmp_path / "chain.json"
+    path.write_text(json.dumps(doc))
+    out = subprocess.run(
+        [sys.executable, "-m", "ivrscore", "plot", str(path), "--chart", "map", "-o",
+         str(tmp_path / "m.png")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in out.stderr
