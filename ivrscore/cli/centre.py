@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from typing import Any
 
 from ..loading import load
 from ._app import EXIT_OK
+from ._output import dumps
 
 __all__ = ["register", "run"]
 
@@ -31,10 +31,6 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=run)
 
 
-def _num(x: float) -> float | None:
-    return float(x) if math.isfinite(x) else None
-
-
 def run(args: argparse.Namespace) -> int:
     from ..engine.analyze import analyze
     from ..engine.centre import simulate_centre
@@ -52,11 +48,11 @@ def run(args: argparse.Namespace) -> int:
             "calls": run_.calls,
             "outcomes": run_.outcomes,
             "queues": {
-                name: {f: _num(run_.figure(name, f)) for f in figures} for name in run_.hours.names
+                name: {f: run_.figure(name, f) for f in figures} for name in run_.hours.names
             },
             "hourly": run_.hours.to_dict(),
         }
-        print(json.dumps(doc, indent=2, allow_nan=False))
+        print(dumps(doc))
         return EXIT_OK
     weeks = "a simulated week" if run_.weeks == 1 else f"{run_.weeks} simulated weeks"
     print(f"{tree.name}: {run_.calls:,} calls in {weeks}, seed {args.seed}")

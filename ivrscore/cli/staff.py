@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
-import math
 from typing import Any
 
 from ..exceptions import IvrscoreError
 from ..io import dump
 from ..loading import load
 from ._app import EXIT_OK
+from ._output import dumps
 
 __all__ = ["parse_service_level", "parse_share", "register", "run"]
 
@@ -92,10 +91,6 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=run)
 
 
-def _num(x: float) -> float | None:
-    return float(x) if math.isfinite(x) else None
-
-
 def run(args: argparse.Namespace) -> int:
     from ..workforce import staff
 
@@ -110,12 +105,12 @@ def run(args: argparse.Namespace) -> int:
         if checked is not None:
             doc["simulated"] = {
                 name: {
-                    "service_level": _num(checked.figure(name, "service_level")),
-                    "p_abandon": _num(checked.figure(name, "p_abandon")),
+                    "service_level": checked.figure(name, "service_level"),
+                    "p_abandon": checked.figure(name, "p_abandon"),
                 }
                 for name in plan.names
             }
-        print(json.dumps(doc, indent=2, allow_nan=False))
+        print(dumps(doc))
     else:
         print(plan.text(checked))
     if args.output:

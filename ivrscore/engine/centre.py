@@ -26,8 +26,8 @@ the line, the same way :class:`~ivrscore.engine.dynamics.QueueHours` reports the
 be put side by side (:meth:`Centre.side_by_side`).
 
 The event loop is one compiled kernel (numba; plain Python where numba is missing, with the same
-numbers). Its random numbers are its own (SplitMix64 seeded from ``rng``), so a seed gives the
-same week on every machine.
+numbers). It draws from the caller kernel's xoshiro256** generator (:mod:`._kernel`), seeded
+from ``rng``, so a seed gives the same week on every machine.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ from ._compile import (
     stage_rates,
 )
 from ._jit import njit, warn_if_slow
+from ._kernel import _exponential, _normal, _uniform
 from .dynamics import HOURS, SERVICE_LEVEL_S, QueueHours, hour_label
 
 __all__ = ["Centre", "simulate_centre"]
@@ -66,36 +67,6 @@ WEEK_S = HOURS * 3600.0
 _EV_HOUR, _EV_END, _EV_ABANDON, _EV_JOIN, _EV_WALK, _EV_ANSWERED = range(6)
 _WAITING, _SERVED, _GONE = range(3)
 _MAX_STEPS = 100_000
-
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
-_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
-_UNIT = 1.0 / 9007199254740992.0  # 2**-53
-
-
-@njit
-def _uniform(state: NDArray[np.uint64]) -> float:
-    """SplitMix64: the next uniform in [0, 1) (53 bits)."""
-    z = state[0] + _GOLDEN
-    state[0] = z
-    z = (z ^ (z >> _S30)) * _MIX1
-    z = (z ^ (z >> _S27)) * _MIX2
-    z = z ^ (z >> _S31)
-    return float(z >> _S11) * _UNIT
-
-
-@njit
-def _exponential(state: NDArray[np.uint64]) -> float:
-    return -math.log(1.0 - _uniform(state))
-
-
-@njit
-def _normal(state: NDArray[np.uint64]) -> float:
-    """Box-Muller (one of the pair)."""
-    u1 = 1.0 - _uniform(state)
-    u2 = _uniform(state)
-    return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
 
 
 @njit
@@ -139,12 +110,10 @@ def _run(
     t_begin: float,
     t_end: float,
     weeks: int,
-    seed: int,
+    rng: NDArray[np.uint64],
 ) -> tuple[NDArray[Any], ...]:
     n = arrive.size
     n_slots = agents.shape[0]
-    rng = np.zeros(1, dtype=np.uint64)
-    rng[0] = np.uint64(seed)
     # per caller
     state = start.copy()
     left = patience.copy()
@@ -511,10 +480,11 @@ def simulate_centre(
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(seed_seq)
     callers = _callers(c, gen, weeks, warmup_h)
     tables = _tables(c)
-    kernel_seed = int(gen.integers(0, 2**63 - 1))
+    # the kernel's generator state (xoshiro256**, four words), from the run's stream
+    state = np.random.SeedSequence(int(gen.integers(0, 2**63 - 1))).generate_state(4, np.uint64)
     t_begin, t_end = 0.0, weeks * WEEK_S
-    with np.errstate(over="ignore"):  # SplitMix64 wraps round on purpose (plain Python)
-        res = cast(Any, _run)(*tables, *callers, t_begin, t_end, weeks, kernel_seed)
+    with np.errstate(over="ignore"):  # the generator wraps round on purpose (plain Python)
+        res = cast(Any, _run)(*tables, *callers, t_begin, t_end, weeks, state)
     outcome, _ended, _hold, ooh = res[:4]
     f_joined, f_answered, f_abandoned, f_wait_ans, f_within, f_wait_all, f_busy = res[4:11]
     w_joined, w_answered, w_abandoned, w_wait_ans, w_busy = res[11:]
