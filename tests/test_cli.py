@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import ivrscore as ivr
-from ivrscore.cli import main
+from ivrscore.cli import build_parser, main
 
 from .test_io import GOOD
 
@@ -105,3 +105,19 @@ def test_console_script_never_shows_a_traceback(write_file: WriteFile) -> None:
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
     assert "malformed YAML" in proc.stderr and ":2" in proc.stderr
+
+
+def test_each_command_starts_with_only_its_module() -> None:
+    """``main`` registers only the module of the command it runs: the table it uses must name,
+    for every command, the module that registers it, and no command may be missing from it."""
+    import argparse
+
+    from ivrscore.cli._app import COMMANDS
+
+    def commands(parser: argparse.ArgumentParser) -> set[str]:
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        return set(sub.choices)
+
+    assert commands(build_parser()) == set(COMMANDS)
+    for command in COMMANDS:
+        assert command in commands(build_parser(command))

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 import ivrscore as ivr
 from ivrscore.model import NODE_TYPES, Persona, arrival_weights
+from ivrscore.model._docs import attribute_docs
 from ivrscore.model.callers import Exponential, Lognormal, NoPatience
 
 from .conftest import make_tree
@@ -67,7 +68,7 @@ def test_default_persona_parameters_follow_the_research() -> None:
         "wants_human",
         "barge_in",
     ):
-        doc = Persona.model_fields[name].description or ""
+        doc = attribute_docs(Persona).get(name, "")
         assert "Default" in doc, name  # every default says where it comes from
 
 

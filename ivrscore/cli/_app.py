@@ -14,7 +14,7 @@ from .. import __version__
 from ..exceptions import IvrscoreError
 from ._style import add_color_option
 
-__all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "build_parser", "main"]
+__all__ = ["COMMANDS", "EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "build_parser", "main"]
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -30,9 +30,36 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``ivrscore`` argument parser with every sub-command registered."""
-    from . import convert, demo, engines, lint, plot, schema, score, validate
+COMMANDS: dict[str, str] = {
+    "demo": "demo",
+    "validate": "validate",
+    "lint": "lint",
+    "rules": "lint",
+    "analyze": "engines",
+    "simulate": "engines",
+    "score": "score",
+    "compare": "score",
+    "plot": "plot",
+    "import": "convert",
+    "export": "convert",
+    "schema": "schema",
+    "improve": "improve",
+    "calibrate": "calibrate",
+    "staff": "staff",
+    "centre": "centre",
+    "sweep": "sweep",
+}
+"""Each sub-command and the module of :mod:`ivrscore.cli` that registers it, in help order."""
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``ivrscore`` argument parser.
+
+    With every sub-command registered by default; with ``command`` (a key of
+    :data:`COMMANDS`), only the module that registers that one is imported, so that a command
+    starts without importing what the others need (the engines, plotting, calibration).
+    """
+    import importlib
 
     parser = _Parser(
         prog="ivrscore",
@@ -41,18 +68,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"ivrscore {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (demo, validate, lint, engines, score, plot, convert, schema):
-        module.register(sub)
-    from . import calibrate, centre, improve, staff, sweep
-
-    improve.register(sub)
-    calibrate.register(sub)
-    staff.register(sub)
-    centre.register(sub)
-    sweep.register(sub)
-    for command in sub.choices.values():
-        add_color_option(command)
+    wanted = [COMMANDS[command]] if command in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
+    for name in wanted:
+        importlib.import_module(f"{__package__}.{name}").register(sub)
+    for sub_command in sub.choices.values():
+        add_color_option(sub_command)
     return parser
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The sub-command ``argv`` runs (its first word), if it is one: top-level options such as
+    ``--help`` and ``--version`` come before any sub-command and need the whole parser."""
+    return argv[0] if argv and argv[0] in COMMANDS else None
 
 
 def _show_warning(
@@ -81,9 +108,10 @@ def _tolerant_output() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
     _tolerant_output()
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded in SARIF invocations
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command_of(words))
+    args = parser.parse_args(words)
+    args.argv = words  # recorded in SARIF invocations
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)

@@ -16,7 +16,9 @@ __all__ = ["json_schema", "register", "run"]
 
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a phone-tree file, generated from the pydantic models."""
-    schema = PhoneTree.model_json_schema()
+    from ..model._docs import describe
+
+    schema = describe(PhoneTree.model_json_schema(), PhoneTree)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://ivrscore.invalid/schema/{__version__}/phone-tree.json",

@@ -27,12 +27,15 @@ Meta = dict[str, Any]
 
 
 class Model(BaseModel):
-    """Frozen pydantic model that forbids unknown keys and keeps the input's key order."""
+    """Frozen pydantic model that forbids unknown keys and keeps the input's key order.
+
+    Fields are documented by a docstring under them; :func:`ivrscore.model._docs.describe`
+    puts those in the JSON Schema (read when a schema is asked for, not at import).
+    """
 
     model_config = ConfigDict(
         frozen=True,
         extra="forbid",
-        use_attribute_docstrings=True,
         populate_by_name=True,
     )
 
