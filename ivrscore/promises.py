@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from .model.callers import Task
@@ -178,6 +179,7 @@ def stem(word: str) -> str:
     return w
 
 
+@lru_cache(maxsize=1 << 16)
 def words_of(text: str | None) -> tuple[str, ...]:
     """The stems of the words in ``text`` that can name a task (no boilerplate, no key names).
 
@@ -261,6 +263,17 @@ def chosen_option(tree: PhoneTree, menu_id: str, task: str) -> str | None:
 def all_promises(tree: PhoneTree) -> dict[str, tuple[tuple[str, Promise], ...]]:
     """Every menu's options with their promises, in spoken order: ``{menu: ((key, promise), ...)}``."""
     tasks = {t.name: task_words(t) for t in tree.tasks}
+    order = {t: i for i, t in enumerate(tasks)}
+    having: dict[str, list[str]] = {}  # task word -> the tasks listening for it
+    for t, tw in tasks.items():
+        for w in tw:
+            having.setdefault(w, []).append(t)
+    heard: dict[str, tuple[str, ...]] = {}  # option word -> the task words it matches
+
+    def hears(w: str) -> tuple[str, ...]:
+        if w not in heard:
+            heard[w] = tuple(tw for tw in having if _matches(tw, (w,)))
+        return heard[w]
     out: dict[str, tuple[tuple[str, Promise], ...]] = {}
     for nid, node in tree.nodes.items():
         if not isinstance(node, Menu):
@@ -275,12 +288,13 @@ def all_promises(tree: PhoneTree) -> dict[str, tuple[tuple[str, Promise], ...]]:
                     frozenset(opt.for_), "for", tuple((t, 1_000) for t in opt.for_)
                 )
             else:
-                ow = option_words(opt)
-                strength = tuple(
-                    (t, n) for t, tw in tasks.items() if (n := sum(_matches(w, ow) for w in tw)) > 0
-                )
+                counts: dict[str, int] = {}
+                for w in {tw for ow in option_words(opt) for tw in hears(ow)}:
+                    for t in having[w]:
+                        counts[t] = counts.get(t, 0) + 1
+                strength = tuple(sorted(counts.items(), key=lambda tn: order[tn[0]]))
                 if strength:
-                    found[key] = Promise(frozenset(t for t, _ in strength), "words", strength)
+                    found[key] = Promise(frozenset(counts), "words", strength)
                 elif _CATCH_ALL.search(" ".join([opt.say or "", *opt.speech])):
                     catch.append(key)
                     found[key] = Promise(frozenset(), "catch_all")
@@ -300,16 +314,16 @@ def chosen_options(
     """Every ``(menu, task) -> key`` a caller picks by promise (menus where no option promises
     a task are left out)."""
     out: dict[tuple[str, str], str] = {}
+    names = tree.task_names
     for nid, items in (promises if promises is not None else all_promises(tree)).items():
-        for task in tree.task_names:
-            best: tuple[int, int, int] | None = None
-            pick = None
-            for pos, (key, p) in enumerate(items):
-                if task not in p.tasks:
-                    continue
-                rank = (-p.strength_of(task) if p.source != "catch_all" else 1, len(p.tasks), pos)
-                if best is None or rank < best:
-                    best, pick = rank, key
-            if pick is not None:
-                out[nid, task] = pick
+        best: dict[str, tuple[tuple[int, int, int], str]] = {}
+        for pos, (key, p) in enumerate(items):
+            strength = dict(p.strength)
+            for task in p.tasks:
+                rank = (-strength.get(task, 0) if p.source != "catch_all" else 1, len(p.tasks), pos)
+                if task not in best or rank < best[task][0]:
+                    best[task] = (rank, key)
+        for task in names:
+            if task in best:
+                out[nid, task] = best[task][1]
     return out

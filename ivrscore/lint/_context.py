@@ -59,6 +59,20 @@ class Context:
     # -- reachability ---------------------------------------------------------------------------
 
     @cached_property
+    def edges(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """Every edge of the graph with its attributes, listed once for all the rules."""
+        return list(self.g.edges(data=True))
+
+    @cached_property
+    def purposeful(self) -> dict[str, list[str]]:
+        """Per node, where its purposeful edges (a choice, an entry, a next step) lead."""
+        out: dict[str, list[str]] = {n: [] for n in self.g.nodes}
+        for u, v, d in self.edges:
+            if d["event"] in PURPOSEFUL:
+                out[u].append(v)
+        return out
+
+    @cached_property
     def reachable(self) -> set[str]:
         """Nodes a call can reach from the entry by any edge."""
         return {self.tree.entry} | set(nx.descendants(self.g, self.tree.entry))
@@ -68,10 +82,11 @@ class Context:
         """Fewest purposeful steps from the entry to each node."""
         out = {self.tree.entry: 0}
         todo = deque([self.tree.entry])
+        succ = self.purposeful
         while todo:
             u = todo.popleft()
-            for _, v, d in self.g.out_edges(u, data=True):
-                if d["event"] in PURPOSEFUL and v not in out:
+            for v in succ.get(u, ()):
+                if v not in out:
                     out[v] = out[u] + 1
                     todo.append(v)
         return out
@@ -149,10 +164,15 @@ class Context:
                     out[node, key] = out.get((node, key), 0.0) + float(shares[task])
         return out
 
+    @cached_property
+    def _route_nodes(self) -> dict[str, frozenset[str]]:
+        """The nodes of each task's intended route, as sets."""
+        return {t: frozenset(r.nodes) for t, r in self.routes.items() if r is not None}
+
     def tasks_through(self, node: str) -> list[str]:
         """Tasks whose intended route passes through (or ends at) ``node``, then the tasks the
         node handles: the callers a story about ``node`` is best told with."""
-        on_route = [t for t, r in self.routes.items() if r is not None and node in r.nodes]
+        on_route = [t for t, nodes in self._route_nodes.items() if node in nodes]
         handled = [
             t for t in getattr(self.tree.nodes.get(node), "handles", ()) if t not in on_route
         ]
@@ -179,7 +199,7 @@ class Context:
         out = []
         edges = [
             (u, v, d["event"], d["guard"])
-            for u, v, d in self.g.edges(data=True)
+            for u, v, d in self.edges
             if d["event"] not in ("no_input", "invalid")
         ]
         guards = {guard for _, _, _, guard in edges}
@@ -290,7 +310,7 @@ class Context:
     def zero_out_keys(self) -> dict[str, set[str]]:
         """Per menu, the keys of its options that are zero-outs to a person."""
         out: dict[str, set[str]] = {}
-        for u, _v, d in self.g.edges(data=True):
+        for u, _v, d in self.edges:
             if d["event"] == "zero_out" and d["key"] is not None:
                 out.setdefault(u, set()).add(d["key"])
         return out

@@ -318,6 +318,7 @@ def broken_promise(ctx: Context) -> Iterator[Hit]:
     """
     tree = ctx.tree
     chosen = chosen_options(tree, ctx.promises)
+    clean: dict[str, set[str]] = {t: set() for t in tree.task_names}  # see _follow
     for nid, _menu in ctx.menus():
         for key, promise in ctx.promises[nid]:
             if promise.source == "none" or not promise.tasks:
@@ -325,7 +326,7 @@ def broken_promise(ctx: Context) -> Iterator[Hit]:
             target = tree.nodes[nid].options[key].next  # type: ignore[union-attr]
             broken = []
             for task in sorted(promise.tasks, key=tree.task_names.index):
-                end = _follow(ctx, target, task, chosen)
+                end = _follow(ctx, target, task, chosen, clean.get(task))
                 if end is not None:
                     broken.append((task, end))
             if not broken:
@@ -341,28 +342,55 @@ def broken_promise(ctx: Context) -> Iterator[Hit]:
             )
 
 
+_Link = tuple[str, "_Link | None"]
+"""A walk, newest node first: ``(node, the walk before it)``."""
+
+
 def _follow(
-    ctx: Context, start: str, task: str, chosen: dict[tuple[str, str], str]
+    ctx: Context,
+    start: str,
+    task: str,
+    chosen: dict[tuple[str, str], str],
+    clean: set[str] | None = None,
 ) -> tuple[str, tuple[str, ...]] | None:
     """Follow a caller with ``task`` from ``start`` while everything is open: ``None`` when the
     path resolves the task before any transfer (or cannot be judged: a menu that promises
-    nothing for it, a loop), else what happens and the path."""
+    nothing for it, a loop), else what happens and the path.
+
+    ``clean`` holds nodes already known to keep the promise for ``task`` (everything a caller
+    with it can reach from them does): they are not walked again, and the nodes of a walk that
+    finds nothing are added to it. No path to a broken promise passes through such a node, so
+    the answer is the same, and each option's walk does not repeat the ones before it.
+    """
     tree = ctx.tree
-    todo: list[tuple[str, tuple[str, ...]]] = [(start, (start,))]
-    seen: set[str] = set()
+    todo: list[_Link] = [(start, None)]
+    seen: set[str] = set() if clean is None else clean
+    visited: list[str] = []
+
+    def walked(link: _Link) -> tuple[str, ...]:
+        out: list[str] = []
+        at: _Link | None = link
+        while at is not None:
+            out.append(at[0])
+            at = at[1]
+        return tuple(reversed(out))
+
     while todo:
-        nid, path = todo.pop()
+        link = todo.pop()
+        nid = link[0]
         if nid in seen:
             continue
         seen.add(nid)
+        visited.append(nid)
         node = tree.nodes[nid]
         nxt: list[str | None] = []
         if isinstance(node, Agent | SelfService) and task in node.handles:
             continue
         if isinstance(node, Agent):
+            seen.difference_update(visited)  # a broken walk: what it saw is not known clean
             if node.transfer_to:
-                return f"is transferred by {nid} to {node.transfer_to}", path
-            return f"reaches {nid}, who cannot help", path
+                return f"is transferred by {nid} to {node.transfer_to}", walked(link)
+            return f"reaches {nid}, who cannot help", walked(link)
         if isinstance(node, Menu):
             key = chosen.get((nid, task))
             if key is None:
@@ -373,13 +401,15 @@ def _follow(
         elif isinstance(node, Message | Input | Queue | SelfService):
             nxt = [node.next]
         elif node.type == "hangup":
-            return f"reaches {nid} and is cut off", path
+            seen.difference_update(visited)
+            return f"reaches {nid} and is cut off", walked(link)
         else:
             continue  # voicemail or callback: deferred, not broken
         for v in nxt:
             if v is None:
-                return f"reaches a dead end at {nid}", path
-            todo.append((v, (*path, v)))
+                seen.difference_update(visited)
+                return f"reaches a dead end at {nid}", walked(link)
+            todo.append((v, link))
     return None
 
 

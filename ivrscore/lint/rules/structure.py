@@ -9,7 +9,7 @@ import networkx as nx
 from ..._text import plural
 from ...graph import IMPLICIT_HANGUP
 from ...model.nodes import Input, Menu, Message, Queue
-from .._context import PURPOSEFUL, Context, is_final
+from .._context import Context, is_final
 from .._registry import Hit, rule
 
 
@@ -116,11 +116,6 @@ def trap_loop(ctx: Context) -> Iterator[Hit]:
     the Bolna/Bedrock validators treat an unbounded cycle as an error.
     """
     g = ctx.g
-    purposeful: nx.DiGraph[str] = nx.DiGraph()
-    purposeful.add_nodes_from(g.nodes)
-    for u, v, d in g.edges(data=True):
-        if d["event"] in PURPOSEFUL:
-            purposeful.add_edge(u, v)
     final = {n for n in g.nodes if n == IMPLICIT_HANGUP or is_final(ctx.tree.nodes.get(n))}
     dead = {
         n
@@ -128,16 +123,24 @@ def trap_loop(ctx: Context) -> Iterator[Hit]:
         if isinstance(node, Message | Input | Queue) and node.next is None
     }
     # everything with a way to an ending: one backward search from all endings at once
+    pred: dict[str, list[str]] = {}
+    for u, targets in ctx.purposeful.items():
+        for v in targets:
+            pred.setdefault(v, []).append(u)
     can_leave = set(final | dead)
     todo = list(can_leave)
     while todo:
-        for u in purposeful.pred[todo.pop()]:
+        for u in pred.get(todo.pop(), ()):
             if u not in can_leave:
                 can_leave.add(u)
                 todo.append(u)
     order = {n: i for i, n in enumerate(ctx.tree.nodes)}
     trapped = ctx.reachable - can_leave
-    sub = purposeful.subgraph(trapped)
+    sub: nx.DiGraph[str] = nx.DiGraph()  # the purposeful edges among trapped nodes only
+    sub.add_nodes_from(n for n in g.nodes if n in trapped)
+    sub.add_edges_from(
+        (u, v) for u in sub.nodes for v in ctx.purposeful.get(u, ()) if v in trapped
+    )
     for comp in nx.strongly_connected_components(sub):
         if len(comp) == 1 and not sub.has_edge(next(iter(comp)), next(iter(comp))):
             continue
