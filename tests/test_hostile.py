@@ -518,3 +518,14 @@ def test_every_command_refuses_devices_in_a_subprocess(special: str) -> None:
             command[0] == "lint"
             and f"{special}: error load-error: not an ordinary file" in result.stdout
         )
+
+
+def test_an_unknown_xml_encoding_is_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    p = tmp_path / "enc.vxml"
+    p.write_bytes(b'<?xml version="1.0" encoding="bogus-9"?><vxml version="2.1"/>')
+    code, _, err = _cli(capsys, "validate", str(p))
+    assert code == 2
+    assert err.startswith(f"ivrscore: {p}:1: the XML declaration names an encoding"), err
+    assert len(err.strip().splitlines()) == 1

@@ -101,6 +101,13 @@ def parse_xml(raw: bytes, source: str | None = None) -> ET.Element:
         raise TreeFileError.single(
             f"not well-formed XML (column {col + 1})", file=source, line=line
         ) from None
+    except LookupError as exc:  # expat does not know the declared encoding=
+        raise TreeFileError.single(
+            f"the XML declaration names an encoding Python does not know ({exc})",
+            file=source,
+            line=1,
+            hint='save the file as UTF-8 and declare encoding="utf-8"',
+        ) from None
     for el in root.iter():
         if isinstance(el.tag, str) and "}" in el.tag:
             el.tag = el.tag.split("}", 1)[1]
