@@ -767,22 +767,32 @@ def _problems_from_validation(exc: ValidationError, data: dict[str, Any]) -> Ite
     for err, loc, path in rows:
         if str(err["type"]).endswith("_type") and path[:1] in paths_with_real and len(rows) > 1:
             continue
-        problem = _problem_for(err, loc, path, data)
+        problem = _problem_for(err, loc, path, data, hint=len(seen) < _KEY_HINTS)
         key = (problem.path, problem.message)
         if key not in seen:
             seen.add(key)
             yield problem
 
 
+_KEY_HINTS = 20
+"""Problems that get the allowed keys of their place as a hint ("did you mean"): the first
+ones show the pattern; looking them up in the schema for each of 20,000 took seconds."""
+
+
 def _problem_for(
-    err: Any, loc: tuple[str | int, ...], path: tuple[str | int, ...], data: dict[str, Any]
+    err: Any,
+    loc: tuple[str | int, ...],
+    path: tuple[str | int, ...],
+    data: dict[str, Any],
+    *,
+    hint: bool = True,
 ) -> Problem:
     kind = str(err["type"])
     node = _node_of(path)
     inside = _describe(path)
     if kind == "extra_forbidden":
         key = str(path[-1]) if path else str(loc[-1])
-        allowed = _allowed_keys(data, path[:-1])
+        allowed = _allowed_keys(data, path[:-1]) if hint else []
         hint = did_you_mean(key, allowed) if allowed else None
         if hint is None and allowed:
             hint = "allowed keys: " + ", ".join(sorted(allowed)) + "; put your own data under meta:"

@@ -274,6 +274,7 @@ def all_promises(tree: PhoneTree) -> dict[str, tuple[tuple[str, Promise], ...]]:
         if w not in heard:
             heard[w] = tuple(tw for tw in having if _matches(tw, (w,)))
         return heard[w]
+
     out: dict[str, tuple[tuple[str, Promise], ...]] = {}
     for nid, node in tree.nodes.items():
         if not isinstance(node, Menu):

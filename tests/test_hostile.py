@@ -224,6 +224,20 @@ def test_twenty_thousand_missing_targets_are_reported_at_once() -> None:
     assert caught.value.problems[-1].hint is None  # "did you mean" for the first few only
 
 
+def test_twenty_thousand_unknown_keys_are_reported_at_once() -> None:
+    n = 20_000
+    nodes: dict[str, Any] = {"desk": {"type": "agent", "handles": ["help"]}}
+    nodes.update({f"m{i}": {"type": "message", "promt": "hi", "next": "desk"} for i in range(n)})
+    doc = {"name": "Typo", "entry": "desk", "tasks": [{"name": "help", "share": 1}], "nodes": nodes}
+    with pytest.raises(ivr.TreeFileError) as caught:
+        ivr.loads(json.dumps(doc), source="typo.json")
+    problems = caught.value.problems
+    assert len(problems) == n
+    assert all(p.message == "unknown key 'promt'" for p in problems), problems[0].message
+    assert problems[0].hint is not None and "'prompt'" in problems[0].hint
+    assert problems[-1].hint is None  # the schema is searched for the first few only
+
+
 def test_a_huge_list_under_meta_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ivr_io, "MAX_ITEMS", 10_000)
     text = SMALL + "meta:\n  big:\n" + "  - 1\n" * 20_000

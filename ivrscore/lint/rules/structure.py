@@ -138,9 +138,7 @@ def trap_loop(ctx: Context) -> Iterator[Hit]:
     trapped = ctx.reachable - can_leave
     sub: nx.DiGraph[str] = nx.DiGraph()  # the purposeful edges among trapped nodes only
     sub.add_nodes_from(n for n in g.nodes if n in trapped)
-    sub.add_edges_from(
-        (u, v) for u in sub.nodes for v in ctx.purposeful.get(u, ()) if v in trapped
-    )
+    sub.add_edges_from((u, v) for u in sub.nodes for v in ctx.purposeful.get(u, ()) if v in trapped)
     for comp in nx.strongly_connected_components(sub):
         if len(comp) == 1 and not sub.has_edge(next(iter(comp)), next(iter(comp))):
             continue
