@@ -284,6 +284,34 @@ class _Lines:
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],]|[^\s{}\[\],:"]+')
 
 
+_JSON_NESTING = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]')
+
+
+def check_json_depth(text: str, source: str | None) -> None:
+    """Refuse JSON nested deeper than :data:`MAX_DEPTH` before a decoder sees it (the C decoder
+    raises ``RecursionError`` at about a thousand levels), with the line where it goes too deep.
+
+    One linear scan of the brackets outside strings; malformed text is left to the decoder.
+
+    Examples
+    --------
+    >>> check_json_depth('{"a": [[1]], "b": "[[[["}', "ok.json")
+    >>> check_json_depth("[" * 101 + "]" * 101, "deep.json")
+    Traceback (most recent call last):
+    ...
+    ivrscore.exceptions.TreeFileError: deep.json:1: the document nests deeper than 100 levels; a phone tree needs a handful of levels; check that this is the right file
+    """
+    depth = 0
+    for m in _JSON_NESTING.finditer(text):
+        c = m.group()
+        if c in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _too_deep(source, text.count("\n", 0, m.start()) + 1)
+        elif c in "]}":
+            depth -= 1
+
+
 def _parse_json(text: str, source: str | None) -> tuple[Any, Positions]:
     """JSON in one pass of the C decoder, plus one scan of its tokens for the positions.
 
@@ -767,7 +795,7 @@ def _problems_from_validation(exc: ValidationError, data: dict[str, Any]) -> Ite
     for err, loc, path in rows:
         if str(err["type"]).endswith("_type") and path[:1] in paths_with_real and len(rows) > 1:
             continue
-        problem = _problem_for(err, loc, path, data, hint=len(seen) < _KEY_HINTS)
+        problem = _problem_for(err, loc, path, data, hints=len(seen) < _KEY_HINTS)
         key = (problem.path, problem.message)
         if key not in seen:
             seen.add(key)
@@ -785,14 +813,14 @@ def _problem_for(
     path: tuple[str | int, ...],
     data: dict[str, Any],
     *,
-    hint: bool = True,
+    hints: bool = True,
 ) -> Problem:
     kind = str(err["type"])
     node = _node_of(path)
     inside = _describe(path)
     if kind == "extra_forbidden":
         key = str(path[-1]) if path else str(loc[-1])
-        allowed = _allowed_keys(data, path[:-1]) if hint else []
+        allowed = _allowed_keys(data, path[:-1]) if hints else []
         hint = did_you_mean(key, allowed) if allowed else None
         if hint is None and allowed:
             hint = "allowed keys: " + ", ".join(sorted(allowed)) + "; put your own data under meta:"

@@ -491,6 +491,12 @@ COMMANDS: list[list[str]] = [
     ["score", "--format", "json"],
     ["export", "--to", "dot"],
     ["plot", "-o", "{tmp}/chart.png"],
+    ["import", "-o", "{tmp}/imported.yaml"],
+    ["compare", str(EXAMPLES / "gp_surgery.yaml")],
+    ["improve", "--max-edits", "1"],
+    ["staff", "--check-weeks", "0"],
+    ["centre", "--weeks", "1"],
+    ["sweep", "--set", "callers.0.patience.mean_s=60,120", "--jobs", "1"],
 ]
 
 

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from ..exceptions import TreeFileError
+from ..io import check_json_depth
 from ._builder import DEFAULT_HOURS, DEFAULT_WAIT_S, PLATFORMS, FlowBuilder, Imported
 from ._xml import parse_xml
 from .wrappers import Embedded, flows_in, is_cloudformation, is_terraform
@@ -112,7 +113,9 @@ def detect(raw: bytes, filename: str | None = None) -> str:
     suffix = Path(filename).suffix.lower() if filename else ""
     if head.startswith((b"{", b"[")) and suffix != ".conf":
         try:
-            data = json.loads(raw.decode("utf-8-sig"))
+            text = raw.decode("utf-8-sig")
+            check_json_depth(text, filename)
+            data = json.loads(text)
         except (ValueError, UnicodeDecodeError):
             data = None
         if isinstance(data, dict):
@@ -343,8 +346,10 @@ def _text(raw: bytes) -> str:
 
 
 def _json(raw: bytes, source: str | None) -> Any:
+    text = _text(raw)
+    check_json_depth(text, source)
     try:
-        return json.loads(_text(raw))
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise TreeFileError.single(
             f"not valid JSON: {exc.msg} (column {exc.colno})", file=source, line=exc.lineno

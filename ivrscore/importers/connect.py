@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..exceptions import TreeFileError
+from ..io import check_json_depth
 from ._builder import FlowBuilder, Imported, slug
 from ._shape import SCALAR, ListOf, Obj, Opt, check
 
@@ -317,6 +318,7 @@ def read_connect(
     if isinstance(data, dict) and isinstance(data.get("Content"), str):
         name = data.get("Name")
         description = data.get("Description")
+        check_json_depth(data["Content"], source)
         try:
             data = json.loads(data["Content"])
         except json.JSONDecodeError as exc:

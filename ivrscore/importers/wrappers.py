@@ -35,6 +35,7 @@ from typing import Any
 import yaml
 
 from ..exceptions import TreeFileError
+from ..io import _too_deep, check_json_depth
 
 __all__ = ["Embedded", "flows_in", "is_cloudformation", "is_terraform"]
 
@@ -321,8 +322,11 @@ def _cfn_load(text: str, source: str | None) -> Any:
         return None
     try:
         if text.lstrip().startswith("{"):
+            check_json_depth(text, source)
             return json.loads(text)
         return yaml.load(text, Loader=_CfnLoader)
+    except RecursionError:  # PyYAML composes nodes recursively
+        raise _too_deep(source, None) from None
     except (ValueError, yaml.YAMLError) as exc:
         raise TreeFileError.single(
             f"not a readable template: {exc}".splitlines()[0], file=source
