@@ -357,3 +357,19 @@ def test_calibrate_is_the_function_and_carries_the_modules() -> None:
 
     assert callable(ivr.calibrate)
     assert ivr.calibrate.plots is plots is plots_module  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("fmt", ["connect", "twilio"])
+def test_junk_at_the_end_of_a_json_log_is_a_bad_row_not_a_wait(tmp_path: Path, fmt: str) -> None:
+    """A last line of junk with no line end used to be read again forever."""
+    from ivrscore.calibrate._events import ReadReport
+    from ivrscore.calibrate.readers._json import json_objects
+
+    log = tmp_path / "flow.json"
+    log.write_text('{"ContactId": "a"}\nnot json at all, no newline')
+    report = ReadReport()
+    objects = list(json_objects(log, report))
+    assert [obj for _, obj in objects] == [{"ContactId": "a"}]
+    assert report.skipped == 1
+    with pytest.raises(ivr.IvrscoreError):
+        ivr.calibrate(ivr.load(ivr.examples.path("acme_telecom")), [log], format=fmt)

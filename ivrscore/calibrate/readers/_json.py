@@ -74,7 +74,9 @@ def json_objects(path: Path, report: ReadReport) -> Iterator[tuple[int, dict[str
                     pos = brace
                     continue
                 if nl < 0 and not eof:
-                    buf, pos = buf[pos:] + f.read(CHUNK), 0
+                    more = f.read(CHUNK)
+                    eof = not more  # junk on a last line without an end: it is bad, not more
+                    buf, pos = buf[pos:] + more, 0
                     continue
                 report.rows += 1
                 report.bad(name, line, "not a JSON object", repr(buf[pos : pos + 20]))
