@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 
 from ._sweep_pool import _Progress, _want_progress, default_jobs, imap_tasks
 from .engine._compile import Compiled, compile_tree
-from .engine.simulate import BLOCK, Simulation, _records, _streams, _Sums, _summarise, _Tables
+from .engine.simulate import BLOCK, Simulation, _records, _streams, _summarise, _Sums, _Tables
 from .exceptions import ArgumentError
 from .model.tree import PhoneTree
 
@@ -128,15 +128,14 @@ def _run_group(task: _Group) -> tuple[list[tuple[Any, ...]], dict[str, Any]]:
 def _workers(client: Any, jobs: int | None) -> int:
     if client is not None:
         try:
-            return max(1, sum(client.nthreads().values()))
+            return max(1, int(sum(client.nthreads().values())))
         except Exception:  # pragma: no cover - a client-like object without nthreads
             return 2
     return default_jobs() if jobs is None else jobs
 
 
-def groups(n_blocks: int, workers: int) -> list[range]:
-    """Contiguous groups of block numbers: about four per worker, at most
-    :data:`BLOCKS_PER_TASK` blocks each.
+def groups(n_blocks: int, workers: int, most: int = BLOCKS_PER_TASK) -> list[range]:
+    """Contiguous groups of block numbers: about four per worker, at most ``most`` blocks each.
 
     Examples
     --------
@@ -145,7 +144,7 @@ def groups(n_blocks: int, workers: int) -> list[range]:
     >>> [len(g) for g in groups(1526, 2)][:3], len(groups(1526, 2))
     ([32, 32, 32], 48)
     """
-    per = max(1, min(BLOCKS_PER_TASK, math.ceil(n_blocks / (4 * max(workers, 1)))))
+    per = max(1, min(most, math.ceil(n_blocks / (4 * max(workers, 1)))))
     return [range(lo, min(lo + per, n_blocks)) for lo in range(0, n_blocks, per)]
 
 
@@ -158,11 +157,14 @@ def simulate_spread(
     jobs: int | None = None,
     progress: bool | None = None,
     records: bool | None = None,
+    blocks_per_task: int = BLOCKS_PER_TASK,
 ) -> Simulation:
     """:func:`ivrscore.simulate` on a Dask cluster (``client``) or ``jobs`` local processes.
 
     The numbers are those of ``simulate(tree, calls=calls, rng=rng, records=False)`` exactly
-    (see the module's docstring); no per-caller records are kept.
+    (see the module's docstring); no per-caller records are kept. ``jobs=None`` without a
+    client uses the cores; ``jobs=1`` runs the groups in this process. A task walks at most
+    ``blocks_per_task`` blocks of :data:`~ivrscore.engine.simulate.BLOCK` callers.
 
     Examples
     --------
@@ -197,7 +199,7 @@ def simulate_spread(
             tuple(min(BLOCK, calls - b * BLOCK) for b in g),
             states[g.start : g.stop],
         )
-        for g in groups(n_blocks, _workers(client, jobs))
+        for g in groups(n_blocks, _workers(client, jobs), blocks_per_task)
     ]
     sums = _Sums(c)
     bar = _Progress(len(tasks), _want_progress(progress, len(tasks)), "simulating")
