@@ -189,8 +189,9 @@ def imap_tasks(
         try:
             for fut in futs:
                 yield fut.result()
-        finally:
+        except BaseException:  # an error, or the caller stopped early: drop what is left
             pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
 
 def seed_sequence(rng: Any) -> np.random.SeedSequence:
