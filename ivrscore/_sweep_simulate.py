@@ -203,10 +203,13 @@ def simulate_spread(
     ]
     sums = _Sums(c)
     bar = _Progress(len(tasks), _want_progress(progress, len(tasks)), "simulating")
-    results: Iterator[Any] = imap_tasks(_run_group, tasks, client=client, jobs=jobs)
-    for blocks, counts in results:  # in task order, so the float sums add in block order
-        for block in blocks:
-            sums.add(block)
-        _add_counts(sums, counts)
-        bar.tick()
+    try:
+        results: Iterator[Any] = imap_tasks(_run_group, tasks, client=client, jobs=jobs)
+        for blocks, counts in results:  # in task order, so the float sums add in block order
+            for block in blocks:
+                sums.add(block)
+            _add_counts(sums, counts)
+            bar.tick()
+    finally:
+        _CACHE.pop(key, None)  # this process needs the tables no longer (workers keep theirs)
     return _summarise(tree, c, sums, {}, seed)
