@@ -92,7 +92,7 @@ def _counts(sums: _Sums) -> dict[str, Any]:
     """The integer arrays of a worker's sums, the long ones as (indices, values)."""
     out: dict[str, Any] = {}
     for name, value in vars(sums).items():
-        if isinstance(value, np.ndarray) and value.dtype.kind in "iub":
+        if isinstance(value, np.ndarray) and value.dtype.kind in "iu":
             flat = value.reshape(-1)
             if flat.size > _SPARSE_OVER:
                 idx = np.flatnonzero(flat)
@@ -107,8 +107,7 @@ def _add_counts(sums: _Sums, counts: dict[str, Any]) -> None:
         total = getattr(sums, name)
         if isinstance(part, tuple):
             idx, vals = part
-            flat = total.reshape(-1)
-            flat[idx] += vals
+            np.put(total, idx, total.take(idx) + vals)  # flat indices, in place
         else:
             total += part
 
