@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import math
 import pickle
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ _SPARSE_OVER = 4096
 _CACHE: OrderedDict[str, _Tables] = OrderedDict()
 """Per process: the compiled tables of the last few trees simulated here, by tree digest."""
 _CACHE_SIZE = 4
+_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -73,14 +75,17 @@ def _prepare(tree: PhoneTree) -> tuple[Compiled, _Tables]:
 
 
 def _tables(key: str, tree: PhoneTree) -> _Tables:
-    tables = _CACHE.get(key)
-    if tables is None:
-        tables = _prepare(tree)[1]
+    """The tree's tables, compiled once per process (a Dask worker's threads share them)."""
+    with _LOCK:
+        tables = _CACHE.get(key)
+        if tables is not None:
+            _CACHE.move_to_end(key)
+            return tables
+    tables = _prepare(tree)[1]  # two threads may both compile: the same tables either way
+    with _LOCK:
         _CACHE[key] = tables
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
-    else:
-        _CACHE.move_to_end(key)
     return tables
 
 
@@ -189,7 +194,8 @@ def simulate_spread(
     key = _digest(tree)
     # compiled here for the summary; a forked local worker inherits it from the cache
     c, tables = _prepare(tree)
-    _CACHE[key] = tables
+    with _LOCK:
+        _CACHE[key] = tables
     tasks = [
         _Group(
             key,
@@ -210,5 +216,6 @@ def simulate_spread(
             _add_counts(sums, counts)
             bar.tick()
     finally:
-        _CACHE.pop(key, None)  # this process needs the tables no longer (workers keep theirs)
+        with _LOCK:
+            _CACHE.pop(key, None)  # this process needs the tables no longer (workers keep theirs)
     return _summarise(tree, c, sums, {}, seed)

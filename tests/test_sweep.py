@@ -260,6 +260,20 @@ def test_a_dask_local_cluster_gives_exactly_the_local_results() -> None:
 # -- one simulation over many workers ---------------------------------------------------------
 
 
+def test_a_threaded_dask_worker_gives_the_same_simulation() -> None:
+    """Two threads of one in-process worker share the compiled tables of the run."""
+    distributed = pytest.importorskip("distributed")
+    calls = 4 * BLOCK
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        spread = ivr.simulate(desk(), calls=calls, rng=6, client=client)
+    same_simulation(spread, ivr.simulate(desk(), calls=calls, rng=6, records=False))
+
+
 def test_one_simulation_on_local_workers_is_the_single_process_one() -> None:
     t = ivr.loads(LINE)  # with volume: the workers solve the hour-by-hour load too
     calls = 5 * BLOCK - 17
