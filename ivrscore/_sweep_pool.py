@@ -6,8 +6,10 @@ dask is imported only when a client is given.
 The local pool's workers are forked on Linux when this process runs no other thread: a forked
 worker starts in milliseconds with everything this process has imported and compiled (the
 numba kernel included), where a spawned one spends about 3 s of CPU importing ivrscore and
-loading the kernel again. Elsewhere (macOS, Windows, or a process with threads, where forking
-is unsafe) they are spawned. ``IVRSCORE_START_METHOD=spawn`` (or ``forkserver``, ``fork``)
+loading the kernel again. Where forking this process is unsafe (macOS, or a process with
+threads, such as a Jupyter kernel) a fork server is started once per session, imports
+ivrscore's sweep modules once, and forks the workers of every later pool from itself; on
+Windows they are spawned. ``IVRSCORE_START_METHOD=spawn`` (or ``forkserver``, ``fork``)
 chooses. The results never depend on it.
 """
 
@@ -41,7 +43,9 @@ START_METHOD_VARIABLE = "IVRSCORE_START_METHOD"
 
 def start_method() -> str:
     """How the local pool starts its workers: ``fork`` on Linux in a process with one thread,
-    else ``spawn``; the environment variable ``IVRSCORE_START_METHOD`` overrides.
+    else ``forkserver`` where there is one (macOS, or a process with threads such as a Jupyter
+    kernel), else ``spawn`` (Windows); the environment variable ``IVRSCORE_START_METHOD``
+    overrides.
 
     Examples
     --------
@@ -61,14 +65,23 @@ def start_method() -> str:
         return chosen
     if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
         return "fork"
+    if "forkserver" in methods and sys.platform != "win32":
+        return "forkserver"
     return "spawn"
+
+
+_PRELOAD = ["ivrscore.sweep", "ivrscore.fleet", "ivrscore._sweep_simulate"]
+"""What a fork server imports once, so that each worker it forks starts with them."""
 
 
 def _pool(workers: int) -> Any:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    ctx = multiprocessing.get_context(start_method())
+    method = start_method()
+    ctx = multiprocessing.get_context(method)
+    if method == "forkserver":
+        ctx.set_forkserver_preload(_PRELOAD)
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -332,9 +334,20 @@ def test_the_pool_start_method_can_be_chosen(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("IVRSCORE_START_METHOD", "nonsense")
     with pytest.raises(ivr.IvrscoreError, match="IVRSCORE_START_METHOD='nonsense'"):
         start_method()
+    monkeypatch.setenv("IVRSCORE_START_METHOD", "forkserver")
+    served = ivr.sweep(desk(), grid, engine="simulate", calls=2_000, rng=5, jobs=2)
     monkeypatch.delenv("IVRSCORE_START_METHOD")
     again = ivr.sweep(desk(), grid, engine="simulate", calls=2_000, rng=5, jobs=2)
-    assert spawned.to_records() == again.to_records()
+    assert spawned.to_records() == again.to_records() == served.to_records()
+    if sys.platform == "linux":  # forking a process with threads is unsafe: a fork server
+        stop = threading.Event()
+        other = threading.Thread(target=stop.wait)
+        other.start()
+        try:
+            assert start_method() == "forkserver"
+        finally:
+            stop.set()
+            other.join()
 
 
 # -- the Sweep object -------------------------------------------------------------------------
