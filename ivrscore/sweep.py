@@ -369,8 +369,9 @@ def sweep(
     Notes
     -----
     The local pool forks its workers on Linux (they start with what this process has already
-    imported) and spawns them elsewhere; in a script, call :func:`sweep` under
-    ``if __name__ == "__main__":``. Every point's tree is built and
+    imported), or forks them from a fork server started once per session where forking this
+    process is unsafe (threads, macOS), or spawns them (Windows); in a script, call
+    :func:`sweep` under ``if __name__ == "__main__":``. Every point's tree is built and
     validated in this process, then the points are sent to the workers one task each.
 
     Examples
