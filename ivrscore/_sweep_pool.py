@@ -70,8 +70,9 @@ def start_method() -> str:
     return "spawn"
 
 
-_PRELOAD = ["ivrscore.sweep", "ivrscore.fleet", "ivrscore._sweep_simulate"]
-"""What a fork server imports once, so that each worker it forks starts with them."""
+_PRELOAD = ["ivrscore.sweep", "ivrscore.fleet", "ivrscore._sweep_simulate", "ivrscore._sweep_warm"]
+"""What a fork server imports once, so that each worker it forks starts with them (the last
+loads the compiled kernel)."""
 
 
 def _pool(workers: int) -> Any:

@@ -334,6 +334,10 @@ def test_the_pool_start_method_can_be_chosen(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("IVRSCORE_START_METHOD", "nonsense")
     with pytest.raises(ivr.IvrscoreError, match="IVRSCORE_START_METHOD='nonsense'"):
         start_method()
+    from ivrscore._sweep_pool import _PRELOAD
+
+    for name in _PRELOAD:  # a fork server ignores a preload that fails: check they import
+        __import__(name)
     monkeypatch.setenv("IVRSCORE_START_METHOD", "forkserver")
     served = ivr.sweep(desk(), grid, engine="simulate", calls=2_000, rng=5, jobs=2)
     monkeypatch.delenv("IVRSCORE_START_METHOD")
