@@ -1,88 +1,185 @@
-"""Benchmark: a compute-bound sweep and one chunked simulation, on 2 local workers against 1.
+"""Benchmark: a compute-bound sweep and one big simulation, on 2 local workers against 1.
 
-Run: ``python benchmarks/bench_sweep.py [--points 200] [--calls 20000] [--big-calls 2000000]``.
+Run: ``python benchmarks/bench_sweep.py [--points 200] [--calls 20000] [--big-calls 100000000]
+[--rounds 3] [--methods fork,spawn] [--thread] [--skip-sweep | --skip-big]``.
 
 - **Sweep**: ``--points`` points of ``gp_surgery`` (agents x patience), each simulating
-  ``--calls`` callers, with ``jobs=1`` (in this process: the single-core reference) and
-  ``jobs=2`` (a spawned pool of two, its start-up included). Prints the speed-up; on a machine
-  with 2 free cores it approaches 2. Both runs must give identical numbers (checked).
-- **One big simulation**: :func:`ivrscore.sweep.simulate_chunked` of ``--big-calls`` callers on
-  two workers against half as many on one (same chunk size), so the ideal ratio of the times is
-  1.0; the peak memory of a worker (largest resident set of the pool's processes) is printed.
+  ``--calls`` callers and scored, with ``jobs=1`` (in this process: the single-core reference)
+  and ``jobs=2`` (a fresh pool of two per run, its start-up included) for each start method of
+  ``--methods`` (``IVRSCORE_START_METHOD``), interleaved round by round; the best of
+  ``--rounds`` of each (a fork server is started once, so only its first round pays for it;
+  ``--thread`` keeps a second thread alive as a notebook does). Every run must give identical
+  numbers (checked). Besides the wall-clock
+  speed-up it prints the one the CPU seconds imply on two free cores: jobs=1's CPU against this
+  process's CPU plus half the workers' (the 200 tasks share out evenly), which a loaded,
+  shared machine cannot show on the clock.
+- **One big simulation**: ``ivr.simulate(tree, calls=--big-calls, jobs=2)`` against
+  ``ivr.simulate(tree, calls=--big-calls / 2, records=False)`` in this process, so the ideal
+  ratio of the times is 1.0 (the issue asks for at most 1.2); and that the spread run gives the
+  numbers of one process is checked on a small run first. The peak memory of a worker (largest
+  resident set of the pool's processes, which for a forked worker includes the pages it shares
+  with this process) and this process's own are printed.
 
 Results are printed, not stored; compare ratios measured in one run (the VM's speed varies).
-The CPU seconds and "cores busy" show whether the machine had two free cores to give: on a
-shared machine the wall-clock speed-up is capped by what the other processes leave.
+The CPU seconds and "cores busy" show whether the machine had two free cores to give, and the
+load average is printed before and after: on a shared machine the wall-clock speed-up is capped
+by what the other processes leave.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import sys
 import time
+from typing import Any
 
 import ivrscore as ivr
-from ivrscore.sweep import simulate_chunked
 
 
-def _children_peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+def _peak_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")  # pragma: no cover - not Linux
+
+
+_SPLIT: dict[str, float] = {}
+
+
+def _timed(fn: Any) -> tuple[float, float, Any]:
+    t0, c0 = time.perf_counter(), os.times()
+    out = fn()
+    t, c1 = time.perf_counter() - t0, os.times()
+    _SPLIT["self"] = sum(c1[:2]) - sum(c0[:2])
+    _SPLIT["workers"] = sum(c1[2:4]) - sum(c0[2:4])
+    return t, sum(c1[:4]) - sum(c0[:4]), out  # CPU: this process and its finished workers
+
+
+def bench_sweep(tree: ivr.PhoneTree, args: argparse.Namespace) -> None:
+    agents = list(range(3, 3 + 20))
+    patience = [60 + 60 * i for i in range(max(1, args.points // len(agents)))]
+    grid = {"nodes.reception_queue.staffing.agents": agents, "callers.0.patience.mean_s": patience}
+    n = len(agents) * len(patience)
+    ivr.sweep(tree, [{}], engine="simulate", calls=1_000, jobs=1)  # warm-up: imports, kernel
+    contenders = ["jobs=1"] + [f"jobs=2 {m}" for m in args.methods]
+    best: dict[str, tuple[float, float]] = {}
+    best_free: dict[str, float] = {}
+    records: dict[str, Any] = {}
+    print(
+        f"sweep: {n} points x {args.calls:,} simulated callers ({tree.name}), best of {args.rounds}"
+    )
+    for r in range(args.rounds):
+        for name in contenders:
+            jobs = 1 if name == "jobs=1" else 2
+            if jobs == 2:
+                os.environ["IVRSCORE_START_METHOD"] = name.split()[1]
+
+            def run(jobs: int = jobs) -> Any:
+                return ivr.sweep(
+                    tree,
+                    grid,
+                    engine="simulate",
+                    calls=args.calls,
+                    rng=1,
+                    jobs=jobs,
+                    progress=False,
+                )
+
+            t, cpu, s = _timed(run)
+            os.environ.pop("IVRSCORE_START_METHOD", None)
+            records.setdefault(name, s.to_records())
+            if records[name] != records["jobs=1"]:
+                sys.exit(f"the sweep's numbers depend on the workers ({name})")
+            # on two free cores: this process's CPU, then the workers' shared between two
+            free = _SPLIT["self"] + _SPLIT["workers"] / jobs if jobs > 1 else cpu
+            print(
+                f"  round {r + 1} {name:12s} {t:7.1f} s; CPU {cpu:6.1f} s ({cpu / t:4.2f} cores)"
+                f"; this process {_SPLIT['self']:5.1f} s, workers {_SPLIT['workers']:5.1f} s"
+            )
+            if name not in best or t < best[name][0]:
+                best[name] = (t, cpu)
+            if name not in best_free or free < best_free[name]:
+                best_free[name] = free
+    t1 = best["jobs=1"][0]
+    for name in contenders[1:]:
+        implied = (  # a fork server's workers are its children, not this process's
+            "n/a (the fork server's workers are not this process's children)"
+            if name.endswith("forkserver")
+            else f"{best_free['jobs=1'] / best_free[name]:.2f}x"
+        )
+        print(
+            f"  speed-up {name} vs jobs=1: {t1 / best[name][0]:.2f}x wall-clock (best "
+            f"{best[name][0]:.1f} s vs {t1:.1f} s); from CPU seconds, on two free cores: "
+            f"{implied}"
+        )
+    print("  identical numbers in every run: True")
+
+
+def bench_big(tree: ivr.PhoneTree, args: argparse.Namespace) -> None:
+    check = 5 * 65_536 + 11
+    one = ivr.simulate(tree, calls=check, rng=3, records=False)
+    two = ivr.simulate(tree, calls=check, rng=3, jobs=2)
+    if json.dumps(one.to_dict()) != json.dumps(two.to_dict()):
+        sys.exit("the spread simulation does not give one process's numbers")
+    print(f"one simulation of {tree.name}; spread == one process on {check:,} callers: True")
+    half = args.big_calls // 2
+    rss0 = _rss_mb()
+    t_one, cpu_one, _ = _timed(lambda: ivr.simulate(tree, calls=half, rng=2, records=False))
+    print(
+        f"  {half:,} callers in this process : {t_one:7.1f} s, CPU {cpu_one:6.1f} s "
+        f"({half / t_one / 1e6:.2f}M callers/s); this process: {rss0:,.0f} MB before, "
+        f"peak {_peak_mb(resource.RUSAGE_SELF):,.0f} MB"
+    )
+    t_two, cpu_two, big = _timed(lambda: ivr.simulate(tree, calls=args.big_calls, rng=2, jobs=2))
+    print(
+        f"  {args.big_calls:,} callers on 2 workers: {t_two:7.1f} s, CPU {cpu_two:6.1f} s "
+        f"({args.big_calls / t_two / 1e6:.2f}M callers/s); peak memory per worker "
+        f"{_peak_mb(resource.RUSAGE_CHILDREN):,.0f} MB"
+    )
+    free = _SPLIT["self"] + _SPLIT["workers"] / 2
+    print(
+        f"  ratio to one worker's half (ideal 1.0, issue: at most 1.2): {t_two / t_one:.2f} "
+        f"wall-clock; from CPU seconds, on two free cores: {free / cpu_one:.2f} (this process "
+        f"{_SPLIT['self']:.1f} s, workers {_SPLIT['workers']:.1f} s); abandoned "
+        f"{big.outcomes['abandoned']:.5f} ± {big.stderr['abandoned']:.5f}"
+    )
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--points", type=int, default=200)
     p.add_argument("--calls", type=int, default=20_000, help="callers per sweep point")
-    p.add_argument("--big-calls", type=int, default=2_000_000, help="callers of the big run")
-    p.add_argument("--chunk", type=int, default=250_000)
-    args = p.parse_args()
-    tree = ivr.load(ivr.examples.path("gp_surgery"))
-    agents = list(range(3, 3 + 20))
-    patience = [60 + 60 * i for i in range(max(1, args.points // len(agents)))]
-    grid = {"nodes.reception_queue.staffing.agents": agents, "callers.0.patience.mean_s": patience}
-    n = len(agents) * len(patience)
-    ivr.sweep(tree, [{}], engine="simulate", calls=1_000, jobs=1)  # warm-up: imports, caches
-
-    timings = {}
-    results = {}
-    cpu = {}
-    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    for jobs in (1, 2):
-        t0, c0 = time.perf_counter(), os.times()
-        results[jobs] = ivr.sweep(
-            tree, grid, engine="simulate", calls=args.calls, rng=1, jobs=jobs, progress=False
-        )
-        timings[jobs] = time.perf_counter() - t0
-        c1 = os.times()
-        cpu[jobs] = sum(c1[:4]) - sum(c0[:4])  # this process and its (finished) workers
-    same = results[1].to_records() == results[2].to_records()
-    print(f"sweep: {n} points x {args.calls:,} simulated callers ({tree.name})")
-    for jobs, t in timings.items():
-        print(
-            f"  jobs={jobs}: {t:7.1f} s  ({n / t:5.2f} points/s); CPU {cpu[jobs]:6.1f} s, "
-            f"{cpu[jobs] / t:4.2f} cores busy on average"
-        )
-    print(f"  speed-up 2 workers vs 1: {timings[1] / timings[2]:.2f}x; identical numbers: {same}")
-    if not same:
-        sys.exit("the sweep's numbers depend on the workers")
-
-    half = args.big_calls // 2
-    t0 = time.perf_counter()
-    simulate_chunked(tree, calls=half, chunk=args.chunk, rng=2, jobs=1, progress=False)
-    t_one = time.perf_counter() - t0
-    peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    t0 = time.perf_counter()
-    big = simulate_chunked(tree, calls=args.big_calls, chunk=args.chunk, rng=2, jobs=2)
-    t_two = time.perf_counter() - t0
-    print(f"one simulation in chunks of {args.chunk:,} callers")
-    print(f"  {half:,} callers on 1 worker : {t_one:7.1f} s (peak memory {peak_self:,.0f} MB)")
-    print(
-        f"  {args.big_calls:,} callers on 2 workers: {t_two:7.1f} s "
-        f"(peak memory per worker {_children_peak_mb():,.0f} MB)"
+    p.add_argument("--big-calls", type=int, default=100_000_000, help="callers of the big run")
+    p.add_argument("--rounds", type=int, default=3, help="rounds of the sweep (best of)")
+    p.add_argument("--methods", default="fork,spawn", help="start methods of the 2-worker pool")
+    p.add_argument(
+        "--thread",
+        action="store_true",
+        help="keep a second thread alive, as a notebook does (forking is then unsafe)",
     )
-    print(f"  ratio (ideal 1.0): {t_two / t_one:.2f}; abandoned {big.outcomes['abandoned']:.4f}")
+    p.add_argument("--skip-sweep", action="store_true")
+    p.add_argument("--skip-big", action="store_true")
+    args = p.parse_args()
+    args.methods = [m for m in args.methods.split(",") if m]
+    if args.thread:
+        import threading
+
+        threading.Thread(target=threading.Event().wait, daemon=True).start()
+    tree = ivr.load(ivr.examples.path("gp_surgery"))
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    if not args.skip_sweep:
+        bench_sweep(tree, args)
+        print(f"load average: {os.getloadavg()[0]:.1f}")
+    if not args.skip_big:
+        bench_big(tree, args)
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 

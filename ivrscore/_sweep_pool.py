@@ -1,7 +1,16 @@
-"""Running many independent tasks: in this process, on a local spawn process pool, or on Dask.
+"""Running many independent tasks: in this process, on a local process pool, or on Dask.
 
-Private to :mod:`ivrscore.sweep` and :mod:`ivrscore.fleet`; dask is imported only when a
-client is given.
+Private to :mod:`ivrscore.sweep`, :mod:`ivrscore.fleet` and the spread :func:`ivrscore.simulate`;
+dask is imported only when a client is given.
+
+The local pool's workers are forked on Linux when this process runs no other thread: a forked
+worker starts in milliseconds with everything this process has imported and compiled (the
+numba kernel included), where a spawned one spends about 3 s of CPU importing ivrscore and
+loading the kernel again. Where forking this process is unsafe (macOS, or a process with
+threads, such as a Jupyter kernel) a fork server is started once per session, imports
+ivrscore's sweep modules once, and forks the workers of every later pool from itself; on
+Windows they are spawned. ``IVRSCORE_START_METHOD=spawn`` (or ``forkserver``, ``fork``)
+chooses. The results never depend on it.
 """
 
 from __future__ import annotations
@@ -9,6 +18,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, cast
@@ -17,7 +27,7 @@ import numpy as np
 
 from .exceptions import IvrscoreError
 
-__all__ = ["default_jobs", "imap_tasks", "run_tasks", "seed_sequence"]
+__all__ = ["default_jobs", "imap_tasks", "run_tasks", "seed_sequence", "start_method"]
 
 
 def default_jobs() -> int:
@@ -26,6 +36,54 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+START_METHOD_VARIABLE = "IVRSCORE_START_METHOD"
+
+
+def start_method() -> str:
+    """How the local pool starts its workers: ``fork`` on Linux in a process with one thread,
+    else ``forkserver`` where there is one (macOS, or a process with threads such as a Jupyter
+    kernel), else ``spawn`` (Windows); the environment variable ``IVRSCORE_START_METHOD``
+    overrides.
+
+    Examples
+    --------
+    >>> start_method() in ("fork", "spawn", "forkserver")
+    True
+    """
+    import multiprocessing
+
+    chosen = os.environ.get(START_METHOD_VARIABLE, "").strip().lower()
+    methods = multiprocessing.get_all_start_methods()
+    if chosen:
+        if chosen not in methods:
+            raise IvrscoreError(
+                f"{START_METHOD_VARIABLE}={chosen!r}: this platform starts processes by "
+                + ", ".join(methods)
+            )
+        return chosen
+    if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    if "forkserver" in methods and sys.platform != "win32":
+        return "forkserver"
+    return "spawn"
+
+
+_PRELOAD = ["ivrscore.sweep", "ivrscore.fleet", "ivrscore._sweep_simulate", "ivrscore._sweep_warm"]
+"""What a fork server imports once, so that each worker it forks starts with them (the last
+loads the compiled kernel)."""
+
+
+def _pool(workers: int) -> Any:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = start_method()
+    ctx = multiprocessing.get_context(method)
+    if method == "forkserver":
+        ctx.set_forkserver_preload(_PRELOAD)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
 
 
 def _want_progress(progress: bool | None, n: int) -> bool:
@@ -102,12 +160,9 @@ def run_tasks(
             out[i] = fn(t)
             bar.tick()
         return out
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import as_completed
 
-    # spawn: workers start clean (no forked locks or threads), on every platform alike
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, n), mp_context=ctx) as pool:
+    with _pool(min(jobs, n)) as pool:
         index = {pool.submit(fn, t): i for i, t in enumerate(tasks)}
         try:
             for fut in as_completed(index):
@@ -143,17 +198,14 @@ def imap_tasks(
         for t in tasks:
             yield fn(t)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as pool:
+    with _pool(min(jobs, len(tasks))) as pool:
         futs = [pool.submit(fn, t) for t in tasks]
         try:
             for fut in futs:
                 yield fut.result()
-        finally:
+        except BaseException:  # an error, or the caller stopped early: drop what is left
             pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
 
 def seed_sequence(rng: Any) -> np.random.SeedSequence:

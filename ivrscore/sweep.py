@@ -10,9 +10,11 @@ a :class:`dask.distributed.Client`. Each point's random numbers come from its ow
 :class:`numpy.random.SeedSequence` (``SeedSequence(rng).spawn(points)``), so the results do not
 depend on how many workers ran them or in which order they finished.
 
-:func:`simulate_chunked` spreads one big simulation over the same workers: the calls are cut
-into chunks, each chunk is an independent seeded simulation, and the chunks' counts and sums
-are merged (see its Notes). Nothing else in ivrscore imports dask.
+One big simulation goes over the same workers with ``ivrscore.simulate(tree, calls=...,
+client=...)`` or ``jobs=``: contiguous groups of its blocks of callers run on the workers and
+their sums are merged in block order, so the numbers are exactly one process's
+(:func:`simulate_chunked` is the same under its first name). Nothing else in ivrscore imports
+dask.
 
 Examples
 --------
@@ -366,7 +368,9 @@ def sweep(
 
     Notes
     -----
-    The local pool starts its workers with the ``spawn`` method; in a script, call
+    The local pool forks its workers on Linux (they start with what this process has already
+    imported), or forks them from a fork server started once per session where forking this
+    process is unsafe (threads, macOS), or spawns them (Windows); in a script, call
     :func:`sweep` under ``if __name__ == "__main__":``. Every point's tree is built and
     validated in this process, then the points are sent to the workers one task each.
 

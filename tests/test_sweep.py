@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ import pytest
 
 import ivrscore as ivr
 from ivrscore.cli import main
+from ivrscore.engine.simulate import BLOCK
 from ivrscore.fleet import FLOW_SUFFIXES, expand
 from ivrscore.queueing import erlang_a
 from ivrscore.sweep import (
@@ -217,55 +220,138 @@ def test_one_and_two_local_workers_give_identical_numbers() -> None:
     assert two.to_records() == one.to_records()
 
 
+def same_simulation(a: ivr.Simulation, b: ivr.Simulation) -> None:
+    """Two simulations with the same numbers, to the last bit (NaN equal to NaN)."""
+    assert json.dumps(a.to_dict()) == json.dumps(b.to_dict())
+    assert a == b and a.calls == b.calls and a.seed == b.seed
+    assert a.harms is not None and b.harms is not None
+    assert a.harms.stderr == b.harms.stderr and a.harms.causes == b.harms.causes
+    assert np.array_equal(a.harms.covariance[1], b.harms.covariance[1])
+
+
 def test_a_dask_local_cluster_gives_exactly_the_local_results() -> None:
+    """Two worker processes: the sweep's points and one big simulation are this process's."""
     distributed = pytest.importorskip("distributed")
     grid = {AGENTS: [3, 4, 5], PATIENCE: [120, 480]}
     local = ivr.sweep(desk(), grid, engine="simulate", calls=3_000, rng=5, jobs=1)
+    calls = 3 * BLOCK + 1_234  # four blocks, the last short
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
         assert len(client.scheduler_info()["workers"]) == 2
         remote = ivr.sweep(desk(), grid, engine="simulate", calls=3_000, rng=5, client=client)
         exact = ivr.sweep(desk(), grid, client=client)
-        chunked = simulate_chunked(desk(), calls=9_000, chunk=3_000, rng=2, client=client)
+        spread = ivr.simulate(desk(), calls=calls, rng=2, client=client)
+
+        def compiled_here() -> int:
+            from ivrscore import _sweep_simulate
+
+            return len(_sweep_simulate._CACHE)
+
+        where = client.run(compiled_here)
     assert remote.to_records() == local.to_records()
     assert exact.to_records() == ivr.sweep(desk(), grid, jobs=1).to_records()
-    assert chunked == simulate_chunked(desk(), calls=9_000, chunk=3_000, rng=2, jobs=1)
+    same_simulation(spread, ivr.simulate(desk(), calls=calls, rng=2, records=False))
+    # each worker compiled the tree at most once, for all the blocks it walked
+    assert set(where.values()) <= {0, 1} and sum(where.values()) >= 1
 
 
-# -- one simulation in chunks -----------------------------------------------------------------
+# -- one simulation over many workers ---------------------------------------------------------
 
 
-def test_chunks_merge_to_the_mean_of_their_own_simulations() -> None:
+def test_a_threaded_dask_worker_gives_the_same_simulation() -> None:
+    """Two threads of one in-process worker share the compiled tables of the run."""
+    distributed = pytest.importorskip("distributed")
+    calls = 4 * BLOCK
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        spread = ivr.simulate(desk(), calls=calls, rng=6, client=client)
+    same_simulation(spread, ivr.simulate(desk(), calls=calls, rng=6, records=False))
+
+
+def test_one_simulation_on_local_workers_is_the_single_process_one() -> None:
+    t = ivr.loads(LINE)  # with volume: the workers solve the hour-by-hour load too
+    calls = 5 * BLOCK - 17
+    one = ivr.simulate(t, calls=calls, rng=8, records=False)
+    two = ivr.simulate(t, calls=calls, rng=8, jobs=2)
+    same_simulation(two, one)
+    assert two.records == {} and two.calls == calls
+    in_process = ivr.simulate(t, calls=calls, rng=8, jobs=1)  # jobs=1: this process, records
+    assert in_process.records and in_process.to_dict() == one.to_dict()
+    # in this process, in groups of one block: still the same numbers
+    from ivrscore._sweep_simulate import groups, simulate_spread
+
+    assert len(groups(5, 2, 1)) == 5
+    same_simulation(simulate_spread(t, calls=calls, rng=8, jobs=1, blocks_per_task=1), one)
+    # a generator gives its seed's numbers, as in one process
+    gen = ivr.simulate(t, calls=calls, rng=np.random.default_rng(8), jobs=2)
+    same_simulation(gen, one)
+    assert ivr.simulate(t, calls=calls, rng=9, jobs=2).outcomes != one.outcomes
+
+
+def test_one_spread_simulation_agrees_with_the_exact_analysis() -> None:
     t = desk()
-    merged = simulate_chunked(t, calls=25_000, chunk=10_000, rng=4, jobs=1)
-    seeds = np.random.SeedSequence(4).spawn(3)
-    sims = [
-        ivr.simulate(t, calls=n, rng=np.random.default_rng(s))
-        for n, s in zip((10_000, 10_000, 5_000), seeds, strict=True)
-    ]
-    assert merged.calls == 25_000 and merged.chunks == 3
-    for k in merged.outcomes:
-        assert merged.outcomes[k] == pytest.approx(
-            sum(s.outcomes[k] * s.calls for s in sims) / 25_000, abs=1e-12
-        )
-    human = sum(s.metrics["p_human"] * s.calls for s in sims)
-    assert merged.metrics["mean_time_to_human_s"] == pytest.approx(
-        sum(s.metrics["mean_time_to_human_s"] * s.metrics["p_human"] * s.calls for s in sims)
-        / human,
-        rel=1e-9,
-    )
-    # and it agrees with the exact analysis within sampling error
+    calls = 400_000
+    sim = ivr.simulate(t, calls=calls, rng=4, jobs=2)
     exact = ivr.analyze(t)
     for k, p in exact.outcomes.items():
-        assert abs(merged.outcomes[k] - p) <= 4 * math.sqrt(p * (1 - p) / 25_000) + 1e-12
-    # the merged standard error is the one of all 25,000 calls
-    one = ivr.simulate(t, calls=25_000, rng=9)
-    assert merged.stderr["mean_time_s"] == pytest.approx(one.stderr["mean_time_s"], rel=0.05)
-    assert merged.quantiles["p50_time_s"] == pytest.approx(one.quantiles["p50_time_s"], rel=0.05)
+        assert abs(sim.outcomes[k] - p) <= 4 * math.sqrt(p * (1 - p) / calls) + 1e-12
+    for k in ("mean_time_s", "mean_options_heard"):
+        assert abs(sim.metrics[k] - exact.metrics[k]) <= 4 * sim.stderr[k]
+
+
+def test_simulate_chunked_is_the_spread_simulation() -> None:
+    t = desk()
+    old = simulate_chunked(t, calls=100_000, chunk=10_000, rng=4, jobs=2)
+    same_simulation(old, ivr.simulate(t, calls=100_000, rng=4, records=False))
+    seq = simulate_chunked(t, calls=100_000, rng=np.random.SeedSequence(4), jobs=1)
+    assert seq.outcomes == old.outcomes
+
+
+def test_spreading_rejects_records_and_bad_jobs() -> None:
+    with pytest.raises(ivr.IvrscoreError, match="keeps no per-caller records"):
+        ivr.simulate(desk(), calls=1_000, jobs=2, records=True)
+    with pytest.raises(ivr.IvrscoreError, match=r"jobs must be a whole number .* \(got 0\)"):
+        ivr.simulate(desk(), calls=1_000, jobs=0)
+    with pytest.raises(ivr.IvrscoreError, match="calls must be a whole number"):
+        ivr.simulate(desk(), calls=0, jobs=2)
+
+
+def test_the_pool_start_method_can_be_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ivrscore._sweep_pool import start_method
+
+    monkeypatch.setenv("IVRSCORE_START_METHOD", "spawn")
+    assert start_method() == "spawn"
+    grid = {AGENTS: [3, 4]}
+    spawned = ivr.sweep(desk(), grid, engine="simulate", calls=2_000, rng=5, jobs=2)
+    monkeypatch.setenv("IVRSCORE_START_METHOD", "nonsense")
+    with pytest.raises(ivr.IvrscoreError, match="IVRSCORE_START_METHOD='nonsense'"):
+        start_method()
+    from ivrscore._sweep_pool import _PRELOAD
+
+    for name in _PRELOAD:  # a fork server ignores a preload that fails: check they import
+        __import__(name)
+    monkeypatch.setenv("IVRSCORE_START_METHOD", "forkserver")
+    served = ivr.sweep(desk(), grid, engine="simulate", calls=2_000, rng=5, jobs=2)
+    monkeypatch.delenv("IVRSCORE_START_METHOD")
+    again = ivr.sweep(desk(), grid, engine="simulate", calls=2_000, rng=5, jobs=2)
+    assert spawned.to_records() == again.to_records() == served.to_records()
+    if sys.platform == "linux":  # forking a process with threads is unsafe: a fork server
+        stop = threading.Event()
+        other = threading.Thread(target=stop.wait)
+        other.start()
+        try:
+            assert start_method() == "forkserver"
+        finally:
+            stop.set()
+            other.join()
 
 
 # -- the Sweep object -------------------------------------------------------------------------

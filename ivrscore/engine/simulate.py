@@ -181,6 +181,8 @@ def simulate(
     chunk: int = 250_000,
     progress: bool | None = None,
     records: bool | None = None,
+    client: Any = None,
+    jobs: int | None = None,
 ) -> Simulation:
     """Simulate callers through a phone tree.
 
@@ -202,6 +204,13 @@ def simulate(
         only for its tables, by :meth:`Simulation.to_dataframe` and by some plots). By default
         kept up to :data:`RECORDS_UP_TO` callers. Outcomes, metrics, standard errors, quantiles
         and harms are the same either way.
+    client : dask.distributed.Client, optional
+        Spread the callers over this cluster's workers (``pip install 'ivrscore[distributed]'``).
+    jobs : int, optional
+        Spread the callers over this many local worker processes (``jobs=1``, the default,
+        runs in this process). With ``client`` or ``jobs`` the numbers are exactly those of
+        one process with ``records=False``, for the same seed; no per-caller records are kept
+        (see the "Sweeps and clusters" page).
 
     Returns
     -------
@@ -217,6 +226,12 @@ def simulate(
     >>> sim.outcomes == ivr.simulate(tree, calls=20_000, rng=7, records=False).outcomes
     True
     """
+    if client is not None or (jobs is not None and jobs != 1):  # blocks of callers on workers
+        from .._sweep_simulate import simulate_spread
+
+        return simulate_spread(
+            tree, calls=calls, rng=rng, client=client, jobs=jobs, progress=progress, records=records
+        )
     if not isinstance(calls, int | np.integer) or calls < 1:
         raise ArgumentError(f"calls must be a whole number of callers, at least 1 (got {calls!r})")
     keep = calls <= RECORDS_UP_TO if records is None else bool(records)
