@@ -61,9 +61,6 @@ __all__ = ["Centre", "simulate_centre"]
 
 WEEK_S = HOURS * 3600.0
 
-# heap event kinds; at the same time an agent who finishes comes before a caller who joins
-_EV_END, _EV_JOIN = range(2)
-_KIND = 1 << 40  # an event's payload: kind * _KIND + caller (ties broken by kind, then caller)
 _MAX_STEPS = 100_000
 # patience laws, per persona
 _P_EXP, _P_LOGNORMAL, _P_NONE = range(3)
@@ -196,6 +193,12 @@ def _run(
     head = np.full(n_slots, -1, dtype=np.int64)
     tail = np.full(n_slots, -1, dtype=np.int64)
     busy = np.zeros(n_slots, dtype=np.int64)
+    # the calls in progress: handling is exponential, so the next end of a call in a slot comes
+    # at rate busy / handle time from any moment on, and ends one of the calls chosen at random
+    # (the memoryless race); it is drawn again whenever the slot's number of calls changes
+    talking = np.empty((n_slots, max(1, agents.max())), dtype=np.int64)
+    next_end = np.full(n_slots, math.inf)
+    since = np.zeros(n_slots)  # when the slot's number of calls last changed
     # figures per slot and hour of the week (summed over the measured weeks) and per week
     f_joined = np.zeros((n_slots, 168))
     f_answered = np.zeros((n_slots, 168))
@@ -209,8 +212,8 @@ def _run(
     w_abandoned = np.zeros((weeks, n_slots))
     w_wait_answered = np.zeros((weeks, n_slots))
     w_busy = np.zeros((weeks, n_slots))
-    # the heap holds calls ending and callers reaching a line (a few hundred: the calls in
-    # progress); arrivals come from their own stream and shift changes are on the hour
+    # the heap holds callers on their way to a line (a few: those in the menus); arrivals come
+    # from their own stream and shift changes on the hour
     hk = np.empty(hcap)
     hv = np.empty(hcap, dtype=np.int64)
     hn = 0
@@ -233,14 +236,44 @@ def _run(
     while True:
         th = tick if tick <= last_tick else math.inf
         top = hk[0] if hn > 0 else math.inf
+        te = math.inf
+        qe = -1
+        for q in range(n_slots):
+            if next_end[q] < te:
+                te = next_end[q]
+                qe = q
         serve = -1  # the slot whose agents look for the next caller
-        if th <= ta and th <= top:
+        if th <= ta and th <= top and th <= te:
             if th == math.inf:
                 break
             t = th
             tick += 3600.0
             serve = n_slots  # all of them: a shift change
             i = -1
+            # the agents' time, hour by hour (an hour's time is counted at its end)
+            if t_begin < t <= t_end:
+                h = _hour_of(t - 1.0)
+                wk = _week_of(t - 1.0 - t_begin)
+                for q in range(n_slots):
+                    f_busy[q, h] += busy[q] * (t - since[q])
+                    w_busy[wk, q] += busy[q] * (t - since[q])
+            for q in range(n_slots):
+                since[q] = t
+        elif te <= ta and te <= top:
+            # a call ends: the agent looks for the next caller, and this caller goes on
+            t = te
+            q = qe
+            if t_begin <= since[q] < t_end:
+                f_busy[q, _hour_of(since[q])] += busy[q] * (t - since[q])
+                w_busy[_week_of(since[q] - t_begin), q] += busy[q] * (t - since[q])
+            since[q] = t
+            b = busy[q]
+            k = min(math.floor(_uniform(rng) * b), b - 1)
+            i = talking[q, k]
+            talking[q, k] = talking[q, b - 1]
+            busy[q] = b - 1
+            next_end[q] = t + _exponential(rng) * handle_s[q] / (b - 1) if b > 1 else math.inf
+            serve = q
         elif ta < top:
             # a caller rings: who they are, and where they start
             t = ta
@@ -277,43 +310,38 @@ def _run(
             if ah >= n_hours:
                 ta = math.inf
         else:
+            # a caller reaches a line
             t = top
-            v = hv[0]
+            i = hv[0]
             _pop(hk, hv, hn)
             hn -= 1
-            i = v % _KIND
             a = pending[i]
             q = int(alt_a[a])
-            if v // _KIND == _EV_END:
-                # an agent finishes: looks for the next caller, and this one goes on
-                busy[q] -= 1
-                serve = q
+            if joins == jcap:
+                full = 2
+                break
+            j = joins
+            joins += 1
+            j_caller[j] = i
+            j_time[j] = t
+            j_dead[j] = t + left[i] if alt_patience[a] else math.inf
+            j_next[j] = -1
+            if tail[q] >= 0:
+                j_next[tail[q]] = j
             else:
-                # the caller reaches the line
-                if joins == jcap:
-                    full = 2
-                    break
-                j = joins
-                joins += 1
-                j_caller[j] = i
-                j_time[j] = t
-                j_dead[j] = t + left[i] if alt_patience[a] else math.inf
-                j_next[j] = -1
-                if tail[q] >= 0:
-                    j_next[tail[q]] = j
-                else:
-                    head[q] = j
-                tail[q] = j
-                if t_begin <= t < t_end:
-                    f_joined[q, _hour_of(t)] += 1.0
-                    w_joined[_week_of(t - t_begin), q] += 1.0
-                serve = q
-                i = -1
+                head[q] = j
+            tail[q] = j
+            if t_begin <= t < t_end:
+                f_joined[q, _hour_of(t)] += 1.0
+                w_joined[_week_of(t - t_begin), q] += 1.0
+            serve = q
+            i = -1
         # agents who are free answer the callers waiting (one slot, or all at a shift change)
         if serve >= 0:
             lo, hi = (0, n_slots) if serve == n_slots else (serve, serve + 1)
             for q in range(lo, hi):
                 now_on = agents[q, _hour_of(t)]
+                answered = False
                 j = head[q]
                 while j >= 0:
                     c = j_caller[j]
@@ -328,9 +356,13 @@ def _run(
                     # a shift that ends stays to answer the callers who rang while it was on
                     if busy[q] >= now_on and busy[q] >= agents[q, _hour_of(arrive[c])]:
                         break
+                    if t_begin <= since[q] < t_end:
+                        f_busy[q, _hour_of(since[q])] += busy[q] * (t - since[q])
+                        w_busy[_week_of(since[q] - t_begin), q] += busy[q] * (t - since[q])
+                    since[q] = t
+                    talking[q, busy[q]] = c
                     busy[q] += 1
                     wait = t - j_time[j]
-                    talk = _exponential(rng) * handle_s[q]
                     a = pending[c]
                     if alt_patience[a]:
                         left[c] -= wait
@@ -344,27 +376,15 @@ def _run(
                         wk = _week_of(j_time[j] - t_begin)
                         w_answered[wk, q] += 1.0
                         w_wait_answered[wk, q] += wait
-                    # the agent's time, hour by hour, within the measured weeks
-                    x = max(t, t_begin)
-                    stop = min(t + talk, t_end)
-                    while x < stop:
-                        edge = min(stop, (math.floor(x / 3600.0) + 1.0) * 3600.0)
-                        f_busy[q, _hour_of(x)] += edge - x
-                        w_busy[_week_of(x - t_begin), q] += edge - x
-                        x = edge
                     # the caller talks, then goes on from the agent
                     state[c] = alt_next[a]
-                    if hn == hcap:
-                        full = 3
-                        break
-                    _push(hk, hv, hn, t + talk, _EV_END * _KIND + c)
-                    hn += 1
+                    answered = True
                     j = j_next[j]
                 head[q] = j
                 if j < 0:
                     tail[q] = -1
-            if full:
-                break
+                if answered:
+                    next_end[q] = t + _exponential(rng) * handle_s[q] / busy[q]
         if i < 0:
             continue
         # walk caller i until the call ends or the caller must wait in a line
@@ -389,7 +409,7 @@ def _run(
                 if hn == hcap:
                     full = 3
                     break
-                _push(hk, hv, hn, now, _EV_JOIN * _KIND + i)
+                _push(hk, hv, hn, now, i)
                 hn += 1
                 break
             d = alt_fixed[a]
