@@ -156,6 +156,7 @@ def _run(
     rate: NDArray[np.float64],
     first_hour: int,
     cap: int,
+    lcap: int,
     jcap: int,
     hcap: int,
     minute_pattern: NDArray[np.int64],
@@ -173,23 +174,32 @@ def _run(
     rng: NDArray[np.uint64],
 ) -> tuple[NDArray[Any], ...]:
     n_slots = agents.shape[0]
-    # per caller (room for ``cap``: the run stops, ``full``, if more ring)
+    # Room is fixed up front (``cap`` callers, ``lcap`` of them in the building at once,
+    # ``jcap`` waiting in lines, ``hcap`` on their way to one): a run that needs more stops
+    # (``full`` says which) and is run again with more. Records of the callers in the building
+    # and of the places in lines are used again once free, so they stay few and in cache.
     full = 0
+    # per caller: when they rang and how the call ended
     arrive = np.empty(cap)
-    state = np.empty(cap, dtype=np.int64)
-    left = np.empty(cap)
-    outcome = np.empty(cap, dtype=np.int64)
-    steps = np.empty(cap, dtype=np.int64)
-    pending = np.empty(cap, dtype=np.int64)  # the queue alternative a caller waits in
+    outcome = np.empty(cap, dtype=np.int8)
     n = 0
-    # per join (a caller entering a line): lines are linked lists of joins, first come first
-    # served; a caller who gives up stays in the list until an agent looks for the next caller
-    # (or the run ends), and is counted then, at the moment patience ran out
-    j_caller = np.empty(jcap, dtype=np.int64)
+    # per caller in the building (a live record, reused)
+    l_caller = np.empty(lcap, dtype=np.int64)
+    state = np.empty(lcap, dtype=np.int64)
+    left = np.empty(lcap)
+    steps = np.empty(lcap, dtype=np.int64)
+    pending = np.empty(lcap, dtype=np.int64)  # the queue alternative a caller waits in
+    l_free = np.arange(lcap - 1, -1, -1)
+    l_nfree = lcap
+    # per place in a line: lines are linked lists, first come first served; a caller who gives
+    # up stays in the list until an agent looks for the next caller (or the run ends), and is
+    # counted then, at the moment patience ran out
+    j_live = np.empty(jcap, dtype=np.int64)
     j_time = np.empty(jcap)
     j_dead = np.empty(jcap)  # when the caller's patience runs out (inf: never)
     j_next = np.empty(jcap, dtype=np.int64)
-    joins = 0
+    j_free = np.arange(jcap - 1, -1, -1)
+    j_nfree = jcap
     head = np.full(n_slots, -1, dtype=np.int64)
     tail = np.full(n_slots, -1, dtype=np.int64)
     busy = np.zeros(n_slots, dtype=np.int64)
@@ -277,12 +287,15 @@ def _run(
         elif ta < top:
             # a caller rings: who they are, and where they start
             t = ta
-            if n == cap:
-                full = 1
+            if n == cap or l_nfree == 0:
+                full = 1 if n == cap else 2
                 break
-            i = n
+            l_nfree -= 1
+            i = l_free[l_nfree]
+            l_caller[i] = n
+            arrive[n] = t
+            outcome[n] = ABANDONED
             n += 1
-            arrive[i] = t
             task = _draw(task_cum, _uniform(rng))
             persona = _draw(persona_cum, _uniform(rng))
             zero = 1 if _uniform(rng) < wants[persona] else 0
@@ -295,7 +308,6 @@ def _run(
                 left[i] = math.exp(pat_a[persona] + pat_b[persona] * _normal(rng))
             else:
                 left[i] = math.inf
-            outcome[i] = ABANDONED
             steps[i] = 0
             pending[i] = -1
             # the next caller
@@ -317,12 +329,12 @@ def _run(
             hn -= 1
             a = pending[i]
             q = int(alt_a[a])
-            if joins == jcap:
-                full = 2
+            if j_nfree == 0:
+                full = 3
                 break
-            j = joins
-            joins += 1
-            j_caller[j] = i
+            j_nfree -= 1
+            j = j_free[j_nfree]
+            j_live[j] = i
             j_time[j] = t
             j_dead[j] = t + left[i] if alt_patience[a] else math.inf
             j_next[j] = -1
@@ -344,17 +356,21 @@ def _run(
                 answered = False
                 j = head[q]
                 while j >= 0:
-                    c = j_caller[j]
+                    c = j_live[j]
                     if j_dead[j] < t:  # gave up before an agent was free
                         if t_begin <= j_time[j] < t_end:
                             h = _hour_of(j_time[j])
                             f_abandoned[q, h] += 1.0
                             f_wait_all[q, h] += j_dead[j] - j_time[j]
                             w_abandoned[_week_of(j_time[j] - t_begin), q] += 1.0
+                        l_free[l_nfree] = c
+                        l_nfree += 1
+                        j_free[j_nfree] = j
+                        j_nfree += 1
                         j = j_next[j]
                         continue
                     # a shift that ends stays to answer the callers who rang while it was on
-                    if busy[q] >= now_on and busy[q] >= agents[q, _hour_of(arrive[c])]:
+                    if busy[q] >= now_on and busy[q] >= agents[q, _hour_of(arrive[l_caller[c]])]:
                         break
                     if t_begin <= since[q] < t_end:
                         f_busy[q, _hour_of(since[q])] += busy[q] * (t - since[q])
@@ -379,6 +395,8 @@ def _run(
                     # the caller talks, then goes on from the agent
                     state[c] = alt_next[a]
                     answered = True
+                    j_free[j_nfree] = j
+                    j_nfree += 1
                     j = j_next[j]
                 head[q] = j
                 if j < 0:
@@ -389,6 +407,7 @@ def _run(
             continue
         # walk caller i until the call ends or the caller must wait in a line
         now = t
+        queued = False
         while True:
             s = state[i]
             u = _uniform(rng)
@@ -407,10 +426,11 @@ def _run(
                     left[i] -= d0
                 pending[i] = a
                 if hn == hcap:
-                    full = 3
+                    full = 4
                     break
                 _push(hk, hv, hn, now, i)
                 hn += 1
+                queued = True
                 break
             d = alt_fixed[a]
             if k == D_EXP:
@@ -434,13 +454,16 @@ def _run(
                 left[i] -= d
             nxt = alt_next[a]
             if nxt < 0:
-                outcome[i] = alt_outcome[a]
+                outcome[l_caller[i]] = alt_outcome[a]
                 break
             if steps[i] >= _MAX_STEPS:
                 break
             state[i] = nxt
         if full:
             break
+        if not queued:  # the call is over: its live record is free
+            l_free[l_nfree] = i
+            l_nfree += 1
     # the callers still in a line when the run ends gave up there (those who never hang up
     # wait for ever, in a line nobody answers again)
     for q in range(n_slots):
@@ -453,7 +476,7 @@ def _run(
                 w_abandoned[_week_of(j_time[j] - t_begin), q] += 1.0
             j = j_next[j]
     return (
-        np.array([full, n, joins]),
+        np.array([full, n]),
         outcome[:n],
         arrive[:n],
         f_joined,
@@ -619,10 +642,10 @@ def simulate_centre(
     state = np.random.SeedSequence(int(gen.integers(0, 2**63 - 1))).generate_state(4, np.uint64)
     t_begin, t_end = 0.0, weeks * WEEK_S
     rates, first, expected = callers[:3]
-    # room for the callers (a Poisson number: six standard deviations over), their visits to
-    # the lines and the heap; a run that needs more is run again, from the same state, with more
-    caps = [int(expected + 6.0 * math.sqrt(expected)) + 64, 0, 4096]
-    caps[1] = 2 * caps[0]
+    # room for the callers (a Poisson number: six standard deviations over), those in the
+    # building at once, their places in lines and the heap; a run that needs more is run again,
+    # from the same generator state, with twice the room it lacked: the same numbers
+    caps = [int(expected + 6.0 * math.sqrt(expected)) + 64, 8192, 8192, 4096]
     while True:
         with np.errstate(over="ignore"):  # the generator wraps round on purpose (plain Python)
             res = cast(Any, _run)(
@@ -632,7 +655,7 @@ def simulate_centre(
         if full == 0:
             break
         caps[full - 1] *= 2
-    outcome, arrive = res[1:3]
+    outcome, arrive = res[1].astype(np.int64), res[2]
     f_joined, f_answered, f_abandoned, f_wait_ans, f_within, f_wait_all, f_busy = res[3:10]
     w_joined, w_answered, w_abandoned, w_wait_ans, w_busy = res[10:]
     measured = (arrive >= t_begin) & (arrive < t_end)
