@@ -253,6 +253,7 @@ def _run(
                 te = next_end[q]
                 qe = q
         serve = -1  # the slot whose agents look for the next caller
+        ended = -1
         if th <= ta and th <= top and th <= te:
             if th == math.inf:
                 break
@@ -282,7 +283,7 @@ def _run(
             i = talking[q, k]
             talking[q, k] = talking[q, b - 1]
             busy[q] = b - 1
-            next_end[q] = t + _exponential(rng) * handle_s[q] / (b - 1) if b > 1 else math.inf
+            ended = q  # the next end is drawn once the agent has looked for the next caller
             serve = q
         elif ta < top:
             # a caller rings: who they are, and where they start
@@ -401,8 +402,9 @@ def _run(
                 head[q] = j
                 if j < 0:
                     tail[q] = -1
-                if answered:
-                    next_end[q] = t + _exponential(rng) * handle_s[q] / busy[q]
+                if answered or q == ended:
+                    b = busy[q]
+                    next_end[q] = t + _exponential(rng) * handle_s[q] / b if b > 0 else math.inf
         if i < 0:
             continue
         # walk caller i until the call ends or the caller must wait in a line
