@@ -225,8 +225,8 @@ def test_two_queues_with_a_transfer_agree_with_ciw() -> None:
     Ciw draws a new patience at the back line where ivrscore keeps what is left of the
     caller's; with exponential patience the two are the same law. A gap of about 2 standard
     errors at the back line's abandonment, seen before with these seeds, was noise: the exact
-    chain gives 0.1104, ivrscore 0.1094 +- 0.0012 (40 replications), a SimPy model of the same
-    calls 0.1098 +- 0.0013 (40) and Ciw 0.1102 +- 0.0007 (160 replications)."""
+    chain gives 0.1104, Ciw 0.1102 +- 0.0007 (160 two-week replications), a SimPy model of the
+    same calls 0.1098 +- 0.0013 (40), ivrscore 0.1105 +- 0.0004 (150 eight-week replications)."""
     ciw = pytest.importorskip("ciw")
     horizon = 2 * 168 * 3600.0
     ours = ours_two_queues(two_queues(), 10)
