@@ -27,7 +27,12 @@ be put side by side (:meth:`Centre.side_by_side`).
 
 The event loop is one compiled kernel (numba; plain Python where numba is missing, with the same
 numbers). It draws from the caller kernel's xoshiro256** generator (:mod:`._kernel`), seeded
-from ``rng``, so a seed gives the same week on every machine.
+from ``rng``, so a seed gives the same week on every machine. It keeps few events: callers are
+drawn as they ring; its one heap holds the callers on their way through the menus to a line; a
+caller who gives up is found when an agent next looks for a caller in that line, and counted at
+the moment patience ran out; and as handling is exponential, the next end of a call in a slot is
+drawn for the slot (at rate calls in progress / handle time, ending one of them at random, the
+same law as one talk time per call), so nothing is kept per call in progress.
 """
 
 from __future__ import annotations
