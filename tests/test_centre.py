@@ -7,9 +7,12 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 
 import ivrscore as ivr
 from ivrscore.queueing import erlang_a
@@ -102,7 +105,7 @@ entry: front
 arrivals: uniform
 volume: {{calls_per_week: {calls}}}
 tasks: [{{name: simple, share: {stay}}}, {{name: hard, share: {move}}}]
-callers: {{patience: {{mean_s: {patience}}}, wants_human: 0}}
+callers: {{patience: {patience}, wants_human: 0}}
 nodes:
   front: {{type: queue, staffing: {{agents: {c1}, handle_time_s: {h1}}}, next: first}}
   first: {{type: agent, handles: [simple], transfer_to: back}}
@@ -111,46 +114,132 @@ nodes:
 """
 
 
-def test_two_queues_with_a_transfer_agree_with_ciw() -> None:
-    """Callers wait at the front line; a share of them is transferred after talking and waits
-    again at the back line. The same network in Ciw (exponential arrivals, services and
-    reneging; routing by the same share), 10 replications each: abandonment and ASA at both
-    lines within 3 standard errors of each other (four figures compared at once; measured
-    gaps are 0.2 to 2.2 standard errors, the largest at the back line's abandonment)."""
-    ciw = pytest.importorskip("ciw")
-    rate, move, patience = 30.0, 0.4, 240.0
-    c1, h1, c2, h2 = 6, 600.0, 4, 900.0
-    tree = ivr.loads(
-        TWO_QUEUES.format(
-            calls=rate * 168,
-            stay=1 - move,
-            move=move,
-            patience=patience,
-            c1=c1,
-            h1=h1,
-            c2=c2,
-            h2=h2,
-        )
+RATE, MOVE, PATIENCE = 30.0, 0.4, 240.0
+C1, H1, C2, H2 = 6, 600.0, 4, 900.0
+
+
+def two_queues(patience: str = f"{{mean_s: {PATIENCE}}}") -> ivr.PhoneTree:
+    text = TWO_QUEUES.format(
+        calls=RATE * 168, stay=1 - MOVE, move=MOVE, patience=patience, c1=C1, h1=H1, c2=C2, h2=H2
     )
-    horizon = 2 * 168 * 3600.0
-    ours: dict[str, list[float]] = {k: [] for k in ("ab1", "ab2", "asa1", "asa2")}
-    theirs: dict[str, list[float]] = {k: [] for k in ours}
-    for rep in range(10):
+    return ivr.loads(text)
+
+
+def two_queue_chain() -> dict[str, float]:
+    """The exact stationary figures of the two-queue network with transfers: with Poisson
+    arrivals and exponential handling and patience it is a Markov chain on (callers at the
+    front line, callers at the back line), solved here on a grid large enough that no
+    probability is left at its edges (below 1e-70). P(abandon) at a line is its abandonment
+    rate over its arrival rate; the ASA of the answered follows a tagged caller from the state
+    an arrival finds (all arrivals at the front, by PASTA; at the back, weighted by the rate of
+    transfers out of each state), with k callers ahead each of whom leaves at rate c mu + k theta
+    and the caller's own patience at rate theta."""
+    from scipy.sparse import csc_matrix, diags
+    from scipy.sparse.linalg import spsolve
+
+    lam, theta, mu1, mu2 = RATE / 3600.0, 1.0 / PATIENCE, 1.0 / H1, 1.0 / H2
+    size = 60
+    n1, n2 = np.meshgrid(np.arange(size + 1), np.arange(size + 1), indexing="ij")
+    here = n1 * (size + 1) + n2
+    rows: list[NDArray[np.int64]] = []
+    cols: list[NDArray[np.int64]] = []
+    rates: list[NDArray[np.float64]] = []
+
+    def move(mask: NDArray[np.bool_], to: NDArray[np.int64], rate: NDArray[np.float64]) -> None:
+        rows.append(here[mask])
+        cols.append(to[mask])
+        rates.append(np.broadcast_to(rate, here.shape)[mask])
+
+    served1 = np.minimum(n1, C1) * mu1
+    move(n1 < size, here + (size + 1), np.full(here.shape, lam))
+    move((n1 > 0) & (n2 < size), here - (size + 1) + 1, served1 * MOVE)
+    move(n1 > 0, here - (size + 1), served1 * (1 - MOVE) + np.maximum(n1 - C1, 0) * theta)
+    move(n2 > 0, here - 1, np.minimum(n2, C2) * mu2 + np.maximum(n2 - C2, 0) * theta)
+    r, c, v = np.concatenate(rows), np.concatenate(cols), np.concatenate(rates)
+    states = (size + 1) ** 2
+    q = csc_matrix((v, (r, c)), shape=(states, states))
+    q = q - diags(np.asarray(q.sum(axis=1)).ravel())
+    a = q.T.tolil()
+    a[0, :] = 1.0
+    rhs = np.zeros(states)
+    rhs[0] = 1.0
+    pi = np.asarray(spsolve(a.tocsc(), rhs)).reshape(size + 1, size + 1)
+    assert pi[-1].sum() < 1e-12 and pi[:, -1].sum() < 1e-12
+    lam2 = float((pi * served1 * MOVE).sum())
+
+    def answered(c: int, mu: float, found: NDArray[np.float64]) -> tuple[float, float]:
+        p_served, wait = 0.0, 0.0  # with k ahead: P(answered), E[wait; answered]
+        p_k, w_k = found[:c].sum(), 0.0
+        for k in range(found.size - c):
+            out = c * mu + k * theta + theta
+            ahead = c * mu + k * theta
+            if k == 0:
+                p_served, wait = ahead / out, ahead / out / out
+            else:
+                p_served, wait = ahead / out * p_served, ahead / out * (wait + p_served / out)
+            p_k += found[c + k] * p_served
+            w_k += found[c + k] * wait
+        return float(1 - p_k), float(w_k / p_k)
+
+    ab1, asa1 = answered(C1, mu1, pi.sum(axis=1))
+    found2 = (pi * served1 * MOVE).sum(axis=0)
+    ab2, asa2 = answered(C2, mu2, found2 / found2.sum())
+    # the same abandonment from the rates (a check on the tagged-caller sums)
+    assert ab1 == pytest.approx(float((pi * np.maximum(n1 - C1, 0)).sum()) * theta / lam, rel=1e-9)
+    assert ab2 == pytest.approx(float((pi * np.maximum(n2 - C2, 0)).sum()) * theta / lam2, rel=1e-9)
+    return {"ab1": ab1, "ab2": ab2, "asa1": asa1, "asa2": asa2}
+
+
+def ours_two_queues(tree: ivr.PhoneTree, reps: int) -> dict[str, NDArray[np.float64]]:
+    out: dict[str, list[float]] = {k: [] for k in ("ab1", "ab2", "asa1", "asa2")}
+    for rep in range(reps):
         run = ivr.simulate_centre(tree, weeks=2, rng=100 + rep)
         for q, tag in (("front", "1"), ("back", "2")):
-            ours["ab" + tag].append(run.figure(q, "p_abandon"))
-            ours["asa" + tag].append(run.figure(q, "asa_s"))
+            out["ab" + tag].append(run.figure(q, "p_abandon"))
+            out["asa" + tag].append(run.figure(q, "asa_s"))
+    return {k: np.array(v) for k, v in out.items()}
+
+
+def test_two_queues_with_a_transfer_match_the_exact_chain() -> None:
+    """Callers wait at the front line; 40% of them are transferred after talking and wait
+    again at the back line, with the patience they have left. Everything exponential, so the
+    network is a Markov chain solved exactly (two_queue_chain): abandonment and ASA at both
+    lines within 2 standard errors over 10 replications of two weeks."""
+    exact = two_queue_chain()
+    # the chain's own figures, against the front line's closed form (M/M/6+M, Erlang A)
+    front = erlang_a(C1, calls_per_hour=RATE, handle_time_s=H1, patience_s=PATIENCE)
+    assert exact["ab1"] == pytest.approx(front.p_abandon, rel=1e-9)
+    assert exact["asa1"] == pytest.approx(front.mean_wait_served_s, rel=1e-6)
+    ours = ours_two_queues(two_queues(), 10)
+    for k, want in exact.items():
+        x = ours[k]
+        se = x.std(ddof=1) / math.sqrt(x.size)
+        assert abs(x.mean() - want) <= 2 * se, (k, x.mean(), want, se)
+
+
+def test_two_queues_with_a_transfer_agree_with_ciw() -> None:
+    """The same network in Ciw (exponential arrivals, services and reneging; routing by the
+    same share), 10 replications each: abandonment and ASA at both lines within 2 standard
+    errors of each other.
+
+    Ciw draws a new patience at the back line where ivrscore keeps what is left of the
+    caller's; with exponential patience the two are the same law. A gap of about 2 standard
+    errors at the back line's abandonment, seen before with these seeds, was noise: the exact
+    chain gives 0.1104, Ciw 0.1102 +- 0.0007 (160 two-week replications), a SimPy model of the
+    same calls 0.1098 +- 0.0013 (40), ivrscore 0.1105 +- 0.0004 (150 eight-week replications)."""
+    ciw = pytest.importorskip("ciw")
+    horizon = 2 * 168 * 3600.0
+    ours = ours_two_queues(two_queues(), 10)
+    theirs: dict[str, list[float]] = {k: [] for k in ours}
+    for rep in range(10):
         net = ciw.create_network(
-            arrival_distributions=[ciw.dists.Exponential(rate / 3600.0), None],
-            service_distributions=[
-                ciw.dists.Exponential(1 / h1),
-                ciw.dists.Exponential(1 / h2),
-            ],
-            number_of_servers=[c1, c2],
-            routing=[[0.0, move], [0.0, 0.0]],
+            arrival_distributions=[ciw.dists.Exponential(RATE / 3600.0), None],
+            service_distributions=[ciw.dists.Exponential(1 / H1), ciw.dists.Exponential(1 / H2)],
+            number_of_servers=[C1, C2],
+            routing=[[0.0, MOVE], [0.0, 0.0]],
             reneging_time_distributions=[
-                ciw.dists.Exponential(1 / patience),
-                ciw.dists.Exponential(1 / patience),
+                ciw.dists.Exponential(1 / PATIENCE),
+                ciw.dists.Exponential(1 / PATIENCE),
             ],
         )
         ciw.seed(rep)
@@ -164,9 +253,86 @@ def test_two_queues_with_a_transfer_agree_with_ciw() -> None:
             theirs["ab" + tag].append(len(gone) / (len(served) + len(gone)))
             theirs["asa" + tag].append(float(np.mean([r.waiting_time for r in served])))
     for k in ours:
-        a, b = np.array(ours[k]), np.array(theirs[k])
+        a, b = ours[k], np.array(theirs[k])
         se = math.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
-        assert abs(a.mean() - b.mean()) <= 3 * se, (k, a.mean(), b.mean(), se)
+        assert abs(a.mean() - b.mean()) <= 2 * se, (k, a.mean(), b.mean(), se)
+
+
+def simpy_two_queues(rep: int, patience: Callable[[np.random.Generator], float]) -> list[float]:
+    """The two-queue network as a plain SimPy model: a process per caller, a Resource per line,
+    reneging as ``request | timeout(patience left)``, the patience a caller has left after the
+    front line carried to the back line; callers counted at the line they join in the two
+    measured weeks after a day's warm-up, and the run goes on until every caller is done."""
+    simpy = pytest.importorskip("simpy")
+    gen = np.random.default_rng(1000 + rep)
+    env = simpy.Environment()
+    warm, horizon = 24 * 3600.0, 2 * 168 * 3600.0
+    lines = {1: simpy.Resource(env, C1), 2: simpy.Resource(env, C2)}
+    talk = {1: H1, 2: H2}
+    joined, gone, waited = {1: 0, 2: 0}, {1: 0, 2: 0}, {1: 0.0, 2: 0.0}
+
+    def line(node: int, left: float) -> Any:
+        t0 = env.now
+        counted = warm <= t0 < warm + horizon
+        joined[node] += counted
+        req = lines[node].request()
+        got = yield req | env.timeout(left)
+        if req not in got:
+            req.cancel()
+            gone[node] += counted
+            return None
+        wait = env.now - t0
+        if counted:
+            waited[node] += wait
+        yield env.timeout(gen.exponential(talk[node]))
+        lines[node].release(req)
+        return wait
+
+    def caller(hard: bool) -> Any:
+        left = patience(gen)
+        wait = yield from line(1, left)
+        if wait is not None and hard:
+            yield from line(2, left - wait)
+
+    def arrivals() -> Any:
+        while True:
+            yield env.timeout(gen.exponential(3600.0 / RATE))
+            if env.now >= warm + horizon:
+                return
+            env.process(caller(gen.random() < MOVE))
+
+    env.process(arrivals())
+    env.run()
+    return [
+        gone[1] / joined[1],
+        gone[2] / joined[2],
+        waited[1] / (joined[1] - gone[1]),
+        waited[2] / (joined[2] - gone[2]),
+    ]
+
+
+def test_two_queues_keep_the_patience_left_as_simpy_does() -> None:
+    """Lognormal patience (median 3 minutes, sigma 1), which is not memoryless: a caller
+    transferred to the back line brings the patience the front line left, which neither Ciw
+    (it draws a new patience at each line) nor the Markov chain can check. A SimPy model of the
+    same calls can (simpy_two_queues): abandonment and ASA at both lines within 2 standard
+    errors, 10 replications each. (Keeping or redrawing the patience moves the back line's
+    abandonment by only about 0.004 here, under what 10 replications resolve: this holds the
+    kernel to an independent simulation off the Markov case, not the choice itself.)"""
+    median, sigma = 180.0, 1.0
+    ours = ours_two_queues(
+        two_queues(f"{{distribution: lognormal, median_s: {median}, sigma: {sigma}}}"), 10
+    )
+    theirs = np.array(
+        [
+            simpy_two_queues(rep, lambda g: float(median * np.exp(sigma * g.standard_normal())))
+            for rep in range(10)
+        ]
+    )
+    for col, k in enumerate(("ab1", "ab2", "asa1", "asa2")):
+        a, b = ours[k], theirs[:, col]
+        se = math.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
+        assert abs(a.mean() - b.mean()) <= 2 * se, (k, a.mean(), b.mean(), se)
 
 
 def test_same_seed_same_week_and_plain_python_agrees() -> None:

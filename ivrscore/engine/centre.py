@@ -27,12 +27,16 @@ be put side by side (:meth:`Centre.side_by_side`).
 
 The event loop is one compiled kernel (numba; plain Python where numba is missing, with the same
 numbers). It draws from the caller kernel's xoshiro256** generator (:mod:`._kernel`), seeded
-from ``rng``, so a seed gives the same week on every machine.
+from ``rng``, so a seed gives the same week on every machine. It keeps few events: callers are
+drawn as they ring; its one heap holds the callers on their way through the menus to a line; a
+caller who gives up is found when an agent next looks for a caller in that line, and counted at
+the moment patience ran out; and as handling is exponential, the next end of a call in a slot is
+drawn for the slot (at rate calls in progress / handle time, ending one of them at random, the
+same law as one talk time per call), so nothing is kept per call in progress.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 from dataclasses import dataclass
 from typing import Any, cast
@@ -49,7 +53,6 @@ from ._compile import (
     D_ERLANG,
     D_EXP,
     D_LOGNORMAL,
-    DISCONNECTED,
     OUTCOMES,
     Compiled,
     compile_tree,
@@ -63,22 +66,75 @@ __all__ = ["Centre", "simulate_centre"]
 
 WEEK_S = HOURS * 3600.0
 
-# event kinds, in the order ties are broken (a shift change first, then calls ending, ...)
-_EV_HOUR, _EV_END, _EV_ABANDON, _EV_JOIN, _EV_WALK, _EV_ANSWERED = range(6)
-_WAITING, _SERVED, _GONE = range(3)
 _MAX_STEPS = 100_000
+# patience laws, per persona
+_P_EXP, _P_LOGNORMAL, _P_NONE = range(3)
 
 
 @njit
 def _hour_of(t: float) -> int:
-    return math.floor(t / 3600.0) % 168
+    h: int = math.floor(t / 3600.0)
+    return h % 168
 
 
 @njit
-def _grow(a: NDArray[Any], size: int) -> NDArray[Any]:
-    out = np.empty(size, dtype=a.dtype)
-    out[: a.size] = a
-    return out
+def _week_of(t: float) -> int:
+    w: int = math.floor(t / WEEK_S)
+    return w
+
+
+@njit
+def _push(hk: NDArray[np.float64], hv: NDArray[np.int64], n: int, t: float, v: int) -> None:
+    """Put event ``(t, v)`` in the binary heap of its ``n`` first entries (room for one more)."""
+    pos = n
+    while pos > 0:
+        up = (pos - 1) >> 1
+        ut = hk[up]
+        if t < ut or (t == ut and v < hv[up]):
+            hk[pos] = ut
+            hv[pos] = hv[up]
+            pos = up
+        else:
+            break
+    hk[pos] = t
+    hv[pos] = v
+
+
+@njit
+def _pop(hk: NDArray[np.float64], hv: NDArray[np.int64], n: int) -> None:
+    """Drop the earliest event of the heap of ``n`` entries (read ``hk[0], hv[0]`` first)."""
+    n -= 1
+    t = hk[n]
+    v = hv[n]
+    pos = 0
+    while True:
+        c = 2 * pos + 1
+        if c >= n:
+            break
+        ct = hk[c]
+        if c + 1 < n:
+            rt = hk[c + 1]
+            if rt < ct or (rt == ct and hv[c + 1] < hv[c]):
+                c += 1
+                ct = rt
+        if ct < t or (ct == t and hv[c] < v):
+            hk[pos] = ct
+            hv[pos] = hv[c]
+            pos = c
+        else:
+            break
+    hk[pos] = t
+    hv[pos] = v
+
+
+@njit
+def _draw(cum: NDArray[np.float64], u: float) -> int:
+    """The first index whose cumulative weight exceeds ``u`` times the total."""
+    x = u * cum[cum.size - 1]
+    k = 0
+    while k < cum.size - 1 and cum[k] <= x:
+        k += 1
+    return k
 
 
 @njit
@@ -93,7 +149,6 @@ def _run(
     alt_fixed: NDArray[np.float64],
     alt_patience: NDArray[np.bool_],
     alt_outcome: NDArray[np.int64],
-    alt_closed: NDArray[np.bool_],
     # queues
     slot_dynamic: NDArray[np.bool_],
     agents: NDArray[np.int64],
@@ -102,38 +157,63 @@ def _run(
     fixed_ahead: NDArray[np.float64],
     fixed_rates: NDArray[np.float64],
     fixed_len: NDArray[np.int64],
-    # callers, by arrival time
-    arrive: NDArray[np.float64],
-    start: NDArray[np.int64],
-    patience: NDArray[np.float64],
+    # callers: the rate of each hour from ``first_hour`` on, and who they are
+    rate: NDArray[np.float64],
+    first_hour: int,
+    cap: int,
+    lcap: int,
+    jcap: int,
+    hcap: int,
+    minute_pattern: NDArray[np.int64],
+    start_table: NDArray[np.int64],
+    task_cum: NDArray[np.float64],
+    persona_cum: NDArray[np.float64],
+    wants: NDArray[np.float64],
+    pat_kind: NDArray[np.int64],
+    pat_a: NDArray[np.float64],
+    pat_b: NDArray[np.float64],
     # the measured window
     t_begin: float,
     t_end: float,
     weeks: int,
     rng: NDArray[np.uint64],
 ) -> tuple[NDArray[Any], ...]:
-    n = arrive.size
     n_slots = agents.shape[0]
-    # per caller
-    state = start.copy()
-    left = patience.copy()
-    outcome = np.full(n, ABANDONED, dtype=np.int64)
-    ended = np.zeros(n)
-    hold = np.zeros(n)
-    out_of_hours = np.zeros(n, dtype=np.bool_)
-    steps = np.zeros(n, dtype=np.int64)
-    pending = np.full(n, -1, dtype=np.int64)  # the queue alternative a caller waits in
-    # per join (a caller entering a line)
-    cap = max(16, 2 * n)
-    j_caller = np.empty(cap, dtype=np.int64)
-    j_slot = np.empty(cap, dtype=np.int64)
-    j_time = np.empty(cap)
-    j_state = np.empty(cap, dtype=np.int64)
-    j_next = np.empty(cap, dtype=np.int64)
-    joins = 0
+    # Room is fixed up front (``cap`` callers, ``lcap`` of them in the building at once,
+    # ``jcap`` waiting in lines, ``hcap`` on their way to one): a run that needs more stops
+    # (``full`` says which) and is run again with more. Records of the callers in the building
+    # and of the places in lines are used again once free, so they stay few and in cache.
+    full = 0
+    # per caller: when they rang and how the call ended
+    arrive = np.empty(cap)
+    outcome = np.empty(cap, dtype=np.int8)
+    n = 0
+    # per caller in the building (a live record, reused)
+    l_caller = np.empty(lcap, dtype=np.int64)
+    state = np.empty(lcap, dtype=np.int64)
+    left = np.empty(lcap)
+    steps = np.empty(lcap, dtype=np.int64)
+    pending = np.empty(lcap, dtype=np.int64)  # the queue alternative a caller waits in
+    l_free = np.arange(lcap - 1, -1, -1)
+    l_nfree = lcap
+    # per place in a line: lines are linked lists, first come first served; a caller who gives
+    # up stays in the list until an agent looks for the next caller (or the run ends), and is
+    # counted then, at the moment patience ran out
+    j_live = np.empty(jcap, dtype=np.int64)
+    j_time = np.empty(jcap)
+    j_dead = np.empty(jcap)  # when the caller's patience runs out (inf: never)
+    j_next = np.empty(jcap, dtype=np.int64)
+    j_free = np.arange(jcap - 1, -1, -1)
+    j_nfree = jcap
     head = np.full(n_slots, -1, dtype=np.int64)
     tail = np.full(n_slots, -1, dtype=np.int64)
     busy = np.zeros(n_slots, dtype=np.int64)
+    # the calls in progress: handling is exponential, so the next end of a call in a slot comes
+    # at rate busy / handle time from any moment on, and ends one of the calls chosen at random
+    # (the memoryless race); it is drawn again whenever the slot's number of calls changes
+    talking = np.empty((n_slots, max(1, agents.max())), dtype=np.int64)
+    next_end = np.full(n_slots, math.inf)
+    since = np.zeros(n_slots)  # when the slot's number of calls last changed
     # figures per slot and hour of the week (summed over the measured weeks) and per week
     f_joined = np.zeros((n_slots, 168))
     f_answered = np.zeros((n_slots, 168))
@@ -147,98 +227,123 @@ def _run(
     w_abandoned = np.zeros((weeks, n_slots))
     w_wait_answered = np.zeros((weeks, n_slots))
     w_busy = np.zeros((weeks, n_slots))
-
-    # three sources of events, merged in time order: the arrivals (already sorted), the shift
-    # changes on the hour, and a heap of the rest (small: only the calls in the building)
-    heap = [(math.inf, _EV_WALK, 0)]  # a sentinel, which also types the heap
-    next_arrival = 0
-    tick = math.floor(arrive[0] / 3600.0) * 3600.0 if n else t_begin
+    # the heap holds callers on their way to a line (a few: those in the menus); arrivals come
+    # from their own stream and shift changes on the hour
+    hk = np.empty(hcap)
+    hv = np.empty(hcap, dtype=np.int64)
+    hn = 0
+    # the arrival stream: a Poisson process with a constant rate within each hour
+    n_hours = rate.size
+    ah = 0  # the hour of the stream (index into ``rate``)
+    ta = first_hour * 3600.0
+    while ah < n_hours:
+        if rate[ah] > 0.0:
+            x = ta + _exponential(rng) / rate[ah]
+            if x < (first_hour + ah + 1) * 3600.0:
+                ta = x
+                break
+        ah += 1
+        ta = (first_hour + ah) * 3600.0
+    if ah >= n_hours:
+        ta = math.inf
+    tick = first_hour * 3600.0
     last_tick = t_end + WEEK_S
     while True:
-        ta = arrive[next_arrival] if next_arrival < n else math.inf
         th = tick if tick <= last_tick else math.inf
-        top = heap[0]
-        if th <= ta and th <= top[0]:
+        top = hk[0] if hn > 0 else math.inf
+        te = math.inf
+        qe = -1
+        for q in range(n_slots):
+            if next_end[q] < te:
+                te = next_end[q]
+                qe = q
+        serve = -1  # the slot whose agents look for the next caller
+        ended = -1
+        if th <= ta and th <= top and th <= te:
             if th == math.inf:
                 break
-            t, kind, who = th, _EV_HOUR, 0
+            t = th
             tick += 3600.0
-        elif ta < top[0] or (ta == top[0] and top[1] >= _EV_WALK):
-            t, kind, who = ta, _EV_WALK, next_arrival
-            next_arrival += 1
-        else:
-            t, kind, who = heapq.heappop(heap)
-        if kind in (_EV_WALK, _EV_ANSWERED):
-            i = who
-            now = t
-            while True:  # walk until the caller ends or must wait in a line
-                s = state[i]
-                u = _uniform(rng)
-                a = alt_start[s]
-                last = alt_start[s + 1] - 1
-                while a < last and alt_cum[a] < u:
-                    a += 1
-                steps[i] += 1
-                k = alt_kind[a]
-                if k == D_ERLANG and slot_dynamic[int(alt_a[a])]:
-                    d0 = alt_fixed[a]
-                    if alt_patience[a] and d0 > left[i]:
-                        ended[i] = now + left[i]
+            serve = n_slots  # all of them: a shift change
+            i = -1
+            # the agents' time, hour by hour (an hour's time is counted at its end)
+            if t_begin < t <= t_end:
+                h = _hour_of(t - 1.0)
+                wk = _week_of(t - 1.0 - t_begin)
+                for q in range(n_slots):
+                    f_busy[q, h] += busy[q] * (t - since[q])
+                    w_busy[wk, q] += busy[q] * (t - since[q])
+            for q in range(n_slots):
+                since[q] = t
+        elif te <= ta and te <= top:
+            # a call ends: the agent looks for the next caller, and this caller goes on
+            t = te
+            q = qe
+            if t_begin <= since[q] < t_end:
+                f_busy[q, _hour_of(since[q])] += busy[q] * (t - since[q])
+                w_busy[_week_of(since[q] - t_begin), q] += busy[q] * (t - since[q])
+            since[q] = t
+            b = busy[q]
+            k = min(math.floor(_uniform(rng) * b), b - 1)
+            i = talking[q, k]
+            talking[q, k] = talking[q, b - 1]
+            busy[q] = b - 1
+            ended = q  # the next end is drawn once the agent has looked for the next caller
+            serve = q
+        elif ta < top:
+            # a caller rings: who they are, and where they start
+            t = ta
+            if n == cap or l_nfree == 0:
+                full = 1 if n == cap else 2
+                break
+            l_nfree -= 1
+            i = l_free[l_nfree]
+            l_caller[i] = n
+            arrive[n] = t
+            outcome[n] = ABANDONED
+            n += 1
+            task = _draw(task_cum, _uniform(rng))
+            persona = _draw(persona_cum, _uniform(rng))
+            zero = 1 if _uniform(rng) < wants[persona] else 0
+            pattern = minute_pattern[math.floor(t / 60.0) % 10080]
+            state[i] = start_table[task, persona, zero, pattern]
+            pk = pat_kind[persona]
+            if pk == _P_EXP:
+                left[i] = _exponential(rng) * pat_a[persona]
+            elif pk == _P_LOGNORMAL:
+                left[i] = math.exp(pat_a[persona] + pat_b[persona] * _normal(rng))
+            else:
+                left[i] = math.inf
+            steps[i] = 0
+            pending[i] = -1
+            # the next caller
+            while ah < n_hours:
+                if rate[ah] > 0.0:
+                    x = ta + _exponential(rng) / rate[ah]
+                    if x < (first_hour + ah + 1) * 3600.0:
+                        ta = x
                         break
-                    now += d0
-                    if alt_patience[a]:
-                        left[i] -= d0
-                    pending[i] = a
-                    heapq.heappush(heap, (now, _EV_JOIN, i))
-                    break
-                d = alt_fixed[a]
-                if k == D_EXP:
-                    d += _exponential(rng) * alt_a[a]
-                elif k == D_LOGNORMAL:
-                    d += math.exp(alt_a[a] + alt_b[a] * _normal(rng))
-                elif k == D_ERLANG:  # a queue with its own calls_per_hour: its Erlang A wait
-                    q = int(alt_a[a])
-                    if _uniform(rng) < fixed_pw[q]:
-                        m = fixed_len[q]
-                        x = _uniform(rng) * fixed_ahead[q, m - 1]
-                        ahead = 0
-                        while ahead < m - 1 and fixed_ahead[q, ahead] < x:
-                            ahead += 1
-                        for j in range(ahead + 1):
-                            d += _exponential(rng) / fixed_rates[q, j]
-                    if alt_patience[a]:
-                        hold[i] += min(d, left[i])
-                if alt_patience[a] and d > left[i]:
-                    ended[i] = now + left[i]
-                    break
-                now += d
-                if alt_patience[a]:
-                    left[i] -= d
-                nxt = alt_next[a]
-                if nxt < 0:
-                    outcome[i] = alt_outcome[a]
-                    out_of_hours[i] = alt_outcome[a] == DISCONNECTED and alt_closed[a]
-                    ended[i] = now
-                    break
-                if steps[i] >= _MAX_STEPS:
-                    ended[i] = now
-                    break
-                state[i] = nxt
-            continue
-        if kind == _EV_JOIN:
-            i = who
+                ah += 1
+                ta = (first_hour + ah) * 3600.0
+            if ah >= n_hours:
+                ta = math.inf
+        else:
+            # a caller reaches a line
+            t = top
+            i = hv[0]
+            _pop(hk, hv, hn)
+            hn -= 1
             a = pending[i]
             q = int(alt_a[a])
-            if joins == j_caller.size:
-                size = 2 * j_caller.size
-                j_caller = _grow(j_caller, size)
-                j_slot = _grow(j_slot, size)
-                j_time = _grow(j_time, size)
-                j_state = _grow(j_state, size)
-                j_next = _grow(j_next, size)
-            j = joins
-            joins += 1
-            j_caller[j], j_slot[j], j_time[j], j_state[j], j_next[j] = i, q, t, _WAITING, -1
+            if j_nfree == 0:
+                full = 3
+                break
+            j_nfree -= 1
+            j = j_free[j_nfree]
+            j_live[j] = i
+            j_time[j] = t
+            j_dead[j] = t + left[i] if alt_patience[a] else math.inf
+            j_next[j] = -1
             if tail[q] >= 0:
                 j_next[tail[q]] = j
             else:
@@ -246,81 +351,141 @@ def _run(
             tail[q] = j
             if t_begin <= t < t_end:
                 f_joined[q, _hour_of(t)] += 1.0
-                w_joined[int((t - t_begin) // WEEK_S), q] += 1.0
-            if alt_patience[a] and math.isfinite(left[i]):
-                heapq.heappush(heap, (t + left[i], _EV_ABANDON, j))
-            who = q  # fall through: answer if an agent is free
-        elif kind == _EV_ABANDON:
-            j = who
-            if j_state[j] == _WAITING:
-                j_state[j] = _GONE
-                i = j_caller[j]
-                q = j_slot[j]
-                ended[i] = t
-                hold[i] += t - j_time[j]
-                if t_begin <= j_time[j] < t_end:
-                    h = _hour_of(j_time[j])
-                    f_abandoned[q, h] += 1.0
-                    f_wait_all[q, h] += t - j_time[j]
-                    w_abandoned[int((j_time[j] - t_begin) // WEEK_S), q] += 1.0
-            continue
-        elif kind == _EV_END:
-            busy[who] -= 1
-        # answer waiting callers wherever an agent is free (one slot, or all at a shift change)
-        lo, hi = (0, n_slots) if kind == _EV_HOUR else (who, who + 1)
-        for q in range(lo, hi):
-            now_on = agents[q, _hour_of(t)]
-            while True:
+                w_joined[_week_of(t - t_begin), q] += 1.0
+            serve = q
+            i = -1
+        # agents who are free answer the callers waiting (one slot, or all at a shift change)
+        if serve >= 0:
+            lo, hi = (0, n_slots) if serve == n_slots else (serve, serve + 1)
+            for q in range(lo, hi):
+                now_on = agents[q, _hour_of(t)]
+                answered = False
                 j = head[q]
-                while j >= 0 and j_state[j] != _WAITING:
+                while j >= 0:
+                    c = j_live[j]
+                    if j_dead[j] < t:  # gave up before an agent was free
+                        if t_begin <= j_time[j] < t_end:
+                            h = _hour_of(j_time[j])
+                            f_abandoned[q, h] += 1.0
+                            f_wait_all[q, h] += j_dead[j] - j_time[j]
+                            w_abandoned[_week_of(j_time[j] - t_begin), q] += 1.0
+                        l_free[l_nfree] = c
+                        l_nfree += 1
+                        j_free[j_nfree] = j
+                        j_nfree += 1
+                        j = j_next[j]
+                        continue
+                    # a shift that ends stays to answer the callers who rang while it was on
+                    if busy[q] >= now_on and busy[q] >= agents[q, _hour_of(arrive[l_caller[c]])]:
+                        break
+                    if t_begin <= since[q] < t_end:
+                        f_busy[q, _hour_of(since[q])] += busy[q] * (t - since[q])
+                        w_busy[_week_of(since[q] - t_begin), q] += busy[q] * (t - since[q])
+                    since[q] = t
+                    talking[q, busy[q]] = c
+                    busy[q] += 1
+                    wait = t - j_time[j]
+                    a = pending[c]
+                    if alt_patience[a]:
+                        left[c] -= wait
+                    if t_begin <= j_time[j] < t_end:
+                        h = _hour_of(j_time[j])
+                        f_answered[q, h] += 1.0
+                        f_wait_answered[q, h] += wait
+                        f_wait_all[q, h] += wait
+                        if wait <= SERVICE_LEVEL_S:
+                            f_within[q, h] += 1.0
+                        wk = _week_of(j_time[j] - t_begin)
+                        w_answered[wk, q] += 1.0
+                        w_wait_answered[wk, q] += wait
+                    # the caller talks, then goes on from the agent
+                    state[c] = alt_next[a]
+                    answered = True
+                    j_free[j_nfree] = j
+                    j_nfree += 1
                     j = j_next[j]
                 head[q] = j
                 if j < 0:
                     tail[q] = -1
+                if answered or q == ended:
+                    b = busy[q]
+                    next_end[q] = t + _exponential(rng) * handle_s[q] / b if b > 0 else math.inf
+        if i < 0:
+            continue
+        # walk caller i until the call ends or the caller must wait in a line
+        now = t
+        queued = False
+        while True:
+            s = state[i]
+            u = _uniform(rng)
+            a = alt_start[s]
+            last = alt_start[s + 1] - 1
+            while a < last and alt_cum[a] < u:
+                a += 1
+            steps[i] += 1
+            k = alt_kind[a]
+            if k == D_ERLANG and slot_dynamic[int(alt_a[a])]:
+                d0 = alt_fixed[a]
+                if alt_patience[a] and d0 > left[i]:
                     break
-                # a shift that ends stays to answer the callers who rang while it was on
-                on_duty = max(now_on, agents[q, _hour_of(arrive[j_caller[j]])])
-                if busy[q] >= on_duty:
-                    break
-                j_state[j] = _SERVED
-                head[q] = j_next[j]
-                if head[q] < 0:
-                    tail[q] = -1
-                busy[q] += 1
-                i = j_caller[j]
-                wait = t - j_time[j]
-                talk = _exponential(rng) * handle_s[q]
-                heapq.heappush(heap, (t + talk, _EV_END, q))
-                a = pending[i]
+                now += d0
                 if alt_patience[a]:
-                    left[i] -= wait
-                hold[i] += wait
-                if t_begin <= j_time[j] < t_end:
-                    h = _hour_of(j_time[j])
-                    f_answered[q, h] += 1.0
-                    f_wait_answered[q, h] += wait
-                    f_wait_all[q, h] += wait
-                    if wait <= SERVICE_LEVEL_S:
-                        f_within[q, h] += 1.0
-                    wk = int((j_time[j] - t_begin) // WEEK_S)
-                    w_answered[wk, q] += 1.0
-                    w_wait_answered[wk, q] += wait
-                # the agent's time, hour by hour, within the measured weeks
-                x = max(t, t_begin)
-                stop = min(t + talk, t_end)
-                while x < stop:
-                    edge = min(stop, (math.floor(x / 3600.0) + 1.0) * 3600.0)
-                    f_busy[q, _hour_of(x)] += edge - x
-                    w_busy[int((x - t_begin) // WEEK_S), q] += edge - x
-                    x = edge
-                # the caller talks, then goes on from the agent
-                state[i] = alt_next[a]
-                heapq.heappush(heap, (t + talk, _EV_ANSWERED, i))
+                    left[i] -= d0
+                pending[i] = a
+                if hn == hcap:
+                    full = 4
+                    break
+                _push(hk, hv, hn, now, i)
+                hn += 1
+                queued = True
+                break
+            d = alt_fixed[a]
+            if k == D_EXP:
+                d += _exponential(rng) * alt_a[a]
+            elif k == D_LOGNORMAL:
+                d += math.exp(alt_a[a] + alt_b[a] * _normal(rng))
+            elif k == D_ERLANG:  # a queue with its own calls_per_hour: its Erlang A wait
+                q = int(alt_a[a])
+                if _uniform(rng) < fixed_pw[q]:
+                    m = fixed_len[q]
+                    x = _uniform(rng) * fixed_ahead[q, m - 1]
+                    ahead = 0
+                    while ahead < m - 1 and fixed_ahead[q, ahead] < x:
+                        ahead += 1
+                    for jj in range(ahead + 1):
+                        d += _exponential(rng) / fixed_rates[q, jj]
+            if alt_patience[a] and d > left[i]:
+                break
+            now += d
+            if alt_patience[a]:
+                left[i] -= d
+            nxt = alt_next[a]
+            if nxt < 0:
+                outcome[l_caller[i]] = alt_outcome[a]
+                break
+            if steps[i] >= _MAX_STEPS:
+                break
+            state[i] = nxt
+        if full:
+            break
+        if not queued:  # the call is over: its live record is free
+            l_free[l_nfree] = i
+            l_nfree += 1
+    # the callers still in a line when the run ends gave up there (those who never hang up
+    # wait for ever, in a line nobody answers again)
+    for q in range(n_slots):
+        j = head[q]
+        while j >= 0:
+            if j_dead[j] < math.inf and t_begin <= j_time[j] < t_end:
+                h = _hour_of(j_time[j])
+                f_abandoned[q, h] += 1.0
+                f_wait_all[q, h] += j_dead[j] - j_time[j]
+                w_abandoned[_week_of(j_time[j] - t_begin), q] += 1.0
+            j = j_next[j]
     return (
-        outcome,
-        ended,
-        hold,
-        out_of_hours,
+        np.array([full, n]),
+        outcome[:n],
+        arrive[:n],
         f_joined,
         f_answered,
         f_abandoned,
@@ -478,21 +643,33 @@ def simulate_centre(
     c = compile_tree(tree)
     seed_seq = np.random.SeedSequence(rng if isinstance(rng, int) or rng is None else None)
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(seed_seq)
-    callers = _callers(c, gen, weeks, warmup_h)
     tables = _tables(c)
+    callers = _callers(c, weeks, warmup_h)
     # the kernel's generator state (xoshiro256**, four words), from the run's stream
     state = np.random.SeedSequence(int(gen.integers(0, 2**63 - 1))).generate_state(4, np.uint64)
     t_begin, t_end = 0.0, weeks * WEEK_S
-    with np.errstate(over="ignore"):  # the generator wraps round on purpose (plain Python)
-        res = cast(Any, _run)(*tables, *callers, t_begin, t_end, weeks, state)
-    outcome, _ended, _hold, ooh = res[:4]
-    f_joined, f_answered, f_abandoned, f_wait_ans, f_within, f_wait_all, f_busy = res[4:11]
-    w_joined, w_answered, w_abandoned, w_wait_ans, w_busy = res[11:]
-    measured = (callers[0] >= t_begin) & (callers[0] < t_end)
+    rates, first, expected = callers[:3]
+    # room for the callers (a Poisson number: six standard deviations over), those in the
+    # building at once, their places in lines and the heap; a run that needs more is run again,
+    # from the same generator state, with twice the room it lacked: the same numbers
+    caps = [int(expected + 6.0 * math.sqrt(expected)) + 64, 8192, 8192, 4096]
+    while True:
+        with np.errstate(over="ignore"):  # the generator wraps round on purpose (plain Python)
+            res = cast(Any, _run)(
+                *tables, rates, first, *caps, *callers[3:], t_begin, t_end, weeks, state.copy()
+            )
+        full = int(res[0][0])
+        if full == 0:
+            break
+        caps[full - 1] *= 2
+    outcome, arrive = res[1].astype(np.int64), res[2]
+    f_joined, f_answered, f_abandoned, f_wait_ans, f_within, f_wait_all, f_busy = res[3:10]
+    w_joined, w_answered, w_abandoned, w_wait_ans, w_busy = res[10:]
+    measured = (arrive >= t_begin) & (arrive < t_end)
     calls = int(measured.sum())
     counts = np.bincount(outcome[measured], minlength=len(OUTCOMES))[: len(OUTCOMES)]
     outcomes = {o: float(n) / max(calls, 1) for o, n in zip(OUTCOMES, counts, strict=True)}
-    agents = tables[11]
+    agents = tables[10]
     with np.errstate(divide="ignore", invalid="ignore"):
         hours = QueueHours(
             names=tuple(s.name for s in c.slots),
@@ -505,7 +682,7 @@ def simulate_centre(
             occupancy=f_busy / (agents * 3600.0 * weeks),
             mean_wait_s=f_wait_all / f_joined,
             calls=np.bincount(
-                (callers[0][measured] // 3600).astype(np.int64) % HOURS, minlength=HOURS
+                (arrive[measured] // 3600).astype(np.int64) % HOURS, minlength=HOURS
             ).astype(float)
             / weeks,
             fixed=tuple(s.fixed for s in c.slots),
@@ -520,58 +697,55 @@ def simulate_centre(
             }
             for r, s in enumerate(c.slots)
         }
-    _ = ooh
     return Centre(hours, outcomes, calls, weeks, weekly, rng)
 
 
-def _callers(
-    c: Compiled, gen: np.random.Generator, weeks: int, warmup_h: float
-) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.float64]]:
-    """Arrival times (seconds from the first measured Monday 00:00; the warm-up is negative),
-    chain start states and patience of every caller, sorted by arrival."""
+def _callers(c: Compiled, weeks: int, warmup_h: float) -> tuple[Any, ...]:
+    """What the kernel needs to draw the callers as they ring: the arrival rate (calls a
+    second) of each hour from the start of the warm-up, that first hour (negative: seconds
+    count from the first measured Monday 00:00), the expected number of calls, the pattern of
+    schedules in force each minute of the week, the chain start of each task, persona,
+    zero-out habit and pattern, and the draws of task, persona, zero-out and patience."""
     tree = c.tree
     assert tree.volume is not None
     weights = tree.arrival_weights().reshape(-1)
     weekly = tree.volume.weekly(peak_share=float(weights.max()))
     first = -math.ceil(warmup_h)
     hours = np.arange(first, weeks * HOURS)
-    counts = gen.poisson(weekly * weights[hours % HOURS])
-    arrive = np.repeat(hours * 3600.0, counts) + gen.random(int(counts.sum())) * 3600.0
-    arrive.sort()
-    n = arrive.size
+    per_hour = weekly * weights[hours % HOURS]
     pats, minute_pattern = minute_patterns(tree)
-    minute = (np.floor(arrive / 60.0).astype(np.int64)) % (HOURS * 60)
-    pattern = minute_pattern[minute]
-    task_cum = np.cumsum(tree.task_shares())
-    task = np.minimum(
-        np.searchsorted(task_cum, gen.random(n) * task_cum[-1], side="right"),
-        len(c.task_names) - 1,
-    )
+    task_cum = np.cumsum(tree.task_shares()).astype(float)
     shares = np.array([p.share for p in c.personas], dtype=float)
     persona_cum = np.cumsum(shares / shares.sum())
-    persona = np.minimum(
-        np.searchsorted(persona_cum, gen.random(n) * persona_cum[-1], side="right"),
-        len(c.personas) - 1,
-    )
-    wants = np.array([p.wants_human for p in c.personas])
-    zero = (gen.random(n) < wants[persona]).astype(np.int64)
+    wants = np.array([p.wants_human for p in c.personas], dtype=float)
     table = np.full((len(c.task_names), len(c.personas), 2, len(pats)), -1, np.int64)
     for ch in c.chains:
         table[ch.task, ch.persona, int(ch.zero_outer), ch.pattern] = ch.start
-    start = table[task, persona, zero, pattern]
-    patience = np.empty(n)
+    kind = np.empty(len(c.personas), dtype=np.int64)
+    pa = np.zeros(len(c.personas))
+    pb = np.zeros(len(c.personas))
     for k, p in enumerate(c.personas):
-        sel = persona == k
-        m = int(sel.sum())
         pat = p.patience
         if isinstance(pat, Exponential):
-            patience[sel] = gen.exponential(pat.mean_s, m)
+            kind[k], pa[k] = _P_EXP, pat.mean_s
         elif isinstance(pat, Lognormal):
-            patience[sel] = np.exp(math.log(pat.median_s) + pat.sigma * gen.standard_normal(m))
+            kind[k], pa[k], pb[k] = _P_LOGNORMAL, math.log(pat.median_s), pat.sigma
         else:
             assert isinstance(pat, NoPatience)
-            patience[sel] = np.inf
-    return arrive, start, patience
+            kind[k] = _P_NONE
+    return (
+        per_hour / 3600.0,
+        first,
+        float(per_hour.sum()),
+        minute_pattern.astype(np.int64),
+        table,
+        task_cum,
+        persona_cum,
+        wants,
+        kind,
+        pa,
+        pb,
+    )
 
 
 def _tables(c: Compiled) -> tuple[NDArray[Any], ...]:
@@ -612,7 +786,6 @@ def _tables(c: Compiled) -> tuple[NDArray[Any], ...]:
         c.alt_fixed.astype(np.float64),
         c.alt_patience.astype(np.bool_),
         c.alt_outcome.astype(np.int64),
-        c.alt_closed_after().astype(np.bool_),
         dynamic,
         agents,
         handle,
