@@ -48,7 +48,6 @@ __all__ = [
     "expand",
     "fleet_table",
     "is_fleet",
-    "jobs_option",
     "lint_each",
     "score_each",
     "score_files",
@@ -367,16 +366,3 @@ def fleet_table(
         counts += f"; {len(resources)} resource file(s) read beside their flows"
     lines.append(counts)
     return "\n".join(lines)
-
-
-def jobs_option(text: str) -> int:
-    """``--jobs N`` of the command line: a whole number of workers, at least 1."""
-    import argparse
-
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return n

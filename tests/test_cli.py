@@ -121,3 +121,14 @@ def test_each_command_starts_with_only_its_module() -> None:
     assert commands(build_parser()) == set(COMMANDS)
     for command in COMMANDS:
         assert command in commands(build_parser(command))
+
+
+def test_simulate_on_two_processes_prints_the_numbers_of_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    gp = str(ivr.examples.path("gp_surgery"))
+    args = ["simulate", gp, "--calls", "150000", "--seed", "3", "--format", "json"]
+    assert main(args) == 0
+    one = json.loads(capsys.readouterr().out)
+    assert main([*args, "--jobs", "2"]) == 0
+    assert json.loads(capsys.readouterr().out) == one

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import math
+from typing import Any
 
-__all__ = ["MAX_CALLS", "MAX_PATHS", "calls", "finite", "paths", "seed"]
+__all__ = ["MAX_CALLS", "MAX_PATHS", "calls", "dask_client", "finite", "jobs", "paths", "seed"]
 
 MAX_CALLS = 1_000_000_000
 """Most callers one command simulates (a billion: minutes of work; more would take hours)."""
@@ -90,3 +91,41 @@ def finite(text: str) -> float:
     if not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"not a finite number: {text!r}")
     return value
+
+
+def jobs(text: str) -> int:
+    """A number of worker processes (``--jobs N``): a whole number, at least 1.
+
+    Examples
+    --------
+    >>> jobs("2")
+    2
+    >>> jobs("0")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be at least 1
+    """
+    value = _whole(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def dask_client(address: str | None) -> Any:
+    """A ``dask.distributed.Client`` for ``--scheduler ADDRESS`` (``None`` without one); a
+    missing extra or a scheduler that does not answer is one line."""
+    if address is None:
+        return None
+    from ..exceptions import IvrscoreError
+
+    try:
+        from distributed import Client
+    except ImportError:
+        raise IvrscoreError(
+            "--scheduler needs dask.distributed: pip install 'ivrscore[distributed]'"
+        ) from None
+    try:
+        client: Any = Client
+        return client(address, timeout=10)
+    except (OSError, TimeoutError) as exc:
+        raise IvrscoreError(f"cannot reach the Dask scheduler at {address}: {exc}") from None

@@ -56,6 +56,18 @@ def register(sub: Any) -> None:
         metavar="K",
         help="also print K sample caller journeys",
     )
+    s.add_argument(
+        "--jobs",
+        type=_args.jobs,
+        default=None,
+        metavar="N",
+        help="simulate on N local processes (the same numbers as one)",
+    )
+    s.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="simulate on this Dask scheduler (tcp://host:8786; needs ivrscore[distributed])",
+    )
     s.set_defaults(handler=run_simulate)
 
 
@@ -87,7 +99,15 @@ def run_analyze(args: argparse.Namespace) -> int:
 
 def run_simulate(args: argparse.Namespace) -> int:
     # no per-caller records: any number of callers in bounded memory (a bar on a terminal)
-    sim = simulate(load(args.file), calls=args.calls, rng=args.seed, records=False)
+    tree = load(args.file)
+    client = _args.dask_client(args.scheduler)
+    try:
+        sim = simulate(
+            tree, calls=args.calls, rng=args.seed, records=False, jobs=args.jobs, client=client
+        )
+    finally:
+        if client is not None:
+            client.close()
     if args.format == "json":
         data = versioned(sim.to_dict())
         if args.paths:

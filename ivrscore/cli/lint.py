@@ -8,10 +8,11 @@ import sys
 from typing import Any
 
 from ..exceptions import IvrscoreError, TreeFileError
-from ..fleet import jobs_option, lint_each
+from ..fleet import lint_each
 from ..lint import Findings, check_selectors, get_rule, rule_list
 from ..lint.report import LoadFailure, explain, to_json, to_sarif, to_text
 from ..standard import SEVERITY_RANK, Standard, find_pyproject
+from . import _args
 from ._app import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from ._output import dumps
 from ._style import Style
@@ -71,7 +72,7 @@ def register(sub: Any) -> None:
         help="exit 1 when a finding is at least this severe (default: error)",
     )
     add_standard_option(p)
-    p.add_argument("--jobs", type=jobs_option, metavar="N", help="lint N files at once (default 1)")
+    p.add_argument("--jobs", type=_args.jobs, metavar="N", help="lint N files at once (default 1)")
     p.set_defaults(handler=run_lint)
 
     r = sub.add_parser(

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..exceptions import TreeFileError
 from ..fleet import expand, fleet_table, is_fleet, score_each
-from ..fleet import jobs_option as _jobs
 from ..lint.report import LoadFailure
 from ..loading import load
 from ..model.tree import PhoneTree
@@ -58,7 +57,7 @@ def register(sub: Any) -> None:
         help="simulate N callers instead of solving exactly",
     )
     add_standard_option(p)
-    p.add_argument("--jobs", type=_jobs, metavar="N", help="score N files at once (default 1)")
+    p.add_argument("--jobs", type=_args.jobs, metavar="N", help="score N files at once (default 1)")
     p.set_defaults(handler=run_score)
 
     c = sub.add_parser(

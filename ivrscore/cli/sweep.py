@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from ..exceptions import IvrscoreError
-from ..fleet import jobs_option
 from ..loading import load
 from ..sweep import Sweep, parse_values, sweep
+from . import _args
 from ._app import EXIT_OK
 from ._output import dumps, versioned
 from .lint import add_standard_option, load_standard
@@ -54,11 +54,11 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--engine", choices=("analyze", "simulate"), default="analyze")
     p.add_argument(
-        "--calls", type=jobs_option, metavar="N", help="callers per point with --engine simulate"
+        "--calls", type=_args.calls, metavar="N", help="callers per point with --engine simulate"
     )
     p.add_argument("--seed", type=int, default=0, metavar="S", help="root seed (default 0)")
     p.add_argument(
-        "--jobs", type=jobs_option, metavar="N", help="worker processes (default: the cores)"
+        "--jobs", type=_args.jobs, metavar="N", help="worker processes (default: the cores)"
     )
     p.add_argument(
         "--scheduler",
@@ -82,22 +82,6 @@ def register(sub: Any) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text", help="for stdout")
     add_standard_option(p)
     p.set_defaults(handler=run_sweep)
-
-
-def _client(address: str | None) -> Any:
-    if address is None:
-        return None
-    try:
-        from distributed import Client as _Client
-    except ImportError:
-        raise IvrscoreError(
-            "--scheduler needs dask.distributed: pip install 'ivrscore[distributed]'"
-        ) from None
-    try:
-        client: Any = _Client
-        return client(address, timeout=10)
-    except (OSError, TimeoutError) as exc:
-        raise IvrscoreError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
 
 
 def _save_chart(result: Sweep, spec: str, out: Path) -> None:
@@ -134,7 +118,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     standard = load_standard(args.standard)
     tree = load(args.file)
     grid = dict(args.settings)
-    client = _client(args.scheduler)
+    client = _args.dask_client(args.scheduler)
     try:
         result = sweep(
             tree,
