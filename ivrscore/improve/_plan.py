@@ -21,6 +21,7 @@ prediction, and no step is kept unless it raises the score.
 from __future__ import annotations
 
 import copy
+import heapq
 import html
 import json
 import math
@@ -485,6 +486,113 @@ def _finding_keys(report: Report) -> list[str]:
     return list(dict.fromkeys(f"{f.code} at {f.node}" for f in report.findings))
 
 
+_Chosen = tuple[Candidate, dict[str, Any], PhoneTree, Report]
+
+
+class _Search:
+    """One step's choice: the candidate with the best exact gain, found with as few exact
+    analyses as the screen allows (see the module documentation).
+
+    ``estimates`` maps a candidate (its ops) to its screened gain and the step it was screened
+    at; it is kept between steps, so a candidate is re-screened only when it reaches the top.
+    """
+
+    def __init__(
+        self,
+        doc: dict[str, Any],
+        report: Report,
+        std: Standard,
+        step: int,
+        estimates: dict[str, tuple[float, int]],
+        screen: int,
+    ) -> None:
+        self.doc, self.report, self.std, self.step = doc, report, std, step
+        self.estimates, self.screen = estimates, max(screen, 1)
+        self.promises = _broken_promises(report)
+        self.evaluated = self.screened = 0
+        self.frozen = _frozen(doc, report)
+        self.base: Report | None = None
+        if self.frozen is not None:
+            base_tree = _build(self.frozen)
+            self.base = _score(base_tree, std) if base_tree is not None else None
+
+    def exact(self, c: Candidate) -> tuple[float, _Chosen] | None:
+        """The exact gain of ``c`` on the current tree (``None`` when it cannot be applied or
+        breaks a promise)."""
+        new_doc = apply_ops(copy.deepcopy(self.doc), c.ops)
+        t = _build(new_doc)
+        r = _score(t, self.std) if t is not None else None
+        self.evaluated += 1
+        if t is None or r is None or _broken_promises(r) - self.promises:
+            return None
+        return r.score - self.report.score, (c, new_doc, t, r)
+
+    def estimate(self, c: Candidate) -> float | None:
+        """The gain of ``c`` on the frozen-wait copy of the current tree (``None``: reject)."""
+        assert self.frozen is not None and self.base is not None
+        t = _build(apply_ops(copy.deepcopy(self.frozen), c.ops))
+        r = _score(t, self.std) if t is not None else None
+        self.screened += 1
+        if r is None or _broken_promises(r) - self.promises:
+            return None
+        return r.score - self.base.score
+
+    def choose(self, cands: list[Candidate]) -> _Chosen | None:
+        if self.frozen is None or self.base is None:
+            return self._every(cands)
+        return self._lazy(cands)
+
+    def _every(self, cands: list[Candidate]) -> _Chosen | None:
+        """Trees without dynamics: every candidate scored exactly, the best gain kept."""
+        best: tuple[float, int, _Chosen] | None = None
+        for i, c in enumerate(cands):
+            got = self.exact(c)
+            if got is not None and got[0] > MIN_GAIN and (best is None or got[0] > best[0]):
+                best = (got[0], i, got[1])
+        return None if best is None else best[2]
+
+    def _lazy(self, cands: list[Candidate]) -> _Chosen | None:
+        """Trees with dynamics: candidates ranked by their screened gain (stale ones re-screened
+        when they reach the top), checked exactly in that order; the best exact gain is taken
+        once it is at least the next candidate's fresh estimate, or after ``screen`` checks."""
+        heap: list[tuple[float, int, bool]] = []
+        for i, c in enumerate(cands):
+            if _needs_exact(c):
+                heapq.heappush(heap, (-math.inf, i, True))
+                continue
+            kept = self.estimates.get(repr(c.ops))
+            if kept is None:
+                first = self.estimate(c)
+                if first is None:
+                    continue
+                kept = self.estimates[repr(c.ops)] = (first, self.step)
+            heapq.heappush(heap, (-kept[0], i, kept[1] == self.step))
+        best: tuple[float, int, _Chosen] | None = None
+        checked = checked_low = 0
+        while heap:
+            est, i, fresh = heap[0]
+            c = cands[i]
+            if not fresh:  # screened at an earlier step: screen it again on this tree
+                heapq.heappop(heap)
+                again = self.estimate(c)
+                if again is not None:
+                    self.estimates[repr(c.ops)] = (again, self.step)
+                    heapq.heappush(heap, (-again, i, True))
+                continue
+            if best is not None and (best[0] >= -est or checked >= self.screen):
+                break  # the best exact gain beats what the screen promises of the rest
+            if -est <= 0:  # the screen says nothing left gains: one last look, then stop
+                if best is not None or checked_low >= self.screen:
+                    break
+                checked_low += 1
+            heapq.heappop(heap)
+            got = self.exact(c)
+            checked += 1
+            if got is not None and got[0] > MIN_GAIN and (best is None or got[0] > best[0]):
+                best = (got[0], i, got[1])
+        return None if best is None else best[2]
+
+
 def improve(
     tree: PhoneTree,
     standard: Standard | None = None,
@@ -531,59 +639,20 @@ def improve(
     first = report
     steps: list[Step] = []
     evaluated = screened = 0
+    estimates: dict[str, tuple[float, int]] = {}
     stopped = f"reached max_edits ({max_edits})"
     current = tree
     for number in range(1, max_edits + 1):
         state = State(current, doc, std, report, allow_staffing)
         cands = candidates(state, kept)
-        promises = _broken_promises(report)
-        frozen = _frozen(doc, report)
-        ranked: list[tuple[float, int, Candidate]] = []
-        if frozen is not None:
-            base_tree = _build(frozen)
-            base = _score(base_tree, std) if base_tree is not None else None
-            for i, c in enumerate(cands):
-                if _needs_exact(c) or base is None:
-                    ranked.append((math.inf, i, c))
-                    continue
-                t = _build(apply_ops(copy.deepcopy(frozen), c.ops))
-                r = _score(t, std) if t is not None else None
-                screened += 1
-                if r is None or _broken_promises(r) - promises:
-                    continue
-                ranked.append((r.score - base.score, i, c))
-            ranked.sort(key=lambda x: (-x[0], x[1]))
-        else:
-            ranked = [(math.inf, i, c) for i, c in enumerate(cands)]
-        best: tuple[float, int, Candidate, dict[str, Any], PhoneTree, Report] | None = None
-        batch = len(ranked) if frozen is None else max(screen, 1)
-        start = 0
-        last_look = False  # once, the best-screened candidates that the screen says gain nothing
-        while start < len(ranked) and best is None:
-            for s_gain, i, c in ranked[start : start + batch]:
-                if frozen is not None and s_gain <= 0 and not last_look:
-                    break
-                new_doc = apply_ops(copy.deepcopy(doc), c.ops)
-                t = _build(new_doc)
-                r = _score(t, std) if t is not None else None
-                evaluated += 1
-                if t is None or r is None or _broken_promises(r) - promises:
-                    continue
-                gain = r.score - report.score
-                if gain > MIN_GAIN and (best is None or (gain, -i) > (best[0], -best[1])):
-                    best = (gain, i, c, new_doc, t, r)
-            start += batch
-            if frozen is not None and best is None and start < len(ranked):
-                if ranked[start][0] <= 0:
-                    if last_look:
-                        break
-                    last_look = True
-            elif frozen is not None and last_look:
-                break
+        search = _Search(doc, report, std, number, estimates, screen)
+        best = search.choose(cands)
+        evaluated += search.evaluated
+        screened += search.screened
         if best is None:
             stopped = "no edit in the catalogue raises the score any more"
             break
-        _, _, c, doc, current, after = best
+        c, doc, current, after = best
         before_f, after_f = set(_finding_keys(report)), set(_finding_keys(after))
         steps.append(
             Step(
