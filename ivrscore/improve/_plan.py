@@ -440,6 +440,23 @@ def _needs_exact(c: Candidate) -> bool:
     )
 
 
+def _joined(firsts: Sequence[Candidate]) -> Candidate:
+    """One change at every place of ``firsts`` at once, their ops joined (a later op on a path
+    already set is left out)."""
+    ops: list[Op] = []
+    paths: set[tuple[str | int, ...]] = set()
+    for c in firsts:
+        if any(op.path in paths for op in c.ops):
+            continue
+        ops.extend(c.ops)
+        paths.update(op.path for op in c.ops)
+    one = firsts[0]
+    nodes = tuple(c.node for c in firsts)
+    text = f"{one.text}; and the same at {', '.join(nodes[1:])}"
+    review = tuple(dict.fromkeys(w for c in firsts for w in c.review))
+    return Candidate(one.edit, one.node, tuple(ops), text, one.answers, nodes, review)
+
+
 def _with_group(cands: list[Candidate], group: bool) -> list[Candidate]:
     """The candidates, and (for edits that group) one change at every place at once: the first
     candidate of each node, their ops joined (a later op on a path already set is left out)."""
@@ -451,18 +468,30 @@ def _with_group(cands: list[Candidate], group: bool) -> list[Candidate]:
             firsts.setdefault(c.node, c)
     if len(firsts) < 2:
         return cands
-    ops: list[Op] = []
-    paths: set[tuple[str | int, ...]] = set()
-    for c in firsts.values():
-        if any(op.path in paths for op in c.ops):
+    return [*cands, _joined(list(firsts.values()))]
+
+
+def _gaining_groups(cands: Sequence[Candidate], gains: dict[int, float]) -> list[Candidate]:
+    """For each edit that groups, one change at every place where that edit gains on its own
+    (the best-gaining candidate of each node, by ``gains``), when that is not already a
+    candidate: a group at every place can lose where one place alone loses (a callback offer at
+    a queue that no longer waits long)."""
+    seen = {repr(c.ops) for c in cands}
+    by_edit: dict[str, dict[str, tuple[float, int]]] = {}
+    for i, c in enumerate(cands):
+        if c.places or not EDITS[c.edit].group or gains.get(i, 0.0) <= MIN_GAIN:
             continue
-        ops.extend(c.ops)
-        paths.update(op.path for op in c.ops)
-    one = next(iter(firsts.values()))
-    nodes = tuple(firsts)
-    text = f"{one.text}; and the same at {', '.join(nodes[1:])}"
-    review = tuple(dict.fromkeys(w for c in firsts.values() for w in c.review))
-    return [*cands, Candidate(one.edit, one.node, tuple(ops), text, one.answers, nodes, review)]
+        mine = by_edit.setdefault(c.edit, {})
+        if c.node not in mine or gains[i] > mine[c.node][0]:
+            mine[c.node] = (gains[i], i)
+    out = []
+    for places in by_edit.values():
+        if len(places) < 2:
+            continue
+        group = _joined([cands[i] for _, i in sorted(places.values(), key=lambda x: x[1])])
+        if repr(group.ops) not in seen:
+            out.append(group)
+    return out
 
 
 def candidates(state: State, kept: _Keep | None = None) -> list[Candidate]:
@@ -545,10 +574,20 @@ class _Search:
     def _every(self, cands: list[Candidate]) -> _Chosen | None:
         """Trees without dynamics: every candidate scored exactly, the best gain kept."""
         best: tuple[float, int, _Chosen] | None = None
+        gains: dict[int, float] = {}
+        cands = list(cands)
         for i, c in enumerate(cands):
             got = self.exact(c)
-            if got is not None and got[0] > MIN_GAIN and (best is None or got[0] > best[0]):
+            if got is None:
+                continue
+            gains[i] = got[0]
+            if got[0] > MIN_GAIN and (best is None or got[0] > best[0]):
                 best = (got[0], i, got[1])
+        for c in _gaining_groups(cands, gains):
+            cands.append(c)
+            got = self.exact(c)
+            if got is not None and got[0] > MIN_GAIN and (best is None or got[0] > best[0]):
+                best = (got[0], len(cands) - 1, got[1])
         return None if best is None else best[2]
 
     def _lazy(self, cands: list[Candidate]) -> _Chosen | None:
@@ -567,6 +606,17 @@ class _Search:
                     continue
                 kept = self.estimates[repr(c.ops)] = (first, self.step)
             heapq.heappush(heap, (-kept[0], i, kept[1] == self.step))
+        cands = list(cands)
+        gains = {i: -e for e, i, _ in heap if math.isfinite(e)}
+        for c in _gaining_groups(cands, gains):
+            cands.append(c)
+            kept = self.estimates.get(repr(c.ops))
+            if kept is None:
+                first = self.estimate(c)
+                if first is None:
+                    continue
+                kept = self.estimates[repr(c.ops)] = (first, self.step)
+            heapq.heappush(heap, (-kept[0], len(cands) - 1, kept[1] == self.step))
         best: tuple[float, int, _Chosen] | None = None
         checked = checked_low = 0
         while heap:
