@@ -28,7 +28,7 @@ def best_of(n: int, fn) -> float:  # type: ignore[no-untyped-def]
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--example", default="acme_telecom")
-    ap.add_argument("--screen", type=int, default=3)
+    ap.add_argument("--screen", type=int, default=1)
     ap.add_argument("--max-edits", type=int, default=10)
     args = ap.parse_args()
     tree = ivr.load(ivr.examples.path(args.example))

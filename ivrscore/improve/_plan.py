@@ -16,7 +16,9 @@ it has in the current solution, so no fixed point is needed: a twentieth of the 
 checks them exactly in that order, lazily: a candidate is screened once and keeps its estimate
 from step to step (an edit elsewhere rarely changes its rank) until it reaches the top of the
 ranking, when it is screened again on the current tree; the best exact gain is taken as soon as
-it is at least the next candidate's fresh estimate, or after ``screen`` exact checks. Two
+it is at least the next candidate's fresh estimate, or after ``screen`` exact checks (by
+default one: on acme_telecom ``screen=1`` plans 82.3 in 9 edits with 10 exact analyses, the
+least any plan of 9 edits needs, and ``screen=3`` 82.5 with 19). Two
 candidates that build the same tree are checked once. When the screen says nothing gains, one
 more candidate is checked exactly before the plan stops. Staffing edits always get the exact
 engine. Trees without dynamics are scored exactly for every candidate. Either way each step's
@@ -673,7 +675,7 @@ def improve(
     max_edits: int = 10,
     keep: Sequence[str] = (),
     allow_staffing: bool = False,
-    screen: int = 3,
+    screen: int = 1,
 ) -> Plan:
     """What to change first, and what each change gains: a plan of edits, each scored exactly.
 
@@ -686,9 +688,11 @@ def improve(
         What must not change: ``NODE``, ``NODE.prompt`` (its words) or ``NODE.KEY`` (one option).
     allow_staffing : bool, default False
         Also move agents between queues (same headcount; edit ``E14``).
-    screen : int, default 3
+    screen : int, default 1
         For trees with queue dynamics: at most how many candidates, best screened first, the
-        exact engine checks at one step once one of them gains (see the module documentation).
+        exact engine checks at one step once one of them gains (see the module documentation):
+        1 checks the best-screened candidate and takes it if it gains; more lets the exact
+        engine choose between the best few, at one exact analysis each.
 
     Returns
     -------
