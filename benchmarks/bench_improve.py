@@ -40,6 +40,7 @@ def main() -> None:
     t0 = time.perf_counter()
     plan = ivr.improve(tree, max_edits=args.max_edits, screen=args.screen)
     total = time.perf_counter() - t0
+    exact = min(exact, best_of(2, lambda: ivr.score(tree)))  # the load varies: before and after
     print(plan.text())
     print()
     print(f"{args.example}: plan of {len(plan.steps)} edits in {total:.1f} s")
