@@ -152,6 +152,22 @@ def test_wording_helpers_move_words_and_invent_none() -> None:
         )
 
 
+def test_pass_the_data_when_some_callers_come_without_it(line: ivr.PhoneTree) -> None:
+    doc = line.to_dict()
+    doc["nodes"]["ask_account"]["zero_out"] = "faults_queue"  # a way to faults without the number
+    tree = ivr.PhoneTree.model_validate(doc)
+    before = ivr.score(tree)
+    assert any(f.code == "IVR302" and f.node == "faults" for f in before.findings)
+    mine = [c for c in candidates(_state(tree)) if c.edit == "E05" and c.node == "faults"]
+    assert len(mine) == 1 and "only callers who come without it" in mine[0].text
+    after = ivr.score(ivr.PhoneTree.model_validate(apply_ops(copy.deepcopy(doc), mine[0].ops)))
+    assert not any(f.code == "IVR302" for f in after.findings)
+    assert after.metrics["p_repeat_identity"] < before.metrics["p_repeat_identity"]
+    # every way in passes the input: only the plain change, no caveat
+    plain = [c for c in candidates(_state(line)) if c.edit == "E05" and c.node == "faults"]
+    assert len(plain) == 1 and "only callers" not in plain[0].text
+
+
 # -- keep= ------------------------------------------------------------------------------------------
 
 
@@ -278,9 +294,12 @@ def test_acme(acme_plan: Plan) -> None:
         assert len(s.text) < 400 and s.node in s.text
 
 
-@pytest.mark.xfail(reason="the catalogue reaches the mid 70s on acme_telecom (see the report)")
 def test_acme_reaches_80_within_10_edits(acme_plan: Plan) -> None:
-    assert acme_plan.score >= 80
+    assert acme_plan.score >= 80 and len(acme_plan.steps) <= 10
+    # the people reached both with and without the keyed data stop asking for it (IVR302)
+    after = acme_plan.after
+    assert not [f for f in after.findings if f.code == "IVR302"]
+    assert after.metrics["p_repeat_identity"] < acme_plan.before.metrics["p_repeat_identity"]
 
 
 # -- output ---------------------------------------------------------------------------------------

@@ -368,14 +368,40 @@ def _always_given(state: State, agent: str, datum: str) -> bool:
     return agent != entry and not nx.has_path(g, entry, agent)
 
 
+def _given_on_some_way(state: State, agent: str, datum: str) -> bool:
+    """Whether some way from the entry to ``agent`` passes a successful entry of ``datum`` (so
+    the person asks some callers for it again: rule IVR302)."""
+    g = state.ctx.g
+    reach = state.ctx.reachable
+    for u, v, d in g.edges(data=True):
+        node = state.tree.nodes.get(u)
+        if (
+            isinstance(node, Input)
+            and node.collects == datum
+            and d["event"] == "next"
+            and u in reach
+            and u != agent
+            and (v == agent or nx.has_path(g, v, agent))
+        ):
+            return True
+    return False
+
+
+def _without(state: State, nid: str, given: list[str]) -> Op:
+    node = state.tree.nodes[nid]
+    assert isinstance(node, Agent)
+    keep = [d for d in node.asks if d not in given]
+    return put(("nodes", nid, "asks"), keep) if keep else delete(("nodes", nid, "asks"))
+
+
 @edit(
     code="E05",
     group=False,
     slug="pass-the-data",
     title="The person gets the data the IVR took, and stops asking for it",
     answers=("IVR302",),
-    not_applicable="Data that some callers reach the person without having keyed (the person "
-    "must still ask them); agents who ask nothing the IVR collects.",
+    not_applicable="Data no caller has keyed on the way to the person (a postcode the IVR never "
+    "asks); agents who ask nothing the IVR collects.",
     bad="""
     ask_account: {type: input, collects: account_number, next: queue}
     agent: {type: agent, handles: [pay_bill], asks: [account_number]}
@@ -386,25 +412,41 @@ def _always_given(state: State, agent: str, datum: str) -> bool:
     """,
 )
 def pass_the_data(state: State) -> Iterator[Candidate]:
-    """Removes from an agent's ``asks`` the data every caller reaching that agent has already
-    keyed (pass it with the call, e.g. a screen pop); at every agent at once, one change. No new
-    words."""
-    places = []
+    """Removes from an agent's ``asks`` the data callers have already keyed on the way to that
+    agent (pass it with the call, e.g. a screen pop); at every agent at once, one change. When
+    some callers can reach the person without keying it (a zero-out, or after failed attempts),
+    the line says so: the person asks only them, and the model, whose ``asks`` cannot depend on
+    the way in, no longer counts those few questions (the conservative change, data every way
+    passes, is offered first). No new words."""
+    places: list[tuple[str, Op]] = []
+    partial = False
     for nid, node in state.ctx.nodes("agent"):
         assert isinstance(node, Agent)
-        given = [d for d in node.asks if _always_given(state, nid, d)]
-        if not given:
-            continue
-        keep = [d for d in node.asks if d not in given]
-        op = put(("nodes", nid, "asks"), keep) if keep else delete(("nodes", nid, "asks"))
-        places.append((nid, op))
-        yield Candidate(
-            "E05",
-            nid,
-            (op,),
-            f"pass {', '.join(given)} to {nid} with the call, so they stop asking for it again",
-            answers=("IVR302",),
-        )
+        always = [d for d in node.asks if _always_given(state, nid, d)]
+        some = [d for d in node.asks if d in always or _given_on_some_way(state, nid, d)]
+        if always:
+            yield Candidate(
+                "E05",
+                nid,
+                (_without(state, nid, always),),
+                f"pass {', '.join(always)} to {nid} with the call, so they stop asking for it "
+                "again",
+                answers=("IVR302",),
+            )
+        if some != always:
+            partial = True
+            partly = [d for d in some if d not in always]
+            yield Candidate(
+                "E05",
+                nid,
+                (_without(state, nid, some),),
+                f"pass {', '.join(some)} to {nid} with the call, and let them ask for "
+                f"{', '.join(partly)} only callers who come without it (a zero-out or failed "
+                "entry)",
+                answers=("IVR302",),
+            )
+        if some:
+            places.append((nid, _without(state, nid, some)))
     if len(places) > 1:
         yield Candidate(
             "E05",
@@ -412,7 +454,11 @@ def pass_the_data(state: State) -> Iterator[Candidate]:
             tuple(op for _, op in places),
             "pass the data callers keyed to every person with the call, so nobody asks again ("
             + ", ".join(n for n, _ in places)
-            + ")",
+            + (
+                "; they ask only callers who come without it, through a zero-out or failed entry)"
+                if partial
+                else ")"
+            ),
             answers=("IVR302",),
             places=tuple(n for n, _ in places),
         )
