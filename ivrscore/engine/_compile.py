@@ -30,11 +30,11 @@ from numpy.typing import NDArray
 from ..exceptions import IvrscoreError
 from ..graph import (
     IMPLICIT_HANGUP,
+    flow_edges,
     leads_to_human,
     mean_patience_s,
     menu_timeline,
     node_duration_s,
-    to_networkx,
 )
 from ..model.callers import AnsweredWait, Exponential, Lognormal, Persona
 from ..model.nodes import (
@@ -277,7 +277,8 @@ def _to(target: str | None, **kw: Any) -> dict[str, Any]:
 class _Builder:
     def __init__(self, tree: PhoneTree) -> None:
         self.tree = tree
-        self.g = to_networkx(tree, waits=False)
+        # how callers move (the structure only: no graph is built, no queue is solved)
+        self.edges = flow_edges(tree, waits=False)
         self.data_index: dict[str, int] = {}
         for _, node in tree.nodes.items():
             names = [node.collects] if isinstance(node, Input) else list(getattr(node, "asks", ()))
@@ -290,19 +291,19 @@ class _Builder:
         self.open_by_hour = open_by_hour(tree)
         self._reverse: dict[str, list[tuple[str, float]]] | None = None
         self.cost: dict[str, dict[str, float]] = {t: self._cost_to_go(t) for t in tree.task_names}
-        self.durations = {nid: node_duration_s(n, tree) for nid, n in tree.nodes.items()}
         self.timelines = {
             nid: menu_timeline(n, tree) for nid, n in tree.nodes.items() if isinstance(n, Menu)
         }
-        self.zero_keys = {
-            nid: [
-                d["key"]
-                for _, _, d in self.g.out_edges(nid, data=True)
-                if d["event"] == "zero_out" and d["key"] is not None
-            ]
+        self.durations = {
+            nid: self.timelines[nid][0] if isinstance(n, Menu) else node_duration_s(n, tree)
             for nid, n in tree.nodes.items()
-            if isinstance(n, Menu)
         }
+        self.zero_keys: dict[str, list[str]] = {
+            nid: [] for nid, n in tree.nodes.items() if isinstance(n, Menu)
+        }
+        for u, _, d in self.edges:
+            if d["event"] == "zero_out" and d["key"] is not None and u in self.zero_keys:
+                self.zero_keys[u].append(d["key"])
 
     # -- the caller's sense of direction ----------------------------------------------------------
 
@@ -311,7 +312,7 @@ class _Builder:
         then how specialised the resolver is, then seconds of listening and keying."""
         if self._reverse is None:  # the weighted edges into each node, read once for all tasks
             self._reverse = {}
-            for u, v, d in self.g.edges(data=True):
+            for u, v, d in self.edges:
                 if d["event"] in ("option", "next", "transfer"):
                     w = (
                         d["listen_s"]
@@ -673,24 +674,40 @@ _COL_TYPES: dict[str, Any] = {
 
 
 class _StepTable:
-    """Steps of every (node, attempt, kind of caller): blocks of columns and lists of steps,
-    turned into one set of columns at the end."""
+    """Steps of every (node, attempt, kind of caller): blocks of columns (menus, planned with
+    numpy) and runs of steps (the other nodes), turned into one set of columns at the end.
+
+    A run repeats a *variant*, a list of steps computed once: many kinds of caller share the
+    steps of a node (an agent who helps, or does not help, every task the same way), so each
+    variant's fields are read once and copied into its runs with numpy.
+    """
 
     def __init__(self) -> None:
         self.blocks: list[tuple[int, dict[str, NDArray[Any]]]] = []
-        self.steps: list[_Step] = []
-        self.step_rows: list[int] = []
-        self.step_next: list[int] = []
         self.labels: list[str] = []
+        self.variant_steps: list[_Step] = []
+        self.variant_next: list[int] = []
+        self.variant_start: list[int] = []
+        self.variant_labels: list[list[str]] = []
+        self.run_lo: list[int] = []
+        self.run_variant: list[int] = []
 
-    def add_steps(self, steps: list[_Step], na_of: Any) -> tuple[int, int]:
-        lo = len(self.labels)
-        self.steps.extend(steps)
-        self.step_rows.extend(range(lo, lo + len(steps)))
-        self.step_next.extend(
+    def variant(self, steps: list[_Step], na_of: Any) -> int:
+        """Register a list of steps (with where each leads); returns its variant number."""
+        self.variant_start.append(len(self.variant_steps))
+        self.variant_steps.extend(steps)
+        self.variant_next.extend(
             -1 if st.next_node is None else na_of(st.next_node, st.next_attempt) for st in steps
         )
-        self.labels.extend(st.label for st in steps)
+        self.variant_labels.append([st.label for st in steps])
+        return len(self.variant_labels) - 1
+
+    def add_variant(self, v: int) -> tuple[int, int]:
+        """Add a run of variant ``v``'s steps; returns its rows ``lo, hi``."""
+        lo = len(self.labels)
+        self.run_lo.append(lo)
+        self.run_variant.append(v)
+        self.labels.extend(self.variant_labels[v])
         return lo, len(self.labels)
 
     def add_block(self, chunk: dict[str, NDArray[Any]], labels: list[str]) -> int:
@@ -704,7 +721,13 @@ class _StepTable:
     def columns(self) -> dict[str, NDArray[Any]]:
         n = len(self.labels)
         default = _Step(0.0)
-        rows = np.array(self.step_rows, dtype=np.int64)
+        # every run's rows, and the row of its variant's steps each copies
+        start = np.array([*self.variant_start, len(self.variant_steps)], dtype=np.int64)
+        var = np.array(self.run_variant, dtype=np.int64)
+        length = start[var + 1] - start[var]
+        offset = np.arange(int(length.sum())) - np.repeat(np.cumsum(length) - length, length)
+        rows = np.repeat(np.array(self.run_lo, dtype=np.int64), length) + offset
+        src = np.repeat(start[var], length) + offset
         out = {}
         for f in (*_STEP_FIELDS, "next_na"):
             dtype = _COL_TYPES.get(f, np.int64)
@@ -713,11 +736,19 @@ class _StepTable:
                 if f in chunk:
                     col[lo : lo + chunk[f].size] = chunk[f]
             if f == "next_na":
-                col[rows] = self.step_next
+                values = np.array(self.variant_next, dtype=dtype)
             else:
-                col[rows] = [getattr(st, f) for st in self.steps]
+                values = np.array([getattr(st, f) for st in self.variant_steps], dtype=dtype)
+            col[rows] = values[src]
             out[f] = col
         return out
+
+
+def _strings(items: list[str]) -> NDArray[np.object_]:
+    """A list of str as a 1-d object array (numpy picks from it without copying the text)."""
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out
 
 
 class _Menus:
@@ -785,9 +816,12 @@ class _Menus:
                     self.person[m] = keys.index("0")
             pressed += [f"pressed {k} at {nid}" for k in keys]
             mistaken += [f"mistakenly pressed {k} at {nid}" for k in keys]
-        self.labels = (pressed, mistaken)
-        self.found_none = [f"found no option at {nid}" for nid in self.ids]
-        self.tried_zero = [f"pressed 0 at {nid}, which offers no person" for nid in self.ids]
+        # the words of each step, as arrays of str objects to pick from with numpy
+        self.labels = (_strings(pressed), _strings(mistaken))
+        self.found_none = _strings([f"found no option at {nid}" for nid in self.ids])
+        self.tried_zero = _strings(
+            [f"pressed 0 at {nid}, which offers no person" for nid in self.ids]
+        )
         # the option each task's callers pick by what the options promise (-1: none promises it)
         chosen = chosen_options(tree)
         key_pos = [{k: i for i, k in enumerate(menu.options)} for menu in menus]
@@ -889,14 +923,13 @@ class _Menus:
         cols["event"] = np.concatenate([ev_none, ev_opt]).astype(np.int64)[order]
         pressed, mistaken = self.labels
         desired_row = (rows_o - self.first[rows_m]) == desired[rows_m]
-        labels = [
-            (self.tried_zero if t else self.found_none)[m]
-            for m, t in zip(m_none.tolist(), tried.tolist(), strict=True)
-        ] + [
-            pressed[i] if d else mistaken[i]
-            for i, d in zip(rows_o.tolist(), desired_row.tolist(), strict=True)
-        ]
-        return menu_of[order], cols, [labels[i] for i in order.tolist()]
+        labels = np.concatenate(
+            [
+                np.where(tried, self.tried_zero[m_none], self.found_none[m_none]),
+                np.where(desired_row, pressed[rows_o], mistaken[rows_o]),
+            ]
+        )
+        return menu_of[order], cols, labels[order].tolist()
 
 
 def compile_tree(tree: PhoneTree) -> Compiled:
@@ -984,21 +1017,40 @@ def compile_tree(tree: PhoneTree) -> Compiled:
     group_rows = {
         dep: [np.array(cis, dtype=np.int64) for cis in g.values()] for dep, g in groups.items()
     }
+    # where each (kind of caller, node and attempt) finds its steps, set once per group below
+    placed: dict[tuple[str, int], tuple[list[int], list[int], list[int]]] = {}
     for nid in node_ids:
         node = tree.nodes.get(nid)
         if isinstance(node, Menu):
             continue
         attempts = node.retries + 1 if isinstance(node, Input) else 1
-        for rows_of in group_rows[b.dependence(nid)]:
+        dep = b.dependence(nid)
+        # an agent's or a service's steps depend on the task only through whether it helps:
+        # the steps of a task it helps (or does not) are the same for every such task
+        helps = node.handles if isinstance(node, Agent | SelfService) else None
+        shared: dict[tuple[bool, int], int] = {}
+        for gi, rows_of in enumerate(group_rows[dep]):
             ch = chains[int(rows_of[0])]
+            spot = placed.setdefault((dep, gi), ([], [], []))
             for attempt in range(attempts):
-                steps = b.steps(
-                    nid, attempt, task_names[ch.task], personas[ch.persona], ch.zero_outer,
-                    pats[ch.pattern].open,
-                )  # fmt: skip
-                lo, hi = table.add_steps(steps, na_of)
-                step_lo[rows_of, na_of(nid, attempt)] = lo
-                step_hi[rows_of, na_of(nid, attempt)] = hi
+                task = task_names[ch.task]
+                key = (helps is not None and task in helps, attempt)
+                v = shared.get(key) if helps is not None else None
+                if v is None:
+                    steps = b.steps(
+                        nid, attempt, task, personas[ch.persona], ch.zero_outer,
+                        pats[ch.pattern].open,
+                    )  # fmt: skip
+                    v = table.variant(steps, na_of)
+                    shared[key] = v
+                lo, hi = table.add_variant(v)
+                spot[0].append(na_of(nid, attempt))
+                spot[1].append(lo)
+                spot[2].append(hi)
+    for (dep, gi), (na_list, lo_list, hi_list) in placed.items():
+        grid = np.ix_(group_rows[dep][gi], np.array(na_list, dtype=np.int64))
+        step_lo[grid] = np.array(lo_list, dtype=np.int64)
+        step_hi[grid] = np.array(hi_list, dtype=np.int64)
     cols = table.columns()
 
     # -- every chain's states, breadth first -----------------------------------------------------
