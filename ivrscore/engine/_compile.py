@@ -22,6 +22,7 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -679,66 +680,86 @@ class _StepTable:
 
     A run repeats a *variant*, a list of steps computed once: many kinds of caller share the
     steps of a node (an agent who helps, or does not help, every task the same way), so each
-    variant's fields are read once and copied into its runs with numpy.
+    variant's fields are read once and copied into its runs with numpy, and so are its words.
     """
 
     def __init__(self) -> None:
+        self.n = 0
         self.blocks: list[tuple[int, dict[str, NDArray[Any]]]] = []
-        self.labels: list[str] = []
+        # the words of the rows, in order: a block's list, or a list of runs (variant numbers)
+        self.pieces: list[tuple[bool, list[Any]]] = []
         self.variant_steps: list[_Step] = []
         self.variant_next: list[int] = []
-        self.variant_start: list[int] = []
-        self.variant_labels: list[list[str]] = []
+        self.variant_start: list[int] = [0]
         self.run_lo: list[int] = []
         self.run_variant: list[int] = []
 
     def variant(self, steps: list[_Step], na_of: Any) -> int:
         """Register a list of steps (with where each leads); returns its variant number."""
-        self.variant_start.append(len(self.variant_steps))
         self.variant_steps.extend(steps)
         self.variant_next.extend(
             -1 if st.next_node is None else na_of(st.next_node, st.next_attempt) for st in steps
         )
-        self.variant_labels.append([st.label for st in steps])
-        return len(self.variant_labels) - 1
+        self.variant_start.append(len(self.variant_steps))
+        return len(self.variant_start) - 2
 
     def add_variant(self, v: int) -> tuple[int, int]:
         """Add a run of variant ``v``'s steps; returns its rows ``lo, hi``."""
-        lo = len(self.labels)
+        lo = self.n
+        self.n += self.variant_start[v + 1] - self.variant_start[v]
         self.run_lo.append(lo)
         self.run_variant.append(v)
-        self.labels.extend(self.variant_labels[v])
-        return lo, len(self.labels)
+        if not self.pieces or not self.pieces[-1][0]:
+            self.pieces.append((True, []))
+        self.pieces[-1][1].append(v)
+        return lo, self.n
 
     def add_block(self, chunk: dict[str, NDArray[Any]], labels: list[str]) -> int:
         """Add rows given as columns (missing fields take the step defaults); returns the index
         of the first."""
-        lo = len(self.labels)
+        lo = self.n
+        self.n += len(labels)
         self.blocks.append((lo, chunk))
-        self.labels.extend(labels)
+        self.pieces.append((False, labels))
         return lo
 
-    def columns(self) -> dict[str, NDArray[Any]]:
-        n = len(self.labels)
-        default = _Step(0.0)
-        # every run's rows, and the row of its variant's steps each copies
-        start = np.array([*self.variant_start, len(self.variant_steps)], dtype=np.int64)
-        var = np.array(self.run_variant, dtype=np.int64)
+    def _runs(self, variants: list[int]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """For runs of these variants, one after another: each row's position among them and
+        the variant step it copies."""
+        start = np.array(self.variant_start, dtype=np.int64)
+        var = np.array(variants, dtype=np.int64)
         length = start[var + 1] - start[var]
         offset = np.arange(int(length.sum())) - np.repeat(np.cumsum(length) - length, length)
+        return offset, np.repeat(start[var], length) + offset
+
+    def labels(self) -> list[str]:
+        """The words of every row."""
+        words = _strings([st.label for st in self.variant_steps])
+        out: list[str] = []
+        for runs, items in self.pieces:
+            out.extend(words[self._runs(items)[1]].tolist() if runs else items)
+        return out
+
+    def columns(self) -> dict[str, NDArray[Any]]:
+        default = _Step(0.0)
+        # every run's rows, and the row of its variant's steps each copies
+        offset, src = self._runs(self.run_variant)
+        start = np.array(self.variant_start, dtype=np.int64)
+        sizes = start[1:] - start[:-1]
+        length = sizes[np.array(self.run_variant, dtype=np.int64)]
         rows = np.repeat(np.array(self.run_lo, dtype=np.int64), length) + offset
-        src = np.repeat(start[var], length) + offset
+        fields = list(zip(*map(attrgetter(*_STEP_FIELDS), self.variant_steps), strict=True))
         out = {}
-        for f in (*_STEP_FIELDS, "next_na"):
+        for i, f in enumerate((*_STEP_FIELDS, "next_na")):
             dtype = _COL_TYPES.get(f, np.int64)
-            col = np.full(n, -1 if f == "next_na" else getattr(default, f), dtype=dtype)
+            col = np.full(self.n, -1 if f == "next_na" else getattr(default, f), dtype=dtype)
             for lo, chunk in self.blocks:
                 if f in chunk:
                     col[lo : lo + chunk[f].size] = chunk[f]
             if f == "next_na":
                 values = np.array(self.variant_next, dtype=dtype)
             else:
-                values = np.array([getattr(st, f) for st in self.variant_steps], dtype=dtype)
+                values = np.array(fields[i] if fields else [], dtype=dtype)
             col[rows] = values[src]
             out[f] = col
         return out
@@ -990,22 +1011,30 @@ def compile_tree(tree: PhoneTree) -> Compiled:
         by_kind: dict[tuple[int, int, bool], list[int]] = {}
         for ci, ch in enumerate(chains):
             by_kind.setdefault((ch.task, ch.persona, ch.zero_outer), []).append(ci)
+        # a block depends on the kind of caller only through the options they aim for and
+        # their persona (callers who want a person aim the same way whatever their task)
+        planned: dict[tuple[bytes, int, int], tuple[Any, ...]] = {}
         for (ti, pi, zo), cis in by_kind.items():
             cost = np.full(len(node_ids), np.inf)
-            for nid, c in b.cost[tree.task_names[ti]].items():
-                cost[node_pos[nid]] = c
+            if not zo:
+                for nid, c in b.cost[tree.task_names[ti]].items():
+                    cost[node_pos[nid]] = c
             persona = personas[pi]
             desired = menus.desired(cost, persona.response_s, zo, ti)
+            rows = np.array(cis, dtype=np.int64)
             for attempt in range(int(menus.retries.max()) + 1):
-                menu_of, cols, labels = menus.block(desired, attempt, persona, width)
+                plan = (desired.tobytes(), attempt, pi)
+                if plan not in planned:
+                    menu_of, cols, labels = menus.block(desired, attempt, persona, width)
+                    first = np.searchsorted(menu_of, np.arange(len(menus.ids)))
+                    last = np.searchsorted(menu_of, np.arange(len(menus.ids)), side="right")
+                    live = last > first
+                    planned[plan] = (cols, labels, first[live], last[live], live)
+                cols, labels, first, last, live = planned[plan]
                 lo = table.add_block(cols, labels)
-                starts = lo + np.searchsorted(menu_of, np.arange(len(menus.ids)))
-                ends = lo + np.searchsorted(menu_of, np.arange(len(menus.ids)), side="right")
-                live = ends > starts
                 na = menus.node[live] * width + attempt
-                rows = np.array(cis, dtype=np.int64)
-                step_lo[np.ix_(rows, na)] = starts[live]
-                step_hi[np.ix_(rows, na)] = ends[live]
+                step_lo[np.ix_(rows, na)] = lo + first
+                step_hi[np.ix_(rows, na)] = lo + last
     # other nodes: their steps depend on some of (task, persona, zero-out, pattern) only
     groups: dict[str, dict[tuple[Any, ...], list[int]]] = {}
     for dep in {b.dependence(nid) for nid in node_ids}:
@@ -1177,7 +1206,7 @@ def compile_tree(tree: PhoneTree) -> Compiled:
         alt_human=np.zeros(alt_state.size, dtype=bool),
         alt_step=step,
         alt_event=cols["event"][step],
-        step_labels=table.labels,
+        step_labels=table.labels(),
         queues=b.queues,
         queue_rates=b.queue_rates,
         slots=b.slots,
