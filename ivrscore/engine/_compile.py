@@ -703,16 +703,17 @@ class _StepTable:
         self.variant_start.append(len(self.variant_steps))
         return len(self.variant_start) - 2
 
-    def add_variant(self, v: int) -> tuple[int, int]:
-        """Add a run of variant ``v``'s steps; returns its rows ``lo, hi``."""
-        lo = self.n
-        self.n += self.variant_start[v + 1] - self.variant_start[v]
-        self.run_lo.append(lo)
-        self.run_variant.append(v)
-        if not self.pieces or not self.pieces[-1][0]:
-            self.pieces.append((True, []))
-        self.pieces[-1][1].append(v)
-        return lo, self.n
+    def add_runs(self, variants: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Add one run of each variant, in order; returns each run's rows ``lo, hi``."""
+        start = np.array(self.variant_start, dtype=np.int64)
+        sizes = start[variants + 1] - start[variants]
+        hi = self.n + np.cumsum(sizes)
+        lo = hi - sizes
+        self.n = int(hi[-1]) if hi.size else self.n
+        self.run_lo.extend(lo.tolist())
+        self.run_variant.extend(variants.tolist())
+        self.pieces.append((True, variants.tolist()))
+        return lo, hi
 
     def add_block(self, chunk: dict[str, NDArray[Any]], labels: list[str]) -> int:
         """Add rows given as columns (missing fields take the step defaults); returns the index
@@ -1046,40 +1047,61 @@ def compile_tree(tree: PhoneTree) -> Compiled:
     group_rows = {
         dep: [np.array(cis, dtype=np.int64) for cis in g.values()] for dep, g in groups.items()
     }
-    # where each (kind of caller, node and attempt) finds its steps, set once per group below
-    placed: dict[tuple[str, int], tuple[list[int], list[int], list[int]]] = {}
+    # every (node, attempt, group of chains) gets a run of steps, node by node; a run repeats
+    # a variant (see _StepTable), set for all chains of its group below
+    group_start: dict[str, int] = {}  # groups numbered dep by dep
+    members: list[NDArray[np.int64]] = []
+    for dep, rs in group_rows.items():
+        group_start[dep] = len(members)
+        members.extend(rs)
+    representative = {dep: [chains[int(r[0])] for r in rs] for dep, rs in group_rows.items()}
+    run_variant: list[int] = []
+    run_group: list[int] = []
+    run_na: list[int] = []
     for nid in node_ids:
         node = tree.nodes.get(nid)
         if isinstance(node, Menu):
             continue
         attempts = node.retries + 1 if isinstance(node, Input) else 1
         dep = b.dependence(nid)
-        # an agent's or a service's steps depend on the task only through whether it helps:
-        # the steps of a task it helps (or does not) are the same for every such task
-        helps = node.handles if isinstance(node, Agent | SelfService) else None
-        shared: dict[tuple[bool, int], int] = {}
-        for gi, rows_of in enumerate(group_rows[dep]):
-            ch = chains[int(rows_of[0])]
-            spot = placed.setdefault((dep, gi), ([], [], []))
-            for attempt in range(attempts):
-                task = task_names[ch.task]
-                key = (helps is not None and task in helps, attempt)
-                v = shared.get(key) if helps is not None else None
-                if v is None:
+        reps = representative[dep]
+        first_group = group_start[dep]
+        base = na_of(nid, 0)
+        if isinstance(node, Agent | SelfService):
+            # an agent's or a service's steps depend on the task only through whether it
+            # helps: the steps of a task it helps (or does not) are the same for every such task
+            helps = [task_names[ch.task] in node.handles for ch in reps]
+            shared: dict[bool, int] = {}
+            for h, ch in zip(helps, reps, strict=True):
+                if h not in shared:
                     steps = b.steps(
-                        nid, attempt, task, personas[ch.persona], ch.zero_outer,
+                        nid, 0, task_names[ch.task], personas[ch.persona], ch.zero_outer,
                         pats[ch.pattern].open,
                     )  # fmt: skip
-                    v = table.variant(steps, na_of)
-                    shared[key] = v
-                lo, hi = table.add_variant(v)
-                spot[0].append(na_of(nid, attempt))
-                spot[1].append(lo)
-                spot[2].append(hi)
-    for (dep, gi), (na_list, lo_list, hi_list) in placed.items():
-        grid = np.ix_(group_rows[dep][gi], np.array(na_list, dtype=np.int64))
-        step_lo[grid] = np.array(lo_list, dtype=np.int64)
-        step_hi[grid] = np.array(hi_list, dtype=np.int64)
+                    shared[h] = table.variant(steps, na_of)
+            run_variant.extend([shared[h] for h in helps])
+            run_group.extend(range(first_group, first_group + len(reps)))
+            run_na.extend([base] * len(reps))
+            continue
+        for gi, ch in enumerate(reps):
+            for attempt in range(attempts):
+                steps = b.steps(
+                    nid, attempt, task_names[ch.task], personas[ch.persona], ch.zero_outer,
+                    pats[ch.pattern].open,
+                )  # fmt: skip
+                run_variant.append(table.variant(steps, na_of))
+                run_group.append(first_group + gi)
+                run_na.append(base + attempt)
+    lo_of, hi_of = table.add_runs(np.array(run_variant, dtype=np.int64))
+    group_of = np.array(run_group, dtype=np.int64)
+    na_of_run = np.array(run_na, dtype=np.int64)
+    order = np.argsort(group_of, kind="stable")
+    bounds = np.searchsorted(group_of[order], np.arange(len(members) + 1))
+    for gid, rows_of in enumerate(members):
+        sel = order[bounds[gid] : bounds[gid + 1]]
+        grid = np.ix_(rows_of, na_of_run[sel])
+        step_lo[grid] = lo_of[sel]
+        step_hi[grid] = hi_of[sel]
     cols = table.columns()
 
     # -- every chain's states, breadth first -----------------------------------------------------
