@@ -207,3 +207,30 @@ def test_an_agent_that_helps_some_tasks_shares_its_steps_but_not_its_outcome() -
         node = tree.nodes[c.node_ids[int(c.state_node[c.alt_state[alt]])]]
         task = c.task_names[c.chains[int(c.state_chain[c.alt_state[alt]])].task]
         assert task not in node.handles  # type: ignore[union-attr]
+
+
+def test_a_tree_too_large_to_compile_is_refused_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ivrscore.cli import main
+    from ivrscore.engine import _compile
+
+    tree = _big_tree(60)
+    c = compile_tree(tree)
+    width = 2 + max(getattr(n, "retries", 0) for n in tree.nodes.values())
+    cells = len(c.chains) * len(c.node_ids) * width
+    monkeypatch.setattr(_compile, "MAX_CELLS", cells)  # exactly at the limit: compiles
+    assert compile_tree(tree).n_states == c.n_states
+    monkeypatch.setattr(_compile, "MAX_CELLS", cells - 1)
+    with pytest.raises(_compile.TooLargeError, match=f"{cells:,} places") as err:
+        compile_tree(tree)
+    assert isinstance(err.value, ivr.IvrscoreError) and "\n" not in str(err.value)
+    with pytest.raises(_compile.TooLargeError):
+        ivr.score(tree)
+    with pytest.raises(_compile.TooLargeError):
+        ivr.simulate(tree, calls=100, rng=1)
+    path = tmp_path / "big.yaml"
+    ivr.dump(tree, path)
+    assert main(["score", str(path)]) == 2
+    err_text = capsys.readouterr().err.strip()
+    assert "too large to compile" in err_text and len(err_text.splitlines()) == 1

@@ -61,9 +61,12 @@ __all__ = [
     "D_EXP",
     "D_LOGNORMAL",
     "D_NONE",
+    "MAX_CELLS",
     "OUTCOMES",
     "Chain",
     "Compiled",
+    "TooLargeError",
+    "check_size",
     "compile_tree",
 ]
 
@@ -954,6 +957,59 @@ class _Menus:
         return menu_of[order], cols, labels[order].tolist()
 
 
+MAX_CELLS = 8_000_000
+"""The most (kind of call x node x attempt) places the step tables are built for: about 2.5
+times a 10,000-node tree with 80 kinds of call, which compiles in about 3 s of CPU and 1 GB.
+The tables grow with this product, so a larger tree is refused (:class:`TooLargeError`) in one
+line instead of running for minutes and several gigabytes."""
+
+
+class TooLargeError(IvrscoreError):
+    """A tree has too many nodes for its kinds of call to compile (see :data:`MAX_CELLS`)."""
+
+
+def _width(tree: PhoneTree) -> int:
+    """Attempts numbered per node: one more than the most retries, and one spare."""
+    return 2 + max((getattr(n, "retries", 0) for n in tree.nodes.values()), default=0)
+
+
+def _chains(tree: PhoneTree, pats: list[Any]) -> list[Chain]:
+    """Every kind of call with a share of the calls (``start`` still unknown)."""
+    personas = tree.personas
+    shares = tree.task_shares()
+    p_shares = np.array([p.share for p in personas], dtype=float)
+    p_shares = p_shares / p_shares.sum()
+    chains: list[Chain] = []
+    for ti, _task in enumerate(tree.task_names):
+        for pi, persona in enumerate(personas):
+            for zo in (False, True):
+                p_zo = persona.wants_human if zo else 1.0 - persona.wants_human
+                if p_zo <= 0:
+                    continue
+                for ki, pat in enumerate(pats):
+                    weight = float(shares[ti] * p_shares[pi] * p_zo * pat.calls)
+                    if weight > 0:
+                        chains.append(Chain(ti, pi, zo, ki, weight, -1))
+    return chains
+
+
+def _check_size(tree: PhoneTree, n_chains: int, width: int) -> None:
+    cells = n_chains * (len(tree.nodes) + 1) * width
+    if cells > MAX_CELLS:
+        raise TooLargeError(
+            f"tree {tree.name!r} is too large to compile: {len(tree.nodes):,} nodes x "
+            f"{n_chains} kinds of call (tasks x personas x zero-out habit x opening-hours "
+            f"patterns) x {width} attempts is {cells:,} places, over the {MAX_CELLS:,} this "
+            "version handles; split the tree into its sub-menus, or give fewer tasks"
+        )
+
+
+def check_size(tree: PhoneTree) -> None:
+    """Raise :class:`TooLargeError` if :func:`compile_tree` would refuse ``tree`` (cheap: it
+    counts, without compiling)."""
+    _check_size(tree, len(_chains(tree, patterns(tree))), _width(tree))
+
+
 def compile_tree(tree: PhoneTree) -> Compiled:
     """Compile a tree's callers into step tables (every task, persona, zero-out habit and
     time-of-week pattern).
@@ -963,15 +1019,14 @@ def compile_tree(tree: PhoneTree) -> Compiled:
     chain's states are enumerated from the entry, breadth first, all chains together, a whole
     level at a time: a state is ``(chain, node and attempt, data given, flags)``.
     """
-    b = _Builder(tree)
     pats = patterns(tree)
+    chains = _chains(tree, pats)
+    width = _width(tree)
+    _check_size(tree, len(chains), width)
+    b = _Builder(tree)
     personas = tree.personas
-    shares = tree.task_shares()
-    p_shares = np.array([p.share for p in personas], dtype=float)
-    p_shares = p_shares / p_shares.sum()
     node_ids = [*tree.nodes, IMPLICIT_HANGUP]
     node_pos = {n: i for i, n in enumerate(node_ids)}
-    width = 2 + max((getattr(n, "retries", 0) for n in tree.nodes.values()), default=0)
     n_na = len(node_ids) * width
     na_node = np.repeat(np.arange(len(node_ids), dtype=np.int64), width)
     is_agent = np.array([tree.nodes[n].type == "agent" for n in tree.nodes] + [False])
@@ -990,18 +1045,6 @@ def compile_tree(tree: PhoneTree) -> Compiled:
                 "ivr.load, ivr.loads or PhoneTree.model_validate, which check every target"
             )
         return pos * width + attempt
-
-    chains: list[Chain] = []
-    for ti, _task in enumerate(tree.task_names):
-        for pi, persona in enumerate(personas):
-            for zo in (False, True):
-                p_zo = persona.wants_human if zo else 1.0 - persona.wants_human
-                if p_zo <= 0:
-                    continue
-                for ki, pat in enumerate(pats):
-                    weight = float(shares[ti] * p_shares[pi] * p_zo * pat.calls)
-                    if weight > 0:
-                        chains.append(Chain(ti, pi, zo, ki, weight, -1))
 
     # -- the steps of every (node, attempt) for every chain --------------------------------------
     table = _StepTable()
