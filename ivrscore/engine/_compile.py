@@ -744,29 +744,44 @@ class _StepTable:
             out.extend(words[self._runs(items)[1]].tolist() if runs else items)
         return out
 
-    def columns(self) -> dict[str, NDArray[Any]]:
+    def columns(self) -> tuple[NDArray[np.int64], dict[str, NDArray[Any]]]:
+        """``(source, values)``: row ``i``'s field ``f`` is ``values[f][source[i]]``.
+
+        The values hold each distinct block once and each variant's steps once: the table
+        repeats them for many kinds of caller, and is never written out in full.
+        """
         default = _Step(0.0)
-        # every run's rows, and the row of its variant's steps each copies
+        source = np.empty(self.n, dtype=np.int64)
+        distinct: dict[int, int] = {}  # block chunk (by identity) -> its first value row
+        chunks: list[tuple[int, dict[str, NDArray[Any]]]] = []
+        size = 0
+        for lo, chunk in self.blocks:
+            rows = len(next(iter(chunk.values())))
+            if id(chunk) not in distinct:
+                distinct[id(chunk)] = size
+                chunks.append((rows, chunk))
+                size += rows
+            source[lo : lo + rows] = np.arange(distinct[id(chunk)], distinct[id(chunk)] + rows)
         offset, src = self._runs(self.run_variant)
         start = np.array(self.variant_start, dtype=np.int64)
         sizes = start[1:] - start[:-1]
         length = sizes[np.array(self.run_variant, dtype=np.int64)]
-        rows = np.repeat(np.array(self.run_lo, dtype=np.int64), length) + offset
+        source[np.repeat(np.array(self.run_lo, dtype=np.int64), length) + offset] = size + src
         fields = list(zip(*map(attrgetter(*_STEP_FIELDS), self.variant_steps), strict=True))
-        out = {}
+        values = {}
         for i, f in enumerate((*_STEP_FIELDS, "next_na")):
             dtype = _COL_TYPES.get(f, np.int64)
-            col = np.full(self.n, -1 if f == "next_na" else getattr(default, f), dtype=dtype)
-            for lo, chunk in self.blocks:
-                if f in chunk:
-                    col[lo : lo + chunk[f].size] = chunk[f]
+            fill = -1 if f == "next_na" else getattr(default, f)
+            parts = [
+                chunk[f].astype(dtype, copy=False) if f in chunk else np.full(rows, fill, dtype)
+                for rows, chunk in chunks
+            ]
             if f == "next_na":
-                values = np.array(self.variant_next, dtype=dtype)
+                parts.append(np.array(self.variant_next, dtype=dtype))
             else:
-                values = np.array(fields[i] if fields else [], dtype=dtype)
-            col[rows] = values[src]
-            out[f] = col
-        return out
+                parts.append(np.array(fields[i] if fields else [], dtype=dtype))
+            values[f] = np.concatenate(parts)
+        return source, values
 
 
 def _strings(items: list[str]) -> NDArray[np.object_]:
@@ -1145,7 +1160,7 @@ def compile_tree(tree: PhoneTree) -> Compiled:
         grid = np.ix_(rows_of, na_of_run[sel])
         step_lo[grid] = lo_of[sel]
         step_hi[grid] = hi_of[sel]
-    cols = table.columns()
+    source, scol = table.columns()
 
     # -- every chain's states, breadth first -----------------------------------------------------
     # A state is packed into one integer key: (chain, node and attempt, data given, flags).
@@ -1180,13 +1195,14 @@ def compile_tree(tree: PhoneTree) -> Compiled:
         owner = np.repeat(np.arange(f_id.size), counts)
         step = lo[owner] + np.arange(owner.size) - np.repeat(np.cumsum(counts) - counts, counts)
         data, flags = f_data[owner], f_flags[owner]
-        again = (data & cols["again"][step]) != 0
+        srow = source[step]
+        again = (data & scol["again"][srow]) != 0
         repeated = (flags & 1) != 0
-        nxt = cols["next_na"][step]
-        n_data = data | cols["data_or"][step]
+        nxt = scol["next_na"][srow]
+        n_data = data | scol["data_or"][srow]
         n_flags = (
-            (repeated | (again & cols["propagate"][step])).astype(np.int64)
-            | ((((flags & 2) != 0) | cols["closed_now"][step]).astype(np.int64) << 1)
+            (repeated | (again & scol["propagate"][srow])).astype(np.int64)
+            | ((((flags & 2) != 0) | scol["closed_now"][srow]).astype(np.int64) << 1)
             | ((((flags & 4) != 0) | na_agent[np.maximum(nxt, 0)]).astype(np.int64) << 2)
         )
         go = np.flatnonzero(nxt >= 0)
@@ -1238,6 +1254,7 @@ def compile_tree(tree: PhoneTree) -> Compiled:
     raw_next = np.concatenate(parts["a_next"])[perm]
     alt_next = np.where(raw_next >= 0, renumber[np.maximum(raw_next, 0)], -1)
     alt_start = np.searchsorted(alt_state, np.arange(n_states + 1)).astype(np.int64)
+    srow = source[step]
     compiled = Compiled(
         tree=tree,
         node_ids=node_ids,
@@ -1253,24 +1270,24 @@ def compile_tree(tree: PhoneTree) -> Compiled:
         state_human=(st_flags & 4) != 0,
         alt_start=alt_start,
         alt_state=alt_state,
-        alt_prob=cols["prob"][step],
-        alt_fixed=cols["fixed"][step],
-        alt_kind=cols["kind"][step],
-        alt_a=cols["a"][step],
-        alt_b=cols["b"][step],
-        alt_patience=cols["patience"][step],
+        alt_prob=scol["prob"][srow],
+        alt_fixed=scol["fixed"][srow],
+        alt_kind=scol["kind"][srow],
+        alt_a=scol["a"][srow],
+        alt_b=scol["b"][srow],
+        alt_patience=scol["patience"][srow],
         alt_next=alt_next,
-        alt_outcome=cols["outcome"][step],
-        alt_menus=cols["menus"][step],
-        alt_identity=cols["identity"][step],
+        alt_outcome=scol["outcome"][srow],
+        alt_menus=scol["menus"][srow],
+        alt_identity=scol["identity"][srow],
         alt_repeat=np.concatenate(parts["a_repeat"])[perm],
-        alt_options=cols["options"][step],
-        alt_keys=cols["keys"][step],
-        alt_transfers=cols["transfers"][step],
-        alt_closed=cols["closed"][step],
+        alt_options=scol["options"][srow],
+        alt_keys=scol["keys"][srow],
+        alt_transfers=scol["transfers"][srow],
+        alt_closed=scol["closed"][srow],
         alt_human=np.zeros(alt_state.size, dtype=bool),
         alt_step=step,
-        alt_event=cols["event"][step],
+        alt_event=scol["event"][srow],
         step_labels=table.labels(),
         queues=b.queues,
         queue_rates=b.queue_rates,
