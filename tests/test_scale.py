@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 
 import ivrscore as ivr
 from ivrscore.engine._compile import (
@@ -189,6 +189,10 @@ def test_big_trees_compile_as_one_state_at_a_time(n: int) -> None:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(trees())
 def test_generated_trees_compile_as_one_state_at_a_time(tree: ivr.PhoneTree) -> None:
+    try:
+        compile_tree(tree)
+    except ivr.IvrscoreError:  # refused (an unstable queue, say): nothing to compare
+        assume(False)
     check_same(tree)
 
 
