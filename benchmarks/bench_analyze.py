@@ -5,11 +5,20 @@ Run: ``python benchmarks/bench_analyze.py [--nodes 2000]``. The tree is syntheti
 agents that re-ask and transfer. Reports the time of ivrscore.analyze (compiling the caller
 model and the sparse solves), of solving the same chains with dense numpy, and of a reference
 that builds each chain as a Python dict of dicts and inverts I - Q densely (PyDTMC-style).
+
+``--scale 10000 [--against /path/to/other/checkout] [--rounds 3]`` times instead what a user
+waits for on a large tree: ``compile_tree``, ``analyze``, ``lint`` and ``score`` of
+``big_tree(N)``, CPU and wall seconds, best of the rounds, each round in a fresh process; with
+``--against``, the same in a process importing ivrscore from that checkout, run in turn with
+this one (A B A B ...), and the ratios. On a shared machine trust the CPU ratios.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -73,11 +82,73 @@ def python_builder(c, theta):  # type: ignore[no-untyped-def]
     return total
 
 
+PARTS = ("compile", "analyze", "lint", "score")
+
+
+def time_parts(n: int) -> dict[str, tuple[float, float]]:
+    """CPU and wall seconds of each part on ``big_tree(n)``, after a warm-up on a small tree."""
+    import warnings
+
+    warnings.simplefilter("ignore")
+    tree = big_tree(n)
+    ivr.score(big_tree(50))
+    calls = {
+        "compile": lambda: compile_tree(tree),
+        "analyze": lambda: ivr.analyze(tree),
+        "lint": lambda: ivr.lint(tree),
+        "score": lambda: ivr.score(tree),
+    }
+    out = {}
+    for name in PARTS:
+        c0, w0 = time.process_time(), time.perf_counter()
+        calls[name]()
+        out[name] = (time.process_time() - c0, time.perf_counter() - w0)
+    return out
+
+
+def scale(n: int, against: str | None, rounds: int) -> None:
+    runs: dict[str, list[dict[str, tuple[float, float]]]] = {"this": [], "against": []}
+    here = str(Path(__file__).resolve())
+    for _ in range(rounds):
+        for who in ("this", "against") if against else ("this",):
+            env = dict(os.environ)
+            if who == "against":
+                assert against is not None
+                env["PYTHONPATH"] = against
+            out = subprocess.run(
+                [sys.executable, here, "--time-parts", str(n)],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            runs[who].append(json.loads(out.strip().splitlines()[-1]))
+    print(f"big_tree({n:,}), best of {rounds} (CPU s / wall s)")
+    for name in PARTS:
+        a = [min(r[name][k] for r in runs["this"]) for k in (0, 1)]
+        line = f"  {name:8s} this {a[0]:6.2f} / {a[1]:6.2f}"
+        if against:
+            b = [min(r[name][k] for r in runs["against"]) for k in (0, 1)]
+            line += f"   against {b[0]:6.2f} / {b[1]:6.2f}   ratio CPU {a[0] / b[0]:.2f}"
+            line += f", wall {a[1] / b[1]:.2f}"
+        print(line)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--nodes", type=int, default=2000)
     p.add_argument("--tasks", type=int, default=10)
+    p.add_argument("--scale", type=int, help="time compile, analyze, lint, score at N nodes")
+    p.add_argument("--against", help="a checkout of ivrscore to compare with (its top folder)")
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--time-parts", type=int, help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.time_parts:
+        print(json.dumps(time_parts(args.time_parts)))
+        return
+    if args.scale:
+        scale(args.scale, args.against, args.rounds)
+        return
     tree = big_tree(args.nodes, n_tasks=args.tasks)
     ivr.analyze(big_tree(200, n_tasks=2))  # warm-up
     t0 = time.perf_counter()

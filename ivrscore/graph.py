@@ -48,6 +48,7 @@ __all__ = [
     "best_routes",
     "edge_allowed",
     "expected_wait_s",
+    "flow_edges",
     "humans",
     "leads_to_human",
     "mean_patience_s",
@@ -269,28 +270,51 @@ def to_networkx(tree: PhoneTree, *, waits: bool = True) -> nx.MultiDiGraph[str]:
         )
         for nid, node in tree.nodes.items()
     )
+    edges = flow_edges(tree, waits=waits, persona=persona)
+    if IMPLICIT_HANGUP not in g and any(v == IMPLICIT_HANGUP for _, v, _ in edges):
+        g.add_node(
+            IMPLICIT_HANGUP,
+            type="hangup",
+            prompt=None,
+            duration_s=0.0,
+            line=None,
+            handles=(),
+            collects=None,
+            asks=(),
+            implicit=True,
+        )
+    g.add_edges_from(edges)  # `key` is data here, not add_edge's parameter
+    return g
+
+
+def flow_edges(
+    tree: PhoneTree, *, waits: bool = True, persona: Persona | None = None
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """The edges of :func:`to_networkx` as ``(source, target, attributes)``, node by node.
+
+    For code that needs only how callers move (the engines' compiler): no graph is built.
+    Targets the tree leaves empty are :data:`IMPLICIT_HANGUP`; ``persona`` is the default
+    caller whose timings fill ``input_s`` (the tree's, as in :func:`to_networkx`).
+
+    Examples
+    --------
+    >>> import ivrscore as ivr
+    >>> tree = ivr.load(ivr.examples.path("acme_redesign"))
+    >>> edges = flow_edges(tree, waits=False)
+    >>> len(edges) == tree.to_networkx().number_of_edges()
+    True
+    >>> [(v, d["event"], d["key"]) for u, v, d in edges if u == "main_menu"][:2]
+    [('faults_account', 'option', '1'), ('account_menu', 'option', '2')]
+    """
+    if persona is None:
+        persona = tree.personas[0] if len(tree.personas) == 1 else _typical(tree)
     edges: list[tuple[str, str, dict[str, Any]]] = []
     for nid, node in tree.nodes.items():
         for target, attrs in _edges(nid, node, tree, persona, waits):
-            if target is None:
-                target = IMPLICIT_HANGUP
-                if target not in g:
-                    g.add_node(
-                        target,
-                        type="hangup",
-                        prompt=None,
-                        duration_s=0.0,
-                        line=None,
-                        handles=(),
-                        collects=None,
-                        asks=(),
-                        implicit=True,
-                    )
             for k, v in _EDGE_DEFAULTS.items():
                 attrs.setdefault(k, v)
-            edges.append((nid, target, attrs))  # `key` is data here, not add_edge's parameter
-    g.add_edges_from(edges)
-    return g
+            edges.append((nid, IMPLICIT_HANGUP if target is None else target, attrs))
+    return edges
 
 
 _EDGE_DEFAULTS: dict[str, Any] = {

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .engine import Result, analyze, simulate
+from .engine._compile import check_size
 from .engine.analyze import NotExactError
 from .engine.ledger import KINDS, Cause, Harms
 from .exceptions import IvrscoreError
@@ -442,6 +443,12 @@ def score(
     -------
     Report
 
+    Raises
+    ------
+    TooLargeError
+        The tree has too many nodes for its kinds of call to compile
+        (:data:`ivrscore.engine._compile.MAX_CELLS`); checked before anything runs.
+
     Examples
     --------
     >>> import ivrscore as ivr
@@ -453,6 +460,7 @@ def score(
     100.0
     """
     std = standard or Standard()
+    check_size(tree)  # a tree too large to compile is refused before the lint runs
     findings = lint(tree, std)
     result: Result
     if calls is None:

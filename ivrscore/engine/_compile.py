@@ -22,6 +22,7 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -30,11 +31,11 @@ from numpy.typing import NDArray
 from ..exceptions import IvrscoreError
 from ..graph import (
     IMPLICIT_HANGUP,
+    flow_edges,
     leads_to_human,
     mean_patience_s,
     menu_timeline,
     node_duration_s,
-    to_networkx,
 )
 from ..model.callers import AnsweredWait, Exponential, Lognormal, Persona
 from ..model.nodes import (
@@ -60,9 +61,12 @@ __all__ = [
     "D_EXP",
     "D_LOGNORMAL",
     "D_NONE",
+    "MAX_CELLS",
     "OUTCOMES",
     "Chain",
     "Compiled",
+    "TooLargeError",
+    "check_size",
     "compile_tree",
 ]
 
@@ -277,7 +281,8 @@ def _to(target: str | None, **kw: Any) -> dict[str, Any]:
 class _Builder:
     def __init__(self, tree: PhoneTree) -> None:
         self.tree = tree
-        self.g = to_networkx(tree, waits=False)
+        # how callers move (the structure only: no graph is built, no queue is solved)
+        self.edges = flow_edges(tree, waits=False)
         self.data_index: dict[str, int] = {}
         for _, node in tree.nodes.items():
             names = [node.collects] if isinstance(node, Input) else list(getattr(node, "asks", ()))
@@ -290,19 +295,19 @@ class _Builder:
         self.open_by_hour = open_by_hour(tree)
         self._reverse: dict[str, list[tuple[str, float]]] | None = None
         self.cost: dict[str, dict[str, float]] = {t: self._cost_to_go(t) for t in tree.task_names}
-        self.durations = {nid: node_duration_s(n, tree) for nid, n in tree.nodes.items()}
         self.timelines = {
             nid: menu_timeline(n, tree) for nid, n in tree.nodes.items() if isinstance(n, Menu)
         }
-        self.zero_keys = {
-            nid: [
-                d["key"]
-                for _, _, d in self.g.out_edges(nid, data=True)
-                if d["event"] == "zero_out" and d["key"] is not None
-            ]
+        self.durations = {
+            nid: self.timelines[nid][0] if isinstance(n, Menu) else node_duration_s(n, tree)
             for nid, n in tree.nodes.items()
-            if isinstance(n, Menu)
         }
+        self.zero_keys: dict[str, list[str]] = {
+            nid: [] for nid, n in tree.nodes.items() if isinstance(n, Menu)
+        }
+        for u, _, d in self.edges:
+            if d["event"] == "zero_out" and d["key"] is not None and u in self.zero_keys:
+                self.zero_keys[u].append(d["key"])
 
     # -- the caller's sense of direction ----------------------------------------------------------
 
@@ -311,7 +316,7 @@ class _Builder:
         then how specialised the resolver is, then seconds of listening and keying."""
         if self._reverse is None:  # the weighted edges into each node, read once for all tasks
             self._reverse = {}
-            for u, v, d in self.g.edges(data=True):
+            for u, v, d in self.edges:
                 if d["event"] in ("option", "next", "transfer"):
                     w = (
                         d["listen_s"]
@@ -673,51 +678,117 @@ _COL_TYPES: dict[str, Any] = {
 
 
 class _StepTable:
-    """Steps of every (node, attempt, kind of caller): blocks of columns and lists of steps,
-    turned into one set of columns at the end."""
+    """Steps of every (node, attempt, kind of caller): blocks of columns (menus, planned with
+    numpy) and runs of steps (the other nodes), turned into one set of columns at the end.
+
+    A run repeats a *variant*, a list of steps computed once: many kinds of caller share the
+    steps of a node (an agent who helps, or does not help, every task the same way), so each
+    variant's fields are read once and copied into its runs with numpy, and so are its words.
+    """
 
     def __init__(self) -> None:
+        self.n = 0
         self.blocks: list[tuple[int, dict[str, NDArray[Any]]]] = []
-        self.steps: list[_Step] = []
-        self.step_rows: list[int] = []
-        self.step_next: list[int] = []
-        self.labels: list[str] = []
+        # the words of the rows, in order: a block's list, or a list of runs (variant numbers)
+        self.pieces: list[tuple[bool, list[Any]]] = []
+        self.variant_steps: list[_Step] = []
+        self.variant_next: list[int] = []
+        self.variant_start: list[int] = [0]
+        self.run_lo: list[int] = []
+        self.run_variant: list[int] = []
 
-    def add_steps(self, steps: list[_Step], na_of: Any) -> tuple[int, int]:
-        lo = len(self.labels)
-        self.steps.extend(steps)
-        self.step_rows.extend(range(lo, lo + len(steps)))
-        self.step_next.extend(
+    def variant(self, steps: list[_Step], na_of: Any) -> int:
+        """Register a list of steps (with where each leads); returns its variant number."""
+        self.variant_steps.extend(steps)
+        self.variant_next.extend(
             -1 if st.next_node is None else na_of(st.next_node, st.next_attempt) for st in steps
         )
-        self.labels.extend(st.label for st in steps)
-        return lo, len(self.labels)
+        self.variant_start.append(len(self.variant_steps))
+        return len(self.variant_start) - 2
+
+    def add_runs(self, variants: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Add one run of each variant, in order; returns each run's rows ``lo, hi``."""
+        start = np.array(self.variant_start, dtype=np.int64)
+        sizes = start[variants + 1] - start[variants]
+        hi = self.n + np.cumsum(sizes)
+        lo = hi - sizes
+        self.n = int(hi[-1]) if hi.size else self.n
+        self.run_lo.extend(lo.tolist())
+        self.run_variant.extend(variants.tolist())
+        self.pieces.append((True, variants.tolist()))
+        return lo, hi
 
     def add_block(self, chunk: dict[str, NDArray[Any]], labels: list[str]) -> int:
         """Add rows given as columns (missing fields take the step defaults); returns the index
         of the first."""
-        lo = len(self.labels)
+        lo = self.n
+        self.n += len(labels)
         self.blocks.append((lo, chunk))
-        self.labels.extend(labels)
+        self.pieces.append((False, labels))
         return lo
 
-    def columns(self) -> dict[str, NDArray[Any]]:
-        n = len(self.labels)
-        default = _Step(0.0)
-        rows = np.array(self.step_rows, dtype=np.int64)
-        out = {}
-        for f in (*_STEP_FIELDS, "next_na"):
-            dtype = _COL_TYPES.get(f, np.int64)
-            col = np.full(n, -1 if f == "next_na" else getattr(default, f), dtype=dtype)
-            for lo, chunk in self.blocks:
-                if f in chunk:
-                    col[lo : lo + chunk[f].size] = chunk[f]
-            if f == "next_na":
-                col[rows] = self.step_next
-            else:
-                col[rows] = [getattr(st, f) for st in self.steps]
-            out[f] = col
+    def _runs(self, variants: list[int]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """For runs of these variants, one after another: each row's position among them and
+        the variant step it copies."""
+        start = np.array(self.variant_start, dtype=np.int64)
+        var = np.array(variants, dtype=np.int64)
+        length = start[var + 1] - start[var]
+        offset = np.arange(int(length.sum())) - np.repeat(np.cumsum(length) - length, length)
+        return offset, np.repeat(start[var], length) + offset
+
+    def labels(self) -> list[str]:
+        """The words of every row."""
+        words = _strings([st.label for st in self.variant_steps])
+        out: list[str] = []
+        for runs, items in self.pieces:
+            out.extend(words[self._runs(items)[1]].tolist() if runs else items)
         return out
+
+    def columns(self) -> tuple[NDArray[np.int64], dict[str, NDArray[Any]]]:
+        """``(source, values)``: row ``i``'s field ``f`` is ``values[f][source[i]]``.
+
+        The values hold each distinct block once and each variant's steps once: the table
+        repeats them for many kinds of caller, and is never written out in full.
+        """
+        default = _Step(0.0)
+        source = np.empty(self.n, dtype=np.int64)
+        distinct: dict[int, int] = {}  # block chunk (by identity) -> its first value row
+        chunks: list[tuple[int, dict[str, NDArray[Any]]]] = []
+        size = 0
+        for lo, chunk in self.blocks:
+            rows = len(next(iter(chunk.values())))
+            if id(chunk) not in distinct:
+                distinct[id(chunk)] = size
+                chunks.append((rows, chunk))
+                size += rows
+            source[lo : lo + rows] = np.arange(distinct[id(chunk)], distinct[id(chunk)] + rows)
+        offset, src = self._runs(self.run_variant)
+        start = np.array(self.variant_start, dtype=np.int64)
+        sizes = start[1:] - start[:-1]
+        length = sizes[np.array(self.run_variant, dtype=np.int64)]
+        source[np.repeat(np.array(self.run_lo, dtype=np.int64), length) + offset] = size + src
+        fields = list(zip(*map(attrgetter(*_STEP_FIELDS), self.variant_steps), strict=True))
+        values = {}
+        for i, f in enumerate((*_STEP_FIELDS, "next_na")):
+            dtype = _COL_TYPES.get(f, np.int64)
+            fill = -1 if f == "next_na" else getattr(default, f)
+            parts = [
+                chunk[f].astype(dtype, copy=False) if f in chunk else np.full(rows, fill, dtype)
+                for rows, chunk in chunks
+            ]
+            if f == "next_na":
+                parts.append(np.array(self.variant_next, dtype=dtype))
+            else:
+                parts.append(np.array(fields[i] if fields else [], dtype=dtype))
+            values[f] = np.concatenate(parts)
+        return source, values
+
+
+def _strings(items: list[str]) -> NDArray[np.object_]:
+    """A list of str as a 1-d object array (numpy picks from it without copying the text)."""
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out
 
 
 class _Menus:
@@ -785,9 +856,12 @@ class _Menus:
                     self.person[m] = keys.index("0")
             pressed += [f"pressed {k} at {nid}" for k in keys]
             mistaken += [f"mistakenly pressed {k} at {nid}" for k in keys]
-        self.labels = (pressed, mistaken)
-        self.found_none = [f"found no option at {nid}" for nid in self.ids]
-        self.tried_zero = [f"pressed 0 at {nid}, which offers no person" for nid in self.ids]
+        # the words of each step, as arrays of str objects to pick from with numpy
+        self.labels = (_strings(pressed), _strings(mistaken))
+        self.found_none = _strings([f"found no option at {nid}" for nid in self.ids])
+        self.tried_zero = _strings(
+            [f"pressed 0 at {nid}, which offers no person" for nid in self.ids]
+        )
         # the option each task's callers pick by what the options promise (-1: none promises it)
         chosen = chosen_options(tree)
         key_pos = [{k: i for i, k in enumerate(menu.options)} for menu in menus]
@@ -889,14 +963,66 @@ class _Menus:
         cols["event"] = np.concatenate([ev_none, ev_opt]).astype(np.int64)[order]
         pressed, mistaken = self.labels
         desired_row = (rows_o - self.first[rows_m]) == desired[rows_m]
-        labels = [
-            (self.tried_zero if t else self.found_none)[m]
-            for m, t in zip(m_none.tolist(), tried.tolist(), strict=True)
-        ] + [
-            pressed[i] if d else mistaken[i]
-            for i, d in zip(rows_o.tolist(), desired_row.tolist(), strict=True)
-        ]
-        return menu_of[order], cols, [labels[i] for i in order.tolist()]
+        labels = np.concatenate(
+            [
+                np.where(tried, self.tried_zero[m_none], self.found_none[m_none]),
+                np.where(desired_row, pressed[rows_o], mistaken[rows_o]),
+            ]
+        )
+        return menu_of[order], cols, labels[order].tolist()
+
+
+MAX_CELLS = 8_000_000
+"""The most (kind of call x node x attempt) places the step tables are built for: about 2.5
+times a 10,000-node tree with 80 kinds of call, which compiles in about 3 s of CPU and 1 GB.
+The tables grow with this product, so a larger tree is refused (:class:`TooLargeError`) in one
+line instead of running for minutes and several gigabytes."""
+
+
+class TooLargeError(IvrscoreError):
+    """A tree has too many nodes for its kinds of call to compile (see :data:`MAX_CELLS`)."""
+
+
+def _width(tree: PhoneTree) -> int:
+    """Attempts numbered per node: one more than the most retries, and one spare."""
+    return 2 + max((getattr(n, "retries", 0) for n in tree.nodes.values()), default=0)
+
+
+def _chains(tree: PhoneTree, pats: list[Any]) -> list[Chain]:
+    """Every kind of call with a share of the calls (``start`` still unknown)."""
+    personas = tree.personas
+    shares = tree.task_shares()
+    p_shares = np.array([p.share for p in personas], dtype=float)
+    p_shares = p_shares / p_shares.sum()
+    chains: list[Chain] = []
+    for ti, _task in enumerate(tree.task_names):
+        for pi, persona in enumerate(personas):
+            for zo in (False, True):
+                p_zo = persona.wants_human if zo else 1.0 - persona.wants_human
+                if p_zo <= 0:
+                    continue
+                for ki, pat in enumerate(pats):
+                    weight = float(shares[ti] * p_shares[pi] * p_zo * pat.calls)
+                    if weight > 0:
+                        chains.append(Chain(ti, pi, zo, ki, weight, -1))
+    return chains
+
+
+def _check_size(tree: PhoneTree, n_chains: int, width: int) -> None:
+    cells = n_chains * (len(tree.nodes) + 1) * width
+    if cells > MAX_CELLS:
+        raise TooLargeError(
+            f"tree {tree.name!r} is too large to compile: {len(tree.nodes):,} nodes x "
+            f"{n_chains} kinds of call (tasks x personas x zero-out habit x opening-hours "
+            f"patterns) x {width} attempts is {cells:,} places, over the {MAX_CELLS:,} this "
+            "version handles; split the tree into its sub-menus, or give fewer tasks"
+        )
+
+
+def check_size(tree: PhoneTree) -> None:
+    """Raise :class:`TooLargeError` if :func:`compile_tree` would refuse ``tree`` (cheap: it
+    counts, without compiling)."""
+    _check_size(tree, len(_chains(tree, patterns(tree))), _width(tree))
 
 
 def compile_tree(tree: PhoneTree) -> Compiled:
@@ -908,15 +1034,14 @@ def compile_tree(tree: PhoneTree) -> Compiled:
     chain's states are enumerated from the entry, breadth first, all chains together, a whole
     level at a time: a state is ``(chain, node and attempt, data given, flags)``.
     """
-    b = _Builder(tree)
     pats = patterns(tree)
+    chains = _chains(tree, pats)
+    width = _width(tree)
+    _check_size(tree, len(chains), width)
+    b = _Builder(tree)
     personas = tree.personas
-    shares = tree.task_shares()
-    p_shares = np.array([p.share for p in personas], dtype=float)
-    p_shares = p_shares / p_shares.sum()
     node_ids = [*tree.nodes, IMPLICIT_HANGUP]
     node_pos = {n: i for i, n in enumerate(node_ids)}
-    width = 2 + max((getattr(n, "retries", 0) for n in tree.nodes.values()), default=0)
     n_na = len(node_ids) * width
     na_node = np.repeat(np.arange(len(node_ids), dtype=np.int64), width)
     is_agent = np.array([tree.nodes[n].type == "agent" for n in tree.nodes] + [False])
@@ -936,18 +1061,6 @@ def compile_tree(tree: PhoneTree) -> Compiled:
             )
         return pos * width + attempt
 
-    chains: list[Chain] = []
-    for ti, _task in enumerate(tree.task_names):
-        for pi, persona in enumerate(personas):
-            for zo in (False, True):
-                p_zo = persona.wants_human if zo else 1.0 - persona.wants_human
-                if p_zo <= 0:
-                    continue
-                for ki, pat in enumerate(pats):
-                    weight = float(shares[ti] * p_shares[pi] * p_zo * pat.calls)
-                    if weight > 0:
-                        chains.append(Chain(ti, pi, zo, ki, weight, -1))
-
     # -- the steps of every (node, attempt) for every chain --------------------------------------
     table = _StepTable()
     step_lo = np.full((len(chains), n_na), -1, dtype=np.int64)
@@ -957,22 +1070,30 @@ def compile_tree(tree: PhoneTree) -> Compiled:
         by_kind: dict[tuple[int, int, bool], list[int]] = {}
         for ci, ch in enumerate(chains):
             by_kind.setdefault((ch.task, ch.persona, ch.zero_outer), []).append(ci)
+        # a block depends on the kind of caller only through the options they aim for and
+        # their persona (callers who want a person aim the same way whatever their task)
+        planned: dict[tuple[bytes, int, int], tuple[Any, ...]] = {}
         for (ti, pi, zo), cis in by_kind.items():
             cost = np.full(len(node_ids), np.inf)
-            for nid, c in b.cost[tree.task_names[ti]].items():
-                cost[node_pos[nid]] = c
+            if not zo:
+                for nid, c in b.cost[tree.task_names[ti]].items():
+                    cost[node_pos[nid]] = c
             persona = personas[pi]
             desired = menus.desired(cost, persona.response_s, zo, ti)
+            rows = np.array(cis, dtype=np.int64)
             for attempt in range(int(menus.retries.max()) + 1):
-                menu_of, cols, labels = menus.block(desired, attempt, persona, width)
+                plan = (desired.tobytes(), attempt, pi)
+                if plan not in planned:
+                    menu_of, cols, labels = menus.block(desired, attempt, persona, width)
+                    first = np.searchsorted(menu_of, np.arange(len(menus.ids)))
+                    last = np.searchsorted(menu_of, np.arange(len(menus.ids)), side="right")
+                    live = last > first
+                    planned[plan] = (cols, labels, first[live], last[live], live)
+                cols, labels, first, last, live = planned[plan]
                 lo = table.add_block(cols, labels)
-                starts = lo + np.searchsorted(menu_of, np.arange(len(menus.ids)))
-                ends = lo + np.searchsorted(menu_of, np.arange(len(menus.ids)), side="right")
-                live = ends > starts
                 na = menus.node[live] * width + attempt
-                rows = np.array(cis, dtype=np.int64)
-                step_lo[np.ix_(rows, na)] = starts[live]
-                step_hi[np.ix_(rows, na)] = ends[live]
+                step_lo[np.ix_(rows, na)] = lo + first
+                step_hi[np.ix_(rows, na)] = lo + last
     # other nodes: their steps depend on some of (task, persona, zero-out, pattern) only
     groups: dict[str, dict[tuple[Any, ...], list[int]]] = {}
     for dep in {b.dependence(nid) for nid in node_ids}:
@@ -984,22 +1105,62 @@ def compile_tree(tree: PhoneTree) -> Compiled:
     group_rows = {
         dep: [np.array(cis, dtype=np.int64) for cis in g.values()] for dep, g in groups.items()
     }
+    # every (node, attempt, group of chains) gets a run of steps, node by node; a run repeats
+    # a variant (see _StepTable), set for all chains of its group below
+    group_start: dict[str, int] = {}  # groups numbered dep by dep
+    members: list[NDArray[np.int64]] = []
+    for dep, rs in group_rows.items():
+        group_start[dep] = len(members)
+        members.extend(rs)
+    representative = {dep: [chains[int(r[0])] for r in rs] for dep, rs in group_rows.items()}
+    run_variant: list[int] = []
+    run_group: list[int] = []
+    run_na: list[int] = []
     for nid in node_ids:
         node = tree.nodes.get(nid)
         if isinstance(node, Menu):
             continue
         attempts = node.retries + 1 if isinstance(node, Input) else 1
-        for rows_of in group_rows[b.dependence(nid)]:
-            ch = chains[int(rows_of[0])]
+        dep = b.dependence(nid)
+        reps = representative[dep]
+        first_group = group_start[dep]
+        base = na_of(nid, 0)
+        if isinstance(node, Agent | SelfService):
+            # an agent's or a service's steps depend on the task only through whether it
+            # helps: the steps of a task it helps (or does not) are the same for every such task
+            helps = [task_names[ch.task] in node.handles for ch in reps]
+            shared: dict[bool, int] = {}
+            for h, ch in zip(helps, reps, strict=True):
+                if h not in shared:
+                    steps = b.steps(
+                        nid, 0, task_names[ch.task], personas[ch.persona], ch.zero_outer,
+                        pats[ch.pattern].open,
+                    )  # fmt: skip
+                    shared[h] = table.variant(steps, na_of)
+            run_variant.extend([shared[h] for h in helps])
+            run_group.extend(range(first_group, first_group + len(reps)))
+            run_na.extend([base] * len(reps))
+            continue
+        for gi, ch in enumerate(reps):
             for attempt in range(attempts):
                 steps = b.steps(
                     nid, attempt, task_names[ch.task], personas[ch.persona], ch.zero_outer,
                     pats[ch.pattern].open,
                 )  # fmt: skip
-                lo, hi = table.add_steps(steps, na_of)
-                step_lo[rows_of, na_of(nid, attempt)] = lo
-                step_hi[rows_of, na_of(nid, attempt)] = hi
-    cols = table.columns()
+                run_variant.append(table.variant(steps, na_of))
+                run_group.append(first_group + gi)
+                run_na.append(base + attempt)
+    lo_of, hi_of = table.add_runs(np.array(run_variant, dtype=np.int64))
+    group_of = np.array(run_group, dtype=np.int64)
+    na_of_run = np.array(run_na, dtype=np.int64)
+    order = np.argsort(group_of, kind="stable")
+    bounds = np.searchsorted(group_of[order], np.arange(len(members) + 1))
+    for gid, rows_of in enumerate(members):
+        sel = order[bounds[gid] : bounds[gid + 1]]
+        grid = np.ix_(rows_of, na_of_run[sel])
+        step_lo[grid] = lo_of[sel]
+        step_hi[grid] = hi_of[sel]
+    source, scol = table.columns()
 
     # -- every chain's states, breadth first -----------------------------------------------------
     # A state is packed into one integer key: (chain, node and attempt, data given, flags).
@@ -1034,13 +1195,14 @@ def compile_tree(tree: PhoneTree) -> Compiled:
         owner = np.repeat(np.arange(f_id.size), counts)
         step = lo[owner] + np.arange(owner.size) - np.repeat(np.cumsum(counts) - counts, counts)
         data, flags = f_data[owner], f_flags[owner]
-        again = (data & cols["again"][step]) != 0
+        srow = source[step]
+        again = (data & scol["again"][srow]) != 0
         repeated = (flags & 1) != 0
-        nxt = cols["next_na"][step]
-        n_data = data | cols["data_or"][step]
+        nxt = scol["next_na"][srow]
+        n_data = data | scol["data_or"][srow]
         n_flags = (
-            (repeated | (again & cols["propagate"][step])).astype(np.int64)
-            | ((((flags & 2) != 0) | cols["closed_now"][step]).astype(np.int64) << 1)
+            (repeated | (again & scol["propagate"][srow])).astype(np.int64)
+            | ((((flags & 2) != 0) | scol["closed_now"][srow]).astype(np.int64) << 1)
             | ((((flags & 4) != 0) | na_agent[np.maximum(nxt, 0)]).astype(np.int64) << 2)
         )
         go = np.flatnonzero(nxt >= 0)
@@ -1092,6 +1254,7 @@ def compile_tree(tree: PhoneTree) -> Compiled:
     raw_next = np.concatenate(parts["a_next"])[perm]
     alt_next = np.where(raw_next >= 0, renumber[np.maximum(raw_next, 0)], -1)
     alt_start = np.searchsorted(alt_state, np.arange(n_states + 1)).astype(np.int64)
+    srow = source[step]
     compiled = Compiled(
         tree=tree,
         node_ids=node_ids,
@@ -1107,25 +1270,25 @@ def compile_tree(tree: PhoneTree) -> Compiled:
         state_human=(st_flags & 4) != 0,
         alt_start=alt_start,
         alt_state=alt_state,
-        alt_prob=cols["prob"][step],
-        alt_fixed=cols["fixed"][step],
-        alt_kind=cols["kind"][step],
-        alt_a=cols["a"][step],
-        alt_b=cols["b"][step],
-        alt_patience=cols["patience"][step],
+        alt_prob=scol["prob"][srow],
+        alt_fixed=scol["fixed"][srow],
+        alt_kind=scol["kind"][srow],
+        alt_a=scol["a"][srow],
+        alt_b=scol["b"][srow],
+        alt_patience=scol["patience"][srow],
         alt_next=alt_next,
-        alt_outcome=cols["outcome"][step],
-        alt_menus=cols["menus"][step],
-        alt_identity=cols["identity"][step],
+        alt_outcome=scol["outcome"][srow],
+        alt_menus=scol["menus"][srow],
+        alt_identity=scol["identity"][srow],
         alt_repeat=np.concatenate(parts["a_repeat"])[perm],
-        alt_options=cols["options"][step],
-        alt_keys=cols["keys"][step],
-        alt_transfers=cols["transfers"][step],
-        alt_closed=cols["closed"][step],
+        alt_options=scol["options"][srow],
+        alt_keys=scol["keys"][srow],
+        alt_transfers=scol["transfers"][srow],
+        alt_closed=scol["closed"][srow],
         alt_human=np.zeros(alt_state.size, dtype=bool),
         alt_step=step,
-        alt_event=cols["event"][step],
-        step_labels=table.labels,
+        alt_event=scol["event"][srow],
+        step_labels=table.labels(),
         queues=b.queues,
         queue_rates=b.queue_rates,
         slots=b.slots,

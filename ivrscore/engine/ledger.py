@@ -364,16 +364,30 @@ def _group(
     """Add up cause rows by (outcome, kind, node, closed)."""
     if not src.size:
         return ()
-    type_names = sorted(set(types[src].tolist()))
-    type_code = np.array([type_names.index(t) for t in types[src].tolist()], dtype=np.int64)
+    src_types = types[src].tolist()
+    type_names = sorted(set(src_types))
+    code_of = {t: i for i, t in enumerate(type_names)}
+    type_code = np.array([code_of[t] for t in src_types], dtype=np.int64)
     node = c.state_node[c.alt_state[src]]
-    rows = np.stack(
-        [outcome, c.alt_event[src], type_code, via.astype(np.int64), node, closed.astype(np.int64)]
-    )
-    keys, inverse = np.unique(rows, axis=1, return_inverse=True)
-    sums = np.bincount(inverse.reshape(-1), weights=share, minlength=keys.shape[1])
+    # one integer per row, in mixed radix: sorting the integers sorts the rows by (outcome,
+    # event, type, via, node, closed), as a lexicographic sort of the columns would
+    fields = [
+        np.asarray(f, dtype=np.int64)
+        for f in (outcome, c.alt_event[src], type_code, via, node, closed)
+    ]
+    radix = [int(f.max()) + 1 for f in fields]  # every field is >= 0
+    packed = np.zeros(src.size, dtype=np.int64)
+    for values, r in zip(fields, radix, strict=True):
+        packed = packed * r + values
+    keys, inverse = np.unique(packed, return_inverse=True)
+    sums = np.bincount(inverse.reshape(-1), weights=share, minlength=keys.size)
+    rows = []
+    for r in reversed(radix):  # unpack, last field first
+        rows.append(keys % r)
+        keys = keys // r
     acc: dict[tuple[str, str, str, bool], float] = defaultdict(float)
-    for (o, ev, t, v, nd, cl), total in zip(keys.T.tolist(), sums.tolist(), strict=True):
+    unpacked = np.stack(rows[::-1], axis=1).tolist()
+    for (o, ev, t, v, nd, cl), total in zip(unpacked, sums.tolist(), strict=True):
         kind = cause_kind(o, ev, type_names[t], bool(v))
         if kind is not None and total > 0:
             acc[OUTCOMES[o], kind, c.node_ids[nd], bool(cl)] += total
