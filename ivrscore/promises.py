@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from ._pertree import PerTree
 from .model.callers import Task
 from .model.nodes import Menu, Option
 from .model.tree import PhoneTree
@@ -260,8 +261,18 @@ def chosen_option(tree: PhoneTree, menu_id: str, task: str) -> str | None:
     return chosen_options(tree).get((menu_id, task))
 
 
+_KEPT: PerTree[dict[str, tuple[tuple[str, Promise], ...]]] = PerTree()
+
+
 def all_promises(tree: PhoneTree) -> dict[str, tuple[tuple[str, Promise], ...]]:
-    """Every menu's options with their promises, in spoken order: ``{menu: ((key, promise), ...)}``."""
+    """Every menu's options with their promises, in spoken order: ``{menu: ((key, promise), ...)}``.
+
+    Kept per tree (trees are frozen): lint and the engines read the same answer.
+    """
+    return _KEPT.get(tree, None, lambda: _all_promises(tree))
+
+
+def _all_promises(tree: PhoneTree) -> dict[str, tuple[tuple[str, Promise], ...]]:
     tasks = {t.name: task_words(t) for t in tree.tasks}
     order = {t: i for i, t in enumerate(tasks)}
     having: dict[str, list[str]] = {}  # task word -> the tasks listening for it

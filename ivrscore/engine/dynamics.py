@@ -39,13 +39,13 @@ True
 from __future__ import annotations
 
 import math
-import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from .._pertree import PerTree
 from ..exceptions import IvrscoreError
 from ..graph import mean_patience_s
 from ..model.schedule import DAYS
@@ -260,8 +260,24 @@ def _model(
         ) from exc
 
 
+_SOLVED: PerTree[Week] = PerTree()
+"""Weeks solved per tree, by the patience rates and closing pattern."""
+
+
 def solve_week(c: Compiled, thetas: list[float], closed_all: NDArray[np.bool_]) -> Week:
-    """Solve every hour of the week to its fixed point (see the module documentation)."""
+    """Solve every hour of the week to its fixed point (see the module documentation).
+
+    The answer is kept per tree: ``score`` (lint's waits, then the exact analysis), ``simulate``
+    and every plan step that analyses the same tree again solve its week once, not each time.
+    Sets ``c.hourly`` (each queue's model per hour) either way.
+    """
+    key = (tuple(float(t) for t in thetas), closed_all.shape, closed_all.tobytes())
+    week = _SOLVED.get(c.tree, key, lambda: _solve_week(c, thetas, closed_all))
+    c.hourly = week.models
+    return week
+
+
+def _solve_week(c: Compiled, thetas: list[float], closed_all: NDArray[np.bool_]) -> Week:
     tree = c.tree
     assert tree.volume is not None
     weights = tree.arrival_weights().reshape(-1)  # share of the week's calls in each hour
@@ -441,7 +457,7 @@ def offered_without_waits(c: Compiled) -> NDArray[np.float64]:
     return out
 
 
-_WEEKLY: dict[int, tuple[weakref.ref[PhoneTree], dict[str, float]]] = {}
+_WEEKLY: PerTree[dict[str, float]] = PerTree()
 
 
 def weekly_waits(tree: PhoneTree) -> dict[str, float]:
@@ -461,10 +477,10 @@ def weekly_waits(tree: PhoneTree) -> dict[str, float]:
     >>> sorted(waits), waits["faults_queue"] > waits["general_queue"] > 0
     (['faults_queue', 'general_queue'], True)
     """
-    key = id(tree)
-    kept = _WEEKLY.get(key)
-    if kept is not None and kept[0]() is tree:
-        return kept[1]
+    return _WEEKLY.get(tree, None, lambda: _weekly_waits(tree))
+
+
+def _weekly_waits(tree: PhoneTree) -> dict[str, float]:
     from .analyze import thetas_of
 
     c = compile_tree(tree)
@@ -481,9 +497,4 @@ def weekly_waits(tree: PhoneTree) -> dict[str, float]:
                 if not fixed:
                     wait = hours.weighted(hours.mean_wait_s, row)
                     out.update(dict.fromkeys(queues, wait))
-
-    def forget(_: object, k: int = key) -> None:
-        _WEEKLY.pop(k, None)
-
-    _WEEKLY[key] = (weakref.ref(tree, forget), out)
     return out
