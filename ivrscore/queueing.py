@@ -252,23 +252,7 @@ def erlang_a(
     mu = 1.0 / handle_time_s
     theta = 1.0 / patience_s
     n_agents = agents
-    # log of unnormalised stationary probabilities, grown until negligible past the peak
-    logs = [0.0]
-    n = 0
-    peak = 0.0
-    while True:
-        n += 1
-        death = min(n, n_agents) * mu + max(n - n_agents, 0) * theta
-        logs.append(logs[-1] + math.log(lam) - math.log(death))
-        peak = max(peak, logs[-1])
-        if n > n_agents and logs[-1] < peak - 700.0:
-            break
-        if n > 2_000_000:
-            raise ValueError(
-                f"queue too long to solve: more than 2,000,000 callers in the system "
-                f"(load {lam / mu:.0f} Erlangs, {n_agents} agents, patience {patience_s:.0f} s)"
-            )
-    log_pi = np.asarray(logs)
+    log_pi = _birth_death_logs(lam, mu, theta, n_agents, patience_s)
     pi = np.exp(log_pi - log_pi.max())
     pi /= pi.sum()
     states = np.arange(pi.size)
@@ -302,6 +286,44 @@ def erlang_a(
         patience_s=patience_s,
         _ahead=ahead,
     )
+
+
+_MAX_STATES = 2_000_000
+
+
+def _birth_death_logs(
+    lam: float, mu: float, theta: float, n_agents: int, patience_s: float
+) -> NDArray[np.float64]:
+    """Logs of the unnormalised stationary probabilities of M/M/N+M, from 0 callers in the
+    system to the first state past the agents that is ``e^-700`` below the peak.
+
+    Grown in blocks with numpy; each log is ``(previous + log lam) - log death``, added in the
+    same order as one state at a time, so the numbers are the same to the last bit.
+    """
+    log_lam = math.log(lam)
+    out = [np.zeros(1)]
+    last, peak, start, size = 0.0, 0.0, 1, max(2 * n_agents + 64, 1024)
+    while True:
+        n = np.arange(start, start + size, dtype=np.float64)
+        death = np.minimum(n, n_agents) * mu + np.maximum(n - n_agents, 0) * theta
+        steps = np.empty(2 * size + 1)
+        steps[0] = last
+        steps[1::2] = log_lam
+        steps[2::2] = -np.log(death)
+        logs = np.add.accumulate(steps)[2::2]
+        peaks = np.maximum(np.maximum.accumulate(logs), peak)
+        done = np.flatnonzero((n > n_agents) & (logs < peaks - 700.0))
+        if done.size:
+            out.append(logs[: done[0] + 1])
+            return np.concatenate(out)
+        out.append(logs)
+        last, peak, start = float(logs[-1]), float(peaks[-1]), start + size
+        if start > _MAX_STATES:
+            raise ValueError(
+                f"queue too long to solve: more than 2,000,000 callers in the system "
+                f"(load {lam / mu:.0f} Erlangs, {n_agents} agents, patience {patience_s:.0f} s)"
+            )
+        size *= 2
 
 
 def no_agents(handle_time_s: float, patience_s: float, calls_per_hour: float = 0.0) -> QueueMetrics:
