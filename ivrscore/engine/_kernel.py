@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ._jit import njit
-from ._limits import BIN_LO, BIN_RATIO, MAX_STEPS, N_BINS, N_HARMS, N_METRICS
+from ._limits import BIN_BITS, BIN_LO, MAX_STEPS, N_BINS, N_HARMS, N_METRICS
 
 __all__ = ["MAX_STEPS", "alias_tables", "walk"]
 
@@ -36,7 +36,12 @@ _D_NONE, _D_EXP, _D_LOGNORMAL, _D_ERLANG = range(4)
 _P_EXP, _P_LOGNORMAL, _P_NONE = range(3)
 _EV_END = 10
 
-_LOG_RATIO = math.log(BIN_RATIO)
+_PER_OCTAVE = 1 << BIN_BITS
+_TWO_PER_OCTAVE = float(2 << BIN_BITS)
+_E_LO = math.frexp(BIN_LO)[1]  # BIN_LO is a power of two: 2**(_E_LO - 1)
+_SHIFT = 52 - BIN_BITS
+_LO_BITS = int(np.array([BIN_LO]).view(np.int64)[0]) >> _SHIFT
+_T_TOP = math.ldexp(0.5, _E_LO + (N_BINS - 1) // _PER_OCTAVE)  # where the last bin starts
 
 
 # xoshiro256** (Blackman and Vigna): four 64-bit words of state, seeded per block of callers
@@ -85,12 +90,52 @@ def _normal(st: Any) -> float:
 
 
 @njit
+def _next(s0: Any, s1: Any, s2: Any, s3: Any) -> tuple[float, Any, Any, Any, Any]:
+    """:func:`_uniform` on a state held in four local words: the draw and the new words.
+
+    The walk keeps its generator in locals (registers, when compiled) and writes it back once
+    at the end; the same bits as :func:`_uniform`.
+    """
+    x = s1 * _U5
+    out = ((x << _U7) | (x >> _U57)) * _U9
+    t = s1 << _U17
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = (s3 << _U45) | (s3 >> _U19)
+    return float(out >> _U11) * _TO_UNIT, s0, s1, s2, s3
+
+
+@njit
 def _bin(t: float) -> int:
-    """The histogram bin of a time in seconds: 0 below :data:`BIN_LO`, then log-spaced."""
+    """The histogram bin of a time in seconds: 0 below :data:`BIN_LO`, then one bin per
+    :data:`BIN_BITS` leading mantissa bits of the float (HDR-histogram style: each bin spans
+    a ratio of at most ``1 + 2**-BIN_BITS``), the last bin for everything from its start on.
+
+    No logarithm: ``math.frexp`` splits the float exactly, compiled or not.
+    """
     if t < BIN_LO:
         return 0
-    b = 1 + int(math.log(t / BIN_LO) / _LOG_RATIO)
+    if t >= _T_TOP:
+        return N_BINS - 1
+    m, e = math.frexp(t)  # t = m * 2**e, 0.5 <= m < 1
+    b = 1 + (e - _E_LO) * _PER_OCTAVE + int((m - 0.5) * _TWO_PER_OCTAVE)
     return b if b < N_BINS else N_BINS - 1
+
+
+@njit
+def _bin_of_bits(t: float, f: Any, bits: Any, top: int) -> int:
+    """:func:`_bin` from the float's bits: ``f`` is a one-float buffer, ``bits`` the same
+    memory seen as an int64 (no call to ``frexp``: a shift and a subtraction); ``top`` the
+    last bin (read from the histogram's shape, so that a kernel cached before the bins
+    changed can never write outside it)."""
+    if t < BIN_LO:
+        return 0
+    f[0] = t
+    b = 1 + int((bits[0] >> _SHIFT) - _LO_BITS)
+    return b if b < top else top
 
 
 @njit
@@ -130,10 +175,12 @@ def walk(
     st: Any,
     n: int,
     keep: bool,
-    # who calls
-    task_cum: Any,
-    persona_cum: Any,
-    wants_human: Any,
+    # who calls: (task, persona, zero-out habit) as one alias pick, then the arrival minute
+    who_cut: Any,
+    who_other: Any,
+    who_task: Any,
+    who_persona: Any,
+    who_zo: Any,
     pat_kind: Any,
     pat_a: Any,
     pat_b: Any,
@@ -207,39 +254,53 @@ def walk(
     closed]`` counts the calls lost or deferred at each alternative (``o``: abandoned,
     disconnected, voicemail, callback); ``hist[k, bin]`` the times (total, to a person, to
     resolution). Returns the steps taken by all callers.
+
+    Per caller: one draw picks (task, persona, zero-out habit) from a joint alias table, one
+    the arrival minute, one (two for log-normal) the patience; then one per step with more
+    than one way on, plus the duration's. The sums are added in the caller's own terms (a
+    count per task, the non-zero harms only) and completed after the last caller.
     """
-    n_tasks = task_cum.size
-    n_personas = persona_cum.size
+    n_tasks = metric_sums.shape[0]
+    n_who = who_cut.size
+    n_minutes = minute_cut.size
+    s0, s1, s2, s3 = st[0], st[1], st[2], st[3]
     total_steps = 0
-    v = np.zeros(N_METRICS)
-    h = np.zeros(N_HARMS)
+    per_task = np.zeros(n_tasks, dtype=np.int64)
+    h_idx = np.zeros(N_HARMS, dtype=np.int64)
+    h_val = np.zeros(N_HARMS)
     n_trace = trace_alt.size
+    f_buf = np.zeros(1)
+    f_bits = f_buf.view(np.int64)
+    top = hist.shape[1] - 1
     for i in range(n):
-        r = i if keep else 0
-        task = _right(task_cum, _uniform(st) * task_cum[n_tasks - 1])
-        if task > n_tasks - 1:
-            task = n_tasks - 1
-        persona = _right(persona_cum, _uniform(st) * persona_cum[n_personas - 1])
-        if persona > n_personas - 1:
-            persona = n_personas - 1
-        zo = _uniform(st) < wants_human[persona]
-        x = _uniform(st) * minute_cut.size
+        u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
+        x = u * n_who
+        j = int(x)
+        who = j if x - j < who_cut[j] else who_other[j]
+        task = who_task[who]
+        persona = who_persona[who]
+        u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
+        x = u * n_minutes
         j = int(x)
         minute = j if x - j < minute_cut[j] else minute_other[j]
         hour = minute // 60
-        pattern = minute_pattern[minute]
-        state = start_table[task, persona, 1 if zo else 0, pattern]
+        state = start_table[who, minute_pattern[minute]]
         # patience
         p_kind = pat_kind[persona]
         if p_kind == _P_EXP:
-            left = _exponential(st) * pat_a[persona]
+            u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
+            left = -math.log(1.0 - u) * pat_a[persona]
         elif p_kind == _P_LOGNORMAL:
-            left = math.exp(pat_a[persona] + pat_b[persona] * _normal(st))
+            u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
+            u2, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
+            z = math.sqrt(-2.0 * math.log(1.0 - u)) * math.cos(_TWO_PI * u2)
+            left = math.exp(pat_a[persona] + pat_b[persona] * z)
         else:
             left = math.inf
         clock = 0.0
-        t_human = 0.0 if state_human[state] else math.nan
-        t_resolved = math.nan
+        human = state_human[state]
+        t_human = 0.0
+        t_resolved = 0.0
         ivr = 0.0
         hold = 0.0
         menus = 0
@@ -260,39 +321,47 @@ def walk(
             if width == 1:  # one way on (a message, a transfer): no draw
                 alt = lo
             else:
-                x = _uniform(st) * width
+                u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
+                x = u * width
                 j = int(x)
                 slot = lo + j
                 alt = slot if x - j < alias_cut[slot] else alias_other[slot]
-            # its duration: the fixed part plus an exponential, log-normal or Erlang A wait
-            # (written here, not in a helper: numba passes a Generator to another function
-            # slowly). At a queue: no wait with prob 1 - P(wait); else k callers ahead, drawn
-            # from the stationary law at arrival, and stages of rates N mu + j theta, j = k..0
+            # its duration: the fixed part plus an exponential, log-normal or Erlang A wait.
+            # At a queue: no wait with prob 1 - P(wait); else k callers ahead, drawn from the
+            # stationary law at arrival, and stages of rates N mu + j theta, j = k..0
             d = alt_fixed[alt]
             kind = alt_kind[alt]
-            if kind == _D_EXP:
-                d += _exponential(st) * alt_a[alt]
-            elif kind == _D_LOGNORMAL:
-                d += math.exp(alt_a[alt] + alt_b[alt] * _normal(st))
-            elif kind == _D_ERLANG:
-                key = int(alt_a[alt]) * 168 + hour
-                if _uniform(st) < q_pwait[key]:
-                    q_lo = q_off[key]
-                    m = q_len[key]
-                    k = _left(q_cum, q_lo, q_lo + m, _uniform(st) * q_cum[q_lo + m - 1])
-                    if k > m - 1:
-                        k = m - 1
-                    wait = 0.0
-                    for stage in range(k + 1):
-                        wait += _exponential(st) / q_rate[q_lo + stage]
-                    d += wait
+            if kind != _D_NONE:
+                if kind == _D_EXP:
+                    u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
+                    d += -math.log(1.0 - u) * alt_a[alt]
+                elif kind == _D_LOGNORMAL:
+                    u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
+                    u2, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
+                    z = math.sqrt(-2.0 * math.log(1.0 - u)) * math.cos(_TWO_PI * u2)
+                    d += math.exp(alt_a[alt] + alt_b[alt] * z)
+                elif kind == _D_ERLANG:
+                    key = int(alt_a[alt]) * 168 + hour
+                    u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
+                    if u < q_pwait[key]:
+                        q_lo = q_off[key]
+                        m = q_len[key]
+                        u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
+                        k = _left(q_cum, q_lo, q_lo + m, u * q_cum[q_lo + m - 1])
+                        if k > m - 1:
+                            k = m - 1
+                        wait = 0.0
+                        for stage in range(k + 1):
+                            u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
+                            wait += -math.log(1.0 - u) / q_rate[q_lo + stage]
+                        d += wait
             steps += 1
             menus += alt_counts[alt, 0]
             identity += alt_counts[alt, 3]
             if alt_counts[alt, 5]:
                 repeated = True
             runs = alt_patience[alt]
-            if i == 0 and steps <= n_trace:
+            if n_trace and i == 0 and steps <= n_trace:
                 trace_alt[steps - 1] = alt
                 trace_s[steps - 1] = left if runs and d > left else d
             if runs and d > left:  # hangs up during this step
@@ -315,6 +384,7 @@ def walk(
                 else:
                     ivr += d
             if alt_human[alt]:
+                human = True
                 t_human = clock
             nxt = alt_next[alt]
             if nxt < 0:
@@ -328,15 +398,17 @@ def walk(
             last = alt
             state = nxt
         total_steps += steps
-        if i == 0 and steps < n_trace:
+        if n_trace and i == 0 and steps < n_trace:
             trace_alt[steps] = -1
+        resolved = outcome == _R_SELF or outcome == _R_AGENT
         if keep:
+            r = i
             r_task[r] = task
             r_persona[r] = persona
             r_outcome[r] = outcome
             r_time[r] = clock
-            r_human[r] = t_human
-            r_resolved[r] = t_resolved
+            r_human[r] = t_human if human else math.nan
+            r_resolved[r] = t_resolved if resolved else math.nan
             r_menus[r] = _store16(menus)
             r_options[r] = _store16(options)
             r_keys[r] = _store16(keys)
@@ -348,52 +420,92 @@ def walk(
             r_steps[r] = steps
             r_ivr[r] = ivr
             r_hold[r] = hold
-            r_wants[r] = zo
+            r_wants[r] = who_zo[who]
             r_end[r] = end_alt
             r_prev[r] = prev_alt
-        # the summary's sums
+        # the summary's sums (counts of always-present metrics, and the squares of 0/1
+        # metrics, follow from the per-task counts after the last caller)
         task_outcomes[task, outcome] += 1
-        resolved = outcome == _R_SELF or outcome == _R_AGENT
-        human = not math.isnan(t_human)
-        v[0] = 1.0 if resolved else 0.0
-        v[1] = 1.0 if human else 0.0
-        v[2] = clock
-        v[3] = t_human
-        v[4] = t_resolved
-        v[5] = menus
-        v[6] = options
-        v[7] = keys
-        v[8] = identity
-        v[9] = 1.0 if repeated else 0.0
-        v[10] = transfers
-        v[11] = 1.0 if ooh else 0.0
-        for m in range(N_METRICS):
-            if not math.isnan(v[m]):
-                metric_sums[task, m, 0] += 1.0
-                metric_sums[task, m, 1] += v[m]
-                metric_sums[task, m, 2] += v[m] * v[m]
-        hist[0, _bin(clock)] += 1
-        if human:
-            hist[1, _bin(t_human)] += 1
+        per_task[task] += 1
         if resolved:
-            hist[2, _bin(t_resolved)] += 1
-        ok = outcome != _ABANDONED and outcome != _DISCONNECTED
-        h[0] = ivr if ok else 0.0
-        h[1] = hold if ok else 0.0
-        h[2] = transfers if ok else 0.0
-        h[3] = 1.0 if ok and repeated else 0.0
-        no_person = outcome != _R_AGENT and outcome != _CALLBACK
-        h[4] = 1.0 if no_person and zo and not human else 0.0
-        h[5] = 1.0 if outcome == _DISCONNECTED and not ooh else 0.0
-        h[6] = 1.0 if outcome == _DISCONNECTED and ooh else 0.0
-        h[7] = 1.0 if outcome == _ABANDONED else 0.0
-        h[8] = 1.0 if outcome == _CALLBACK else 0.0
-        h[9] = 1.0 if outcome == _VOICEMAIL else 0.0
-        for a in range(N_HARMS):
-            harm_sums[a] += h[a]
-            if h[a] != 0.0:
-                for b in range(N_HARMS):
-                    harm_cross[a, b] += h[a] * h[b]
+            metric_sums[task, 0, 1] += 1.0
+            metric_sums[task, 4, 0] += 1.0
+            metric_sums[task, 4, 1] += t_resolved
+            metric_sums[task, 4, 2] += t_resolved * t_resolved
+            hist[2, _bin_of_bits(t_resolved, f_buf, f_bits, top)] += 1
+        if human:
+            metric_sums[task, 1, 1] += 1.0
+            metric_sums[task, 3, 0] += 1.0
+            metric_sums[task, 3, 1] += t_human
+            metric_sums[task, 3, 2] += t_human * t_human
+            hist[1, _bin_of_bits(t_human, f_buf, f_bits, top)] += 1
+        metric_sums[task, 2, 1] += clock
+        metric_sums[task, 2, 2] += clock * clock
+        hist[0, _bin_of_bits(clock, f_buf, f_bits, top)] += 1
+        if menus:
+            metric_sums[task, 5, 1] += menus
+            metric_sums[task, 5, 2] += menus * menus
+        if options:
+            metric_sums[task, 6, 1] += options
+            metric_sums[task, 6, 2] += options * options
+        if keys:
+            metric_sums[task, 7, 1] += keys
+            metric_sums[task, 7, 2] += keys * keys
+        if identity:
+            metric_sums[task, 8, 1] += identity
+            metric_sums[task, 8, 2] += identity * identity
+        if repeated:
+            metric_sums[task, 9, 1] += 1.0
+        if transfers:
+            metric_sums[task, 10, 1] += transfers
+            metric_sums[task, 10, 2] += transfers * transfers
+        if ooh:
+            metric_sums[task, 11, 1] += 1.0
+        # the harms: their non-zero amounts, and the cross products of those only
+        nh = 0
+        if outcome != _ABANDONED and outcome != _DISCONNECTED:
+            if ivr != 0.0:
+                h_idx[nh] = 0
+                h_val[nh] = ivr
+                nh += 1
+            if hold != 0.0:
+                h_idx[nh] = 1
+                h_val[nh] = hold
+                nh += 1
+            if transfers:
+                h_idx[nh] = 2
+                h_val[nh] = transfers
+                nh += 1
+            if repeated:
+                h_idx[nh] = 3
+                h_val[nh] = 1.0
+                nh += 1
+        if outcome != _R_AGENT and outcome != _CALLBACK and who_zo[who] and not human:
+            h_idx[nh] = 4
+            h_val[nh] = 1.0
+            nh += 1
+        if outcome == _DISCONNECTED:
+            h_idx[nh] = 6 if ooh else 5
+            h_val[nh] = 1.0
+            nh += 1
+        elif outcome == _ABANDONED:
+            h_idx[nh] = 7
+            h_val[nh] = 1.0
+            nh += 1
+        elif outcome == _CALLBACK:
+            h_idx[nh] = 8
+            h_val[nh] = 1.0
+            nh += 1
+        elif outcome == _VOICEMAIL:
+            h_idx[nh] = 9
+            h_val[nh] = 1.0
+            nh += 1
+        for a in range(nh):
+            ia = h_idx[a]
+            va = h_val[a]
+            harm_sums[ia] += va
+            for b in range(nh):
+                harm_cross[ia, h_idx[b]] += va * h_val[b]
         if not resolved and end_alt >= 0:
             via = alt_event[end_alt] == _EV_END and outcome != _ABANDONED
             src = prev_alt if via and prev_alt >= 0 else end_alt
@@ -403,6 +515,16 @@ def walk(
                 closed = closed_after[end_alt]
             code = outcome - _ABANDONED
             causes[src * 16 + code * 4 + (2 if via else 0) + (1 if closed else 0)] += 1
+    # every caller has a time, a resolution flag ... : their counts are the callers of the task;
+    # a 0/1 metric's square is itself
+    for t in range(n_tasks):
+        c = float(per_task[t])
+        for m in range(N_METRICS):
+            if m != 3 and m != 4:
+                metric_sums[t, m, 0] += c
+        for m in (0, 1, 9, 11):
+            metric_sums[t, m, 2] += metric_sums[t, m, 1]
+    st[0], st[1], st[2], st[3] = s0, s1, s2, s3
     return total_steps
 
 
