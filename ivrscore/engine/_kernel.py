@@ -2,8 +2,9 @@
 
 :func:`walk` simulates a block of callers one at a time over the compiled step tables
 (:mod:`ivrscore.engine._compile`), the same tables :func:`ivrscore.analyze` reads. Each caller
-draws a task, a persona, a zero-out habit, an arrival minute of the week (an alias table over
-the 10,080 minutes) and a patience, then takes one alternative per step (an alias table per
+draws a task, a persona and a zero-out habit (one pick from their joint alias table), an
+arrival minute of the week (an alias table over the 168 hours, the minute from the rest of the
+same draw) and a patience, then takes one alternative per step (an alias table per
 state) until the call ends, patience runs out or :data:`MAX_STEPS` steps have passed. Counters
 are kept per caller inside the walk, and the sums the summary needs are added up as it goes,
 so nothing is folded afterwards and a run without per-caller records needs no memory per
@@ -28,13 +29,16 @@ import numpy as np
 from ._jit import njit
 from ._limits import BIN_BITS, BIN_LO, MAX_STEPS, N_BINS, N_HARMS, N_METRICS
 
-__all__ = ["MAX_STEPS", "alias_tables", "walk"]
+__all__ = ["MAX_STEPS", "ZIG_FE", "ZIG_KE", "ZIG_WE", "alias_tables", "walk"]
 
 # outcome codes and kinds (as in _compile)
 _R_SELF, _R_AGENT, _ABANDONED, _DISCONNECTED, _VOICEMAIL, _CALLBACK = range(6)
 _D_NONE, _D_EXP, _D_LOGNORMAL, _D_ERLANG = range(4)
 _P_EXP, _P_LOGNORMAL, _P_NONE = range(3)
 _EV_END = 10
+# bits of an alternative's flags (``alt_i[:, 1]``): then its duration kind at bit 8, its
+# outcome (when it ends the call) at bit 12
+_F_PATIENCE, _F_HUMAN, _F_QUEUE, _F_CLOSED_AFTER, _F_EVENT_END, _F_REPEAT = 1, 2, 4, 8, 16, 32
 
 _PER_OCTAVE = 1 << BIN_BITS
 _TWO_PER_OCTAVE = float(2 << BIN_BITS)
@@ -57,6 +61,38 @@ _U57 = np.uint64(57)
 _U19 = np.uint64(19)
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 _TWO_PI = 2.0 * math.pi
+
+
+def _ziggurat_tables() -> tuple[Any, Any, Any]:
+    """Marsaglia and Tsang's 256-level ziggurat for the standard exponential (2000), on 53
+    random bits as numpy's ``Generator.standard_exponential`` uses it: ``ke`` the bounds
+    below which a draw is accepted at once, ``we`` the widths, ``fe`` the densities at the
+    layers' edges."""
+    r, v, m = 7.69711747013104972, 3.949659822581572e-3, 2.0**53
+    ke = np.zeros(256, dtype=np.uint64)
+    we = np.zeros(256)
+    fe = np.zeros(256)
+    q = v / math.exp(-r)
+    ke[0] = np.uint64(int(r / q * m))
+    we[0] = q / m
+    we[255] = r / m
+    fe[0] = 1.0
+    fe[255] = math.exp(-r)
+    de, te = r, r
+    for i in range(254, 0, -1):
+        de = -math.log(v / de + math.exp(-de))
+        ke[i + 1] = np.uint64(int(de / te * m))
+        te = de
+        fe[i] = math.exp(-de)
+        we[i] = de / m
+    return ke, we, fe
+
+
+_ZIG_R = 7.69711747013104972
+ZIG_KE, ZIG_WE, ZIG_FE = _ziggurat_tables()
+_U3 = np.uint64(3)
+_U8 = np.uint64(8)
+_U255 = np.uint64(255)
 
 
 @njit
@@ -106,6 +142,42 @@ def _next(s0: Any, s1: Any, s2: Any, s3: Any) -> tuple[float, Any, Any, Any, Any
     s2 ^= t
     s3 = (s3 << _U45) | (s3 >> _U19)
     return float(out >> _U11) * _TO_UNIT, s0, s1, s2, s3
+
+
+@njit
+def _next_bits(s0: Any, s1: Any, s2: Any, s3: Any) -> tuple[Any, Any, Any, Any, Any]:
+    """The next 64 random bits (uint64) from the four local words, and the new words."""
+    x = s1 * _U5
+    out = ((x << _U7) | (x >> _U57)) * _U9
+    t = s1 << _U17
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = (s3 << _U45) | (s3 >> _U19)
+    return out, s0, s1, s2, s3
+
+
+@njit
+def _exp_next(
+    s0: Any, s1: Any, s2: Any, s3: Any, ke: Any, we: Any, fe: Any
+) -> tuple[float, Any, Any, Any, Any]:
+    """A standard exponential draw by the ziggurat (no logarithm 98.9% of the time), from the
+    four local words: the draw and the new words."""
+    while True:
+        ri, s0, s1, s2, s3 = _next_bits(s0, s1, s2, s3)
+        ri >>= _U3
+        idx = int(ri & _U255)
+        ri >>= _U8
+        x = float(ri) * we[idx]
+        if ri < ke[idx]:
+            return x, s0, s1, s2, s3
+        u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
+        if idx == 0:  # the tail beyond r
+            return _ZIG_R - math.log(1.0 - u), s0, s1, s2, s3
+        if (fe[idx - 1] - fe[idx]) * u + fe[idx] < math.exp(-x):
+            return x, s0, s1, s2, s3
 
 
 @njit
@@ -175,7 +247,7 @@ def walk(
     st: Any,
     n: int,
     keep: bool,
-    # who calls: (task, persona, zero-out habit) as one alias pick, then the arrival minute
+    # who calls: (task, persona, zero-out habit) as one alias pick, then the arrival hour
     who_cut: Any,
     who_other: Any,
     who_task: Any,
@@ -184,27 +256,18 @@ def walk(
     pat_kind: Any,
     pat_a: Any,
     pat_b: Any,
-    minute_cut: Any,
-    minute_other: Any,
+    hour_cut: Any,
+    hour_other: Any,
     minute_pattern: Any,
     start_table: Any,
-    # the steps
+    # the steps: per state its first alternative; per alternative (and alias slot, the same
+    # index) a row of floats (fixed seconds, a, b, alias cut) and one of ints (next state,
+    # flags, menus, options heard, keys, identity prompts, transfers, alias other): one or
+    # two cache lines a step instead of one per field
     alt_start: Any,
-    alias_cut: Any,
-    alias_other: Any,
-    alt_fixed: Any,
-    alt_kind: Any,
-    alt_a: Any,
-    alt_b: Any,
-    alt_patience: Any,
-    alt_next: Any,
-    alt_outcome: Any,
-    alt_human: Any,
-    alt_counts: Any,
-    alt_queue: Any,
-    alt_event: Any,
+    alt_f: Any,
+    alt_i: Any,
     alt_state: Any,
-    closed_after: Any,
     state_human: Any,
     state_closed: Any,
     # Erlang A waits, per slot and hour
@@ -262,8 +325,9 @@ def walk(
     """
     n_tasks = metric_sums.shape[0]
     n_who = who_cut.size
-    n_minutes = minute_cut.size
+    n_hours = hour_cut.size
     s0, s1, s2, s3 = st[0], st[1], st[2], st[3]
+    zke, zwe, zfe = ZIG_KE, ZIG_WE, ZIG_FE
     total_steps = 0
     per_task = np.zeros(n_tasks, dtype=np.int64)
     h_idx = np.zeros(N_HARMS, dtype=np.int64)
@@ -280,16 +344,24 @@ def walk(
         task = who_task[who]
         persona = who_persona[who]
         u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
-        x = u * n_minutes
-        j = int(x)
-        minute = j if x - j < minute_cut[j] else minute_other[j]
-        hour = minute // 60
+        x = u * n_hours  # the hour by its alias table, then the minute in it from what is
+        j = int(x)  # left of the same draw (uniform given the hour: calls arrive evenly in it)
+        f = x - j
+        cut = hour_cut[j]
+        if f < cut:
+            hour = j
+            f = f / cut
+        else:
+            hour = hour_other[j]
+            f = (f - cut) / (1.0 - cut)
+        mm = int(f * 60.0)
+        minute = hour * 60 + (mm if mm < 59 else 59)
         state = start_table[who, minute_pattern[minute]]
         # patience
         p_kind = pat_kind[persona]
         if p_kind == _P_EXP:
-            u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
-            left = -math.log(1.0 - u) * pat_a[persona]
+            e, s0, s1, s2, s3 = _exp_next(s0, s1, s2, s3, zke, zwe, zfe)
+            left = e * pat_a[persona]
         elif p_kind == _P_LOGNORMAL:
             u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
             u2, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
@@ -325,23 +397,24 @@ def walk(
                 x = u * width
                 j = int(x)
                 slot = lo + j
-                alt = slot if x - j < alias_cut[slot] else alias_other[slot]
+                alt = slot if x - j < alt_f[slot, 3] else alt_i[slot, 7]
             # its duration: the fixed part plus an exponential, log-normal or Erlang A wait.
             # At a queue: no wait with prob 1 - P(wait); else k callers ahead, drawn from the
             # stationary law at arrival, and stages of rates N mu + j theta, j = k..0
-            d = alt_fixed[alt]
-            kind = alt_kind[alt]
+            d = alt_f[alt, 0]
+            fl = alt_i[alt, 1]
+            kind = (fl >> 8) & 3
             if kind != _D_NONE:
                 if kind == _D_EXP:
-                    u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
-                    d += -math.log(1.0 - u) * alt_a[alt]
+                    e, s0, s1, s2, s3 = _exp_next(s0, s1, s2, s3, zke, zwe, zfe)
+                    d += e * alt_f[alt, 1]
                 elif kind == _D_LOGNORMAL:
                     u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
                     u2, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
                     z = math.sqrt(-2.0 * math.log(1.0 - u)) * math.cos(_TWO_PI * u2)
-                    d += math.exp(alt_a[alt] + alt_b[alt] * z)
+                    d += math.exp(alt_f[alt, 1] + alt_f[alt, 2] * z)
                 elif kind == _D_ERLANG:
-                    key = int(alt_a[alt]) * 168 + hour
+                    key = int(alt_f[alt, 1]) * 168 + hour
                     u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
                     if u < q_pwait[key]:
                         q_lo = q_off[key]
@@ -352,20 +425,21 @@ def walk(
                             k = m - 1
                         wait = 0.0
                         for stage in range(k + 1):
-                            u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
-                            wait += -math.log(1.0 - u) / q_rate[q_lo + stage]
+                            e, s0, s1, s2, s3 = _exp_next(s0, s1, s2, s3, zke, zwe, zfe)
+                            wait += e / q_rate[q_lo + stage]
                         d += wait
             steps += 1
-            menus += alt_counts[alt, 0]
-            identity += alt_counts[alt, 3]
-            if alt_counts[alt, 5]:
+            menus += alt_i[alt, 2]
+            identity += alt_i[alt, 5]
+            if fl & _F_REPEAT:
                 repeated = True
-            runs = alt_patience[alt]
+            runs = (fl & _F_PATIENCE) != 0
+            queue = (fl & _F_QUEUE) != 0
             if n_trace and i == 0 and steps <= n_trace:
                 trace_alt[steps - 1] = alt
                 trace_s[steps - 1] = left if runs and d > left else d
             if runs and d > left:  # hangs up during this step
-                if alt_queue[alt]:
+                if queue:
                     hold += left
                 else:
                     ivr += left
@@ -373,23 +447,23 @@ def walk(
                 end_alt = alt
                 prev_alt = last
                 break
-            options += alt_counts[alt, 1]
-            keys += alt_counts[alt, 2]
-            transfers += alt_counts[alt, 4]
+            options += alt_i[alt, 3]
+            keys += alt_i[alt, 4]
+            transfers += alt_i[alt, 6]
             clock += d
             if runs:
                 left -= d
-                if alt_queue[alt]:
+                if queue:
                     hold += d
                 else:
                     ivr += d
-            if alt_human[alt]:
+            if fl & _F_HUMAN:
                 human = True
                 t_human = clock
-            nxt = alt_next[alt]
+            nxt = alt_i[alt, 0]
             if nxt < 0:
-                outcome = alt_outcome[alt]
-                ooh = outcome == _DISCONNECTED and closed_after[alt]
+                outcome = (fl >> 12) & 7
+                ooh = outcome == _DISCONNECTED and (fl & _F_CLOSED_AFTER) != 0
                 if outcome == _R_SELF or outcome == _R_AGENT:
                     t_resolved = clock
                 end_alt = alt
@@ -507,12 +581,13 @@ def walk(
             for b in range(nh):
                 harm_cross[ia, h_idx[b]] += va * h_val[b]
         if not resolved and end_alt >= 0:
-            via = alt_event[end_alt] == _EV_END and outcome != _ABANDONED
+            end_fl = alt_i[end_alt, 1]
+            via = (end_fl & _F_EVENT_END) != 0 and outcome != _ABANDONED
             src = prev_alt if via and prev_alt >= 0 else end_alt
             if outcome == _ABANDONED:
                 closed = state_closed[alt_state[src]]
             else:
-                closed = closed_after[end_alt]
+                closed = (end_fl & _F_CLOSED_AFTER) != 0
             code = outcome - _ABANDONED
             causes[src * 16 + code * 4 + (2 if via else 0) + (1 if closed else 0)] += 1
     # every caller has a time, a resolution flag ... : their counts are the callers of the task;

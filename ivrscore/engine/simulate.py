@@ -32,7 +32,7 @@ from ..model.callers import Exponential, Lognormal, NoPatience
 from ..model.schedule import DAYS
 from ..model.tree import PhoneTree
 from ..timeofday import minute_patterns
-from ._compile import ABANDONED, OUTCOMES, Compiled, compile_tree, stage_rates
+from ._compile import ABANDONED, EV_END, OUTCOMES, Compiled, compile_tree, stage_rates
 from ._limits import BIN_BITS, BIN_LO, MAX_STEPS, N_BINS, N_HARMS, N_METRICS
 from .ledger import Harms, _group, alt_node_types
 from .results import METRICS, Result, TaskResult, _fmt
@@ -396,10 +396,10 @@ class _Tables:
         self.pat_a = np.array([r[1] for r in rows], dtype=np.float64)
         self.pat_b = np.array([r[2] for r in rows], dtype=np.float64)
         pats, minute_pattern = minute_patterns(c.tree)
-        self.minute_pattern = np.ascontiguousarray(minute_pattern, dtype=np.int64)
-        weights = np.repeat(c.tree.arrival_weights().reshape(-1) / 60.0, 60)
-        self.minute_cut, self.minute_other = alias_tables(
-            weights / weights.sum(), np.array([0, weights.size], dtype=np.int64)
+        self.minute_pattern = np.ascontiguousarray(minute_pattern, dtype=np.int32)
+        hours = c.tree.arrival_weights().reshape(-1).astype(np.float64)  # even within an hour
+        self.hour_cut, self.hour_other = alias_tables(
+            hours / hours.sum(), np.array([0, hours.size], dtype=np.int64)
         )
         shape = (len(c.task_names), len(c.personas), 2, len(pats))
         start = np.full(shape, -1, np.int64)
@@ -408,25 +408,31 @@ class _Tables:
         self.start_table = start.reshape(-1, len(pats))  # by the joint pick of who calls
         # the steps
         self.alt_start = c.alt_start.astype(np.int64)
-        self.alias_cut, self.alias_other = alias_tables(
-            c.alt_prob.astype(np.float64), self.alt_start
+        alias_cut, alias_other = alias_tables(c.alt_prob.astype(np.float64), self.alt_start)
+        self.alt_f = np.ascontiguousarray(
+            np.stack([c.alt_fixed, c.alt_a, c.alt_b, alias_cut], axis=1), dtype=np.float64
         )
-        self.alt_fixed = c.alt_fixed.astype(np.float64)
-        self.alt_kind = c.alt_kind.astype(np.int64)
-        self.alt_a = c.alt_a.astype(np.float64)
-        self.alt_b = c.alt_b.astype(np.float64)
-        self.alt_patience = c.alt_patience.astype(np.bool_)
-        self.alt_next = c.alt_next.astype(np.int64)
-        self.alt_outcome = c.alt_outcome.astype(np.int64)
-        self.alt_human = c.alt_human.astype(np.bool_)
-        self.alt_counts = np.stack(
-            [c.alt_menus, c.alt_options, c.alt_keys, c.alt_identity, c.alt_transfers, c.alt_repeat],
-            axis=1,
-        ).astype(np.int64)
-        self.alt_queue = alt_node_types(c) == "queue"
-        self.alt_event = c.alt_event.astype(np.int64)
+        nxt = c.alt_next.astype(np.int64)
+        ends = nxt < 0
+        flags = (
+            c.alt_patience.astype(np.int64)
+            | c.alt_human.astype(np.int64) << 1
+            | (alt_node_types(c) == "queue").astype(np.int64) << 2
+            | c.alt_closed_after().astype(np.int64) << 3
+            | (c.alt_event == EV_END).astype(np.int64) << 4
+            | (c.alt_repeat != 0).astype(np.int64) << 5
+            | c.alt_kind.astype(np.int64) << 8
+            | np.where(ends, c.alt_outcome, 0).astype(np.int64) << 12
+        )
+        self.alt_i = np.ascontiguousarray(
+            np.stack(
+                [nxt, flags, c.alt_menus, c.alt_options, c.alt_keys, c.alt_identity,
+                 c.alt_transfers, alias_other],
+                axis=1,
+            ),
+            dtype=np.int64,
+        )  # fmt: skip
         self.alt_state = c.alt_state.astype(np.int64)
-        self.closed_after = c.alt_closed_after()
         self.state_human = c.state_human.astype(np.bool_)
         self.state_closed = c.state_closed.astype(np.bool_)
         # Erlang A waits per slot and hour of the week (the same model every hour without
@@ -469,11 +475,10 @@ class _Tables:
             steps = walk(
             state, n, keep,
             self.who_cut, self.who_other, self.who_task, self.who_persona, self.who_zo,
-            self.pat_kind, self.pat_a, self.pat_b, self.minute_cut, self.minute_other, self.minute_pattern, self.start_table,
-            self.alt_start, self.alias_cut, self.alias_other, self.alt_fixed, self.alt_kind,
-            self.alt_a, self.alt_b, self.alt_patience, self.alt_next, self.alt_outcome,
-            self.alt_human, self.alt_counts, self.alt_queue, self.alt_event, self.alt_state,
-            self.closed_after, self.state_human, self.state_closed,
+            self.pat_kind, self.pat_a, self.pat_b, self.hour_cut, self.hour_other,
+            self.minute_pattern, self.start_table,
+            self.alt_start, self.alt_f, self.alt_i, self.alt_state, self.state_human,
+            self.state_closed,
             self.q_pwait, self.q_off, self.q_len, self.q_cum, self.q_rate,
             r["task"], r["persona"], r["outcome"], r["time_s"], r["time_to_human_s"],
             r["time_to_resolution_s"], r["menus"], r["options_heard"], r["keypresses"],
