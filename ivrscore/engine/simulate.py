@@ -397,9 +397,9 @@ class _Tables:
         self.pat_b = np.array([r[2] for r in rows], dtype=np.float64)
         pats, minute_pattern = minute_patterns(c.tree)
         self.minute_pattern = np.ascontiguousarray(minute_pattern, dtype=np.int32)
-        hours = c.tree.arrival_weights().reshape(-1).astype(np.float64)  # even within an hour
+        by_hour = c.tree.arrival_weights().reshape(-1).astype(np.float64)  # even within an hour
         self.hour_cut, self.hour_other = alias_tables(
-            hours / hours.sum(), np.array([0, hours.size], dtype=np.int64)
+            by_hour / by_hour.sum(), np.array([0, by_hour.size], dtype=np.int64)
         )
         shape = (len(c.task_names), len(c.personas), 2, len(pats))
         start = np.full(shape, -1, np.int64)
