@@ -141,7 +141,7 @@ def _next(s0: Any, s1: Any, s2: Any, s3: Any) -> tuple[float, Any, Any, Any, Any
     s0 ^= s3
     s2 ^= t
     s3 = (s3 << _U45) | (s3 >> _U19)
-    return float(out >> _U11) * _TO_UNIT, s0, s1, s2, s3
+    return float(np.int64(out >> _U11)) * _TO_UNIT, s0, s1, s2, s3  # signed: one instruction
 
 
 @njit
@@ -170,7 +170,7 @@ def _exp_next(
         ri >>= _U3
         idx = int(ri & _U255)
         ri >>= _U8
-        x = float(ri) * we[idx]
+        x = float(np.int64(ri)) * we[idx]  # 53 bits: the signed conversion is exact
         if ri < ke[idx]:
             return x, s0, s1, s2, s3
         u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
