@@ -30,8 +30,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._sweep_pool import _Progress, _want_progress, default_jobs, imap_tasks
-from .engine._compile import Compiled, compile_tree
-from .engine.simulate import BLOCK, Simulation, _records, _streams, _summarise, _Sums, _Tables
+from .engine.simulate import (
+    BLOCK,
+    Simulation,
+    _records,
+    _streams,
+    _summarise,
+    _Sums,
+    _Tables,
+    prepared,
+)
 from .exceptions import ArgumentError
 from .model.tree import PhoneTree
 
@@ -60,20 +68,6 @@ class _Group:
     states: NDArray[np.uint64]
 
 
-def _prepare(tree: PhoneTree) -> tuple[Compiled, _Tables]:
-    """Compile the tree as :func:`ivrscore.simulate` does (with its hour-by-hour queue load)."""
-    c = compile_tree(tree)
-    if c.dynamic:
-        from .engine.analyze import thetas_of
-        from .engine.dynamics import solve_week
-
-        solve_week(c, thetas_of(c, approximate=True), c.alt_closed_after())
-    from .engine._jit import warn_if_slow
-
-    warn_if_slow()
-    return c, _Tables(c)
-
-
 def _tables(key: str, tree: PhoneTree) -> _Tables:
     """The tree's tables, compiled once per process (a Dask worker's threads share them)."""
     with _LOCK:
@@ -81,7 +75,7 @@ def _tables(key: str, tree: PhoneTree) -> _Tables:
         if tables is not None:
             _CACHE.move_to_end(key)
             return tables
-    tables = _prepare(tree)[1]  # two threads may both compile: the same tables either way
+    tables = prepared(tree)  # two threads may both compile: the same tables either way
     with _LOCK:
         _CACHE[key] = tables
         while len(_CACHE) > _CACHE_SIZE:
@@ -193,7 +187,8 @@ def simulate_spread(
     states = np.stack([s.generate_state(4, np.uint64).astype(np.uint64) for s in streams])
     key = _digest(tree)
     # compiled here for the summary; a forked local worker inherits it from the cache
-    c, tables = _prepare(tree)
+    tables = prepared(tree)
+    c = tables.c
     with _LOCK:
         _CACHE[key] = tables
     tasks = [

@@ -445,3 +445,44 @@ def test_a_bad_number_of_callers_is_the_librarys_error(calls: object) -> None:
     tree = ivr.load(ivr.examples.path("gp_surgery"))
     with pytest.raises(ivr.ArgumentError, match=r"calls must be .* \(got"):
         ivr.simulate(tree, calls=calls)  # type: ignore[arg-type]
+
+
+def test_histogram_bins_hold_their_times() -> None:
+    """A time's bin middle is within 0.1% of it (the bin of the float's leading mantissa bits);
+    the bin from the bits equals the one from ``frexp``; times past the last bin stay in it."""
+    from ivrscore.engine._kernel import _bin, _bin_of_bits
+    from ivrscore.engine._limits import BIN_LO, N_BINS
+    from ivrscore.engine.simulate import bin_middle
+
+    buf = np.zeros(1)
+    bits = buf.view(np.int64)
+    times = np.exp(np.random.default_rng(0).uniform(math.log(1e-4), math.log(1e9), 5_000))
+    edges = [BIN_LO, math.nextafter(BIN_LO, 0), 1.0, 60.0, 2.0**27, math.inf]
+    for t in [*times.tolist(), *edges]:
+        b = _bin(t)
+        assert b == _bin_of_bits(t, buf, bits, N_BINS - 1)
+        if t < BIN_LO:
+            assert b == 0
+        elif t < 2.0**27:
+            assert 0 < b < N_BINS and abs(bin_middle(b) / t - 1) < 1e-3
+        else:
+            assert b == N_BINS - 1
+    assert [_bin(t) for t in (0.5, 1.0, 2.0)] == sorted({_bin(t) for t in (0.5, 1.0, 2.0)})
+
+
+def test_a_tree_is_prepared_once() -> None:
+    """The second simulation of a tree reuses its compiled tables and solved week (acme's
+    hour-by-hour queues), with the same numbers as a fresh compile."""
+    import importlib
+
+    sim_mod = importlib.import_module("ivrscore.engine.simulate")  # the module, not the function
+    tree = ivr.load(EXAMPLES / "acme_telecom.yaml")
+    first = ivr.simulate(tree, calls=5_000, rng=4)
+    assert sim_mod.prepared(tree) is sim_mod.prepared(tree)
+    assert first.compiled is sim_mod.prepared(tree).c
+    sim_mod._PREPARED.clear()
+    again = ivr.simulate(tree, calls=5_000, rng=4)
+    assert again.outcomes == first.outcomes and again.metrics == first.metrics
+    assert again.compiled is not first.compiled
+    same = ivr.load(EXAMPLES / "acme_telecom.yaml")  # an equal tree, another object
+    assert ivr.simulate(same, calls=5_000, rng=4).outcomes == first.outcomes

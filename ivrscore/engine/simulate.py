@@ -12,7 +12,7 @@ The walk is :func:`ivrscore.engine._kernel.walk`, compiled by numba (plain Pytho
 numbers without it). Callers come in blocks of :data:`BLOCK`, each with its own random stream
 spawned from the seed's ``SeedSequence``, so the numbers depend on the seed only: not on the
 machine, nor on ``chunk``. The summary is added up inside the walk, so ``records=False`` runs
-any number of callers in a few MB; quantiles come from histograms whose bins span 0.05%.
+any number of callers in a few MB; quantiles come from histograms whose bins span 0.2%.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,8 +32,8 @@ from ..model.callers import Exponential, Lognormal, NoPatience
 from ..model.schedule import DAYS
 from ..model.tree import PhoneTree
 from ..timeofday import minute_patterns
-from ._compile import ABANDONED, OUTCOMES, Compiled, compile_tree, stage_rates
-from ._limits import BIN_LO, BIN_RATIO, MAX_STEPS, N_BINS, N_HARMS, N_METRICS
+from ._compile import ABANDONED, EV_END, OUTCOMES, Compiled, compile_tree, stage_rates
+from ._limits import BIN_BITS, BIN_LO, MAX_STEPS, N_BINS, N_HARMS, N_METRICS
 from .ledger import Harms, _group, alt_node_types
 from .results import METRICS, Result, TaskResult, _fmt
 
@@ -236,16 +237,8 @@ def simulate(
         raise ArgumentError(f"calls must be a whole number of callers, at least 1 (got {calls!r})")
     keep = calls <= RECORDS_UP_TO if records is None else bool(records)
     seed, streams = _streams(rng, math.ceil(calls / BLOCK))
-    c = compile_tree(tree)
-    if c.dynamic:  # each queue's load per hour, from the chain (log-normal patience as exponential)
-        from .analyze import thetas_of
-        from .dynamics import solve_week
-
-        solve_week(c, thetas_of(c, approximate=True), c.alt_closed_after())
-    from ._jit import warn_if_slow  # numba loads here, when something simulates
-
-    warn_if_slow()
-    tables = _Tables(c)
+    tables = prepared(tree)
+    c = tables.c
     sums = _Sums(c)
     out = _records(calls if keep else 1)
     bar = _progress_bar(progress, calls)
@@ -263,6 +256,48 @@ def simulate(
     if bar is not None:
         bar.close()
     return _summarise(tree, c, sums, out if keep else {}, seed)
+
+
+_PREPARED: OrderedDict[int, _Tables] = OrderedDict()
+"""The kernel tables of the last few trees simulated in this process, by ``id`` of the tree."""
+_PREPARED_SIZE = 4
+
+
+def prepared(tree: PhoneTree) -> _Tables:
+    """The kernel's tables for ``tree``: compiled, with each queue's load solved hour by hour
+    when the tree has a ``volume:``, kept for the next simulation of the same tree.
+
+    Trees are frozen, so what is compiled from one does not change; the last
+    :data:`_PREPARED_SIZE` trees simulated keep theirs (the tables hold the tree, so the
+    ``id`` cannot be reused while they are kept). A second ``simulate`` of a tree skips the
+    compile and the hour-by-hour queue solve (most of the set-up of acme_telecom).
+
+    Examples
+    --------
+    >>> import ivrscore as ivr
+    >>> tree = ivr.load(ivr.examples.path("gp_surgery"))
+    >>> prepared(tree) is prepared(tree)
+    True
+    """
+    key = id(tree)
+    tables = _PREPARED.get(key)
+    if tables is not None and tables.c.tree is tree:
+        _PREPARED.move_to_end(key)
+        return tables
+    c = compile_tree(tree)
+    if c.dynamic:  # each queue's load per hour, from the chain (log-normal patience as exponential)
+        from .analyze import thetas_of
+        from .dynamics import solve_week
+
+        solve_week(c, thetas_of(c, approximate=True), c.alt_closed_after())
+    from ._jit import warn_if_slow  # numba loads here, when something simulates
+
+    warn_if_slow()
+    tables = _Tables(c)
+    _PREPARED[key] = tables
+    while len(_PREPARED) > _PREPARED_SIZE:
+        _PREPARED.popitem(last=False)
+    return tables
 
 
 def _streams(
@@ -347,11 +382,21 @@ class _Tables:
         from ._kernel import alias_tables
 
         self.c = c
-        # who calls
-        self.task_cum = np.cumsum(c.tree.task_shares()).astype(np.float64)
+        # who calls: (task, persona, zero-out habit) drawn as one pick from their joint law
+        tasks = np.asarray(c.tree.task_shares(), dtype=np.float64)
         shares = np.array([p.share for p in c.personas], dtype=float)
-        self.persona_cum = np.cumsum(shares / shares.sum())
-        self.wants_human = np.array([p.wants_human for p in c.personas], dtype=np.float64)
+        personas = shares / shares.sum()
+        wants = np.array([p.wants_human for p in c.personas], dtype=np.float64)
+        n_t, n_p = tasks.size, personas.size
+        who = np.stack([1.0 - wants, wants], axis=1) * personas[:, None]  # (persona, zo)
+        joint = (tasks[:, None, None] * who[None, :, :]).reshape(-1)  # (task, persona, zo)
+        self.who_cut, self.who_other = alias_tables(
+            joint / joint.sum(), np.array([0, joint.size], dtype=np.int64)
+        )
+        grid = np.indices((n_t, n_p, 2)).reshape(3, -1)
+        self.who_task = grid[0].astype(np.int64)
+        self.who_persona = grid[1].astype(np.int64)
+        self.who_zo = grid[2].astype(np.bool_)
         rows: list[tuple[int, float, float]] = []  # (kind, a, b) of each persona's patience
         for p in c.personas:
             pat = p.patience
@@ -366,36 +411,43 @@ class _Tables:
         self.pat_a = np.array([r[1] for r in rows], dtype=np.float64)
         self.pat_b = np.array([r[2] for r in rows], dtype=np.float64)
         pats, minute_pattern = minute_patterns(c.tree)
-        self.minute_pattern = np.ascontiguousarray(minute_pattern, dtype=np.int64)
-        weights = np.repeat(c.tree.arrival_weights().reshape(-1) / 60.0, 60)
-        self.minute_cut, self.minute_other = alias_tables(
-            weights / weights.sum(), np.array([0, weights.size], dtype=np.int64)
+        self.minute_pattern = np.ascontiguousarray(minute_pattern, dtype=np.int32)
+        by_hour = c.tree.arrival_weights().reshape(-1).astype(np.float64)  # even within an hour
+        self.hour_cut, self.hour_other = alias_tables(
+            by_hour / by_hour.sum(), np.array([0, by_hour.size], dtype=np.int64)
         )
         shape = (len(c.task_names), len(c.personas), 2, len(pats))
-        self.start_table = np.full(shape, -1, np.int64)
+        start = np.full(shape, -1, np.int64)
         for ch in c.chains:
-            self.start_table[ch.task, ch.persona, int(ch.zero_outer), ch.pattern] = ch.start
+            start[ch.task, ch.persona, int(ch.zero_outer), ch.pattern] = ch.start
+        self.start_table = start.reshape(-1, len(pats))  # by the joint pick of who calls
         # the steps
         self.alt_start = c.alt_start.astype(np.int64)
-        self.alias_cut, self.alias_other = alias_tables(
-            c.alt_prob.astype(np.float64), self.alt_start
+        alias_cut, alias_other = alias_tables(c.alt_prob.astype(np.float64), self.alt_start)
+        self.alt_f = np.ascontiguousarray(
+            np.stack([c.alt_fixed, c.alt_a, c.alt_b, alias_cut], axis=1), dtype=np.float64
         )
-        self.alt_fixed = c.alt_fixed.astype(np.float64)
-        self.alt_kind = c.alt_kind.astype(np.int64)
-        self.alt_a = c.alt_a.astype(np.float64)
-        self.alt_b = c.alt_b.astype(np.float64)
-        self.alt_patience = c.alt_patience.astype(np.bool_)
-        self.alt_next = c.alt_next.astype(np.int64)
-        self.alt_outcome = c.alt_outcome.astype(np.int64)
-        self.alt_human = c.alt_human.astype(np.bool_)
-        self.alt_counts = np.stack(
-            [c.alt_menus, c.alt_options, c.alt_keys, c.alt_identity, c.alt_transfers, c.alt_repeat],
-            axis=1,
-        ).astype(np.int64)
-        self.alt_queue = alt_node_types(c) == "queue"
-        self.alt_event = c.alt_event.astype(np.int64)
+        nxt = c.alt_next.astype(np.int64)
+        ends = nxt < 0
+        flags = (
+            c.alt_patience.astype(np.int64)
+            | c.alt_human.astype(np.int64) << 1
+            | (alt_node_types(c) == "queue").astype(np.int64) << 2
+            | c.alt_closed_after().astype(np.int64) << 3
+            | (c.alt_event == EV_END).astype(np.int64) << 4
+            | (c.alt_repeat != 0).astype(np.int64) << 5
+            | c.alt_kind.astype(np.int64) << 8
+            | np.where(ends, c.alt_outcome, 0).astype(np.int64) << 12
+        )
+        self.alt_i = np.ascontiguousarray(
+            np.stack(
+                [nxt, flags, c.alt_menus, c.alt_options, c.alt_keys, c.alt_identity,
+                 c.alt_transfers, alias_other],
+                axis=1,
+            ),
+            dtype=np.int64,
+        )  # fmt: skip
         self.alt_state = c.alt_state.astype(np.int64)
-        self.closed_after = c.alt_closed_after()
         self.state_human = c.state_human.astype(np.bool_)
         self.state_closed = c.state_closed.astype(np.bool_)
         # Erlang A waits per slot and hour of the week (the same model every hour without
@@ -437,12 +489,11 @@ class _Tables:
         with np.errstate(over="ignore"):  # plain Python: uint64 products wrap, as compiled
             steps = walk(
             state, n, keep,
-            self.task_cum, self.persona_cum, self.wants_human, self.pat_kind, self.pat_a,
-            self.pat_b, self.minute_cut, self.minute_other, self.minute_pattern, self.start_table,
-            self.alt_start, self.alias_cut, self.alias_other, self.alt_fixed, self.alt_kind,
-            self.alt_a, self.alt_b, self.alt_patience, self.alt_next, self.alt_outcome,
-            self.alt_human, self.alt_counts, self.alt_queue, self.alt_event, self.alt_state,
-            self.closed_after, self.state_human, self.state_closed,
+            self.who_cut, self.who_other, self.who_task, self.who_persona, self.who_zo,
+            self.pat_kind, self.pat_a, self.pat_b, self.hour_cut, self.hour_other,
+            self.minute_pattern, self.start_table,
+            self.alt_start, self.alt_f, self.alt_i, self.alt_state, self.state_human,
+            self.state_closed,
             self.q_pwait, self.q_off, self.q_len, self.q_cum, self.q_rate,
             r["task"], r["persona"], r["outcome"], r["time_s"], r["time_to_human_s"],
             r["time_to_resolution_s"], r["menus"], r["options_heard"], r["keypresses"],
@@ -457,12 +508,27 @@ class _Tables:
 
 def _quantile(hist: NDArray[np.int64], q: float) -> float:
     """The ``q`` quantile (0-1) of the times counted in a histogram of :func:`_kernel._bin`
-    bins: the middle of the bin it falls in (0 in the first bin), within 0.025%."""
+    bins: the middle of the bin it falls in (0 in the first bin), within 0.1%."""
     total = int(hist.sum())
     if not total:
         return math.nan
     b = int(np.searchsorted(np.cumsum(hist), q * total, side="left"))
-    return 0.0 if b == 0 else BIN_LO * BIN_RATIO ** (b - 0.5)
+    return 0.0 if b == 0 else bin_middle(b)
+
+
+def bin_middle(b: int) -> float:
+    """The middle of histogram bin ``b >= 1``: bins cut each octave of times into
+    ``2**BIN_BITS`` equal parts, from :data:`BIN_LO` up.
+
+    Examples
+    --------
+    >>> bin_middle(1) == BIN_LO * (1 + 2.0**-10)
+    True
+    >>> round(bin_middle(1 + 10 * 2**9), 6)  # the first bin of the octave from 1 s
+    1.000977
+    """
+    octave, part = divmod(b - 1, 1 << BIN_BITS)
+    return math.ldexp(BIN_LO, octave) * (1.0 + (part + 0.5) / (1 << BIN_BITS))
 
 
 def _group_stats(
