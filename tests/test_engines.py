@@ -486,3 +486,17 @@ def test_a_tree_is_prepared_once() -> None:
     assert again.compiled is not first.compiled
     same = ivr.load(EXAMPLES / "acme_telecom.yaml")  # an equal tree, another object
     assert ivr.simulate(same, calls=5_000, rng=4).outcomes == first.outcomes
+
+
+def test_a_queue_nobody_staffs_this_hour_is_waited_out_not_divided_by() -> None:
+    """With ``volume:`` and no agents, a waiting caller's stage has rate 0: the wait never ends
+    and every caller who joins gives up, in the compiled kernel as in the exact chain."""
+    tree = ivr.loads(
+        "name: x\nentry: q\nvolume: {calls_per_week: 100}\ntasks: [{name: t, share: 1}]\n"
+        "nodes:\n  q: {type: queue, staffing: {agents: 0, handle_time_s: 300}, next: a}\n"
+        "  a: {type: agent, handles: [t]}\n"
+    )
+    sim = ivr.simulate(tree, calls=2_000, rng=1)
+    assert (
+        sim.outcomes["abandoned"] == 1.0 == pytest.approx(ivr.analyze(tree).outcomes["abandoned"])
+    )

@@ -426,7 +426,9 @@ def walk(
                         wait = 0.0
                         for stage in range(k + 1):
                             e, s0, s1, s2, s3 = _exp_next(s0, s1, s2, s3, zke, zwe, zfe)
-                            wait += e / q_rate[q_lo + stage]
+                            rate = q_rate[q_lo + stage]
+                            # nobody to answer (no agents this hour): the wait never ends
+                            wait += e / rate if rate > 0.0 else math.inf
                         d += wait
             steps += 1
             menus += alt_i[alt, 2]
