@@ -389,3 +389,14 @@ def test_staffing_plans_hold_in_the_simulated_centre() -> None:
     assert checked.figure(name, "p_abandon") <= 0.05 + 0.015
     assert checked.figure(name, "service_level") >= 0.8 - 0.03
     assert "simulated SL" in plan.text(checked)
+
+
+def test_a_centre_with_no_staffed_queue_runs() -> None:
+    """``volume:`` with no queue that agents answer: callers ring and self-serve, no pool."""
+    tree = ivr.loads(
+        "name: x\nentry: s\nvolume: {calls_per_week: 1000}\ntasks: [{name: t, share: 1}]\n"
+        "nodes:\n  s: {type: self_service, handles: [t], duration_s: 30}\n"
+    )
+    run = ivr.simulate_centre(tree, weeks=1, rng=3)
+    assert 850 < run.calls < 1150
+    assert run.outcomes["resolved_self_service"] == pytest.approx(1.0)

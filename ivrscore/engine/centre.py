@@ -211,7 +211,8 @@ def _run(
     # the calls in progress: handling is exponential, so the next end of a call in a slot comes
     # at rate busy / handle time from any moment on, and ends one of the calls chosen at random
     # (the memoryless race); it is drawn again whenever the slot's number of calls changes
-    talking = np.empty((n_slots, max(1, agents.max())), dtype=np.int64)
+    most = agents.max() if agents.size else 0  # a centre with no staffed queue has no slots
+    talking = np.empty((n_slots, max(1, most)), dtype=np.int64)
     next_end = np.full(n_slots, math.inf)
     since = np.zeros(n_slots)  # when the slot's number of calls last changed
     # figures per slot and hour of the week (summed over the measured weeks) and per week
