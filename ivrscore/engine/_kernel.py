@@ -98,18 +98,8 @@ _U255 = np.uint64(255)
 @njit
 def _uniform(st: Any) -> float:
     """The next double in [0, 1) (53 random bits) from the state ``st``, advanced in place."""
-    s0, s1, s2, s3 = st[0], st[1], st[2], st[3]
-    x = s1 * _U5
-    out = ((x << _U7) | (x >> _U57)) * _U9
-    t = s1 << _U17
-    s2 ^= s0
-    s3 ^= s1
-    s1 ^= s2
-    s0 ^= s3
-    s2 ^= t
-    s3 = (s3 << _U45) | (s3 >> _U19)
-    st[0], st[1], st[2], st[3] = s0, s1, s2, s3
-    return float(out >> _U11) * _TO_UNIT
+    u, st[0], st[1], st[2], st[3] = _next(st[0], st[1], st[2], st[3])
+    return u
 
 
 @njit

@@ -138,6 +138,23 @@ def _draw(cum: NDArray[np.float64], u: float) -> int:
 
 
 @njit
+def _next_arrival(ta: float, ah: int, rate: Any, first_hour: int, rng: Any) -> tuple[float, int]:
+    """The next arrival after ``ta`` of a Poisson stream whose rate is constant within each
+    hour (``rate[ah]`` per second in hour ``first_hour + ah``), and its hour; ``inf`` past the
+    last hour. A draw that falls past its hour's end starts again at the next hour
+    (memoryless)."""
+    n_hours = rate.size
+    while ah < n_hours:
+        if rate[ah] > 0.0:
+            x = ta + _exponential(rng) / rate[ah]
+            if x < (first_hour + ah + 1) * 3600.0:
+                return x, ah
+        ah += 1
+        ta = (first_hour + ah) * 3600.0
+    return math.inf, ah
+
+
+@njit
 def _run(
     # step tables
     alt_start: NDArray[np.int64],
@@ -234,19 +251,7 @@ def _run(
     hv = np.empty(hcap, dtype=np.int64)
     hn = 0
     # the arrival stream: a Poisson process with a constant rate within each hour
-    n_hours = rate.size
-    ah = 0  # the hour of the stream (index into ``rate``)
-    ta = first_hour * 3600.0
-    while ah < n_hours:
-        if rate[ah] > 0.0:
-            x = ta + _exponential(rng) / rate[ah]
-            if x < (first_hour + ah + 1) * 3600.0:
-                ta = x
-                break
-        ah += 1
-        ta = (first_hour + ah) * 3600.0
-    if ah >= n_hours:
-        ta = math.inf
+    ta, ah = _next_arrival(first_hour * 3600.0, 0, rate, first_hour, rng)  # hour ``ah`` of ``rate``
     tick = first_hour * 3600.0
     last_tick = t_end + WEEK_S
     while True:
@@ -317,17 +322,7 @@ def _run(
                 left[i] = math.inf
             steps[i] = 0
             pending[i] = -1
-            # the next caller
-            while ah < n_hours:
-                if rate[ah] > 0.0:
-                    x = ta + _exponential(rng) / rate[ah]
-                    if x < (first_hour + ah + 1) * 3600.0:
-                        ta = x
-                        break
-                ah += 1
-                ta = (first_hour + ah) * 3600.0
-            if ah >= n_hours:
-                ta = math.inf
+            ta, ah = _next_arrival(ta, ah, rate, first_hour, rng)  # the next caller
         else:
             # a caller reaches a line
             t = top
