@@ -694,15 +694,7 @@ def _compose(parser: Any, source: str | None) -> tuple[Any, Positions]:
                 raise _fail("a mapping key must be a plain value", at, source)
             key = value if isinstance(value, str) else _key_text(value)
             if key in top.first:
-                raise _fail(
-                    f"duplicate key '{key}' (first at line {top.first[key]})",
-                    at,
-                    source,
-                    hint="each key may appear once in a mapping; the second would silently "
-                    "replace the first",
-                    path=top.path,
-                    node=_node_of(top.path, key),
-                )
+                raise _duplicate(top, key, at, source)
             top.first[key] = at[0]
             top.key = key
             positions.append(((*top.path, key), at))
@@ -723,6 +715,17 @@ def _compose(parser: Any, source: str | None) -> tuple[Any, Positions]:
     return value, dict(positions)
 
 
+def _duplicate(top: _Frame, key: str, at: tuple[int, int], source: str | None) -> TreeFileError:
+    return _fail(
+        f"duplicate key '{key}' (first at line {top.first[key]})",
+        at,
+        source,
+        hint="each key may appear once in a mapping; the second would silently replace the first",
+        path=top.path,
+        node=_node_of(top.path, key),
+    )
+
+
 def _merge_into(top: _Frame, value: Any, at: tuple[int, int], source: str | None) -> None:
     """The entries of a merge (``<<: *base`` or ``<<: [*a, *b]``) into the mapping ``top``."""
     parts = [value] if isinstance(value, dict) else value
@@ -734,15 +737,7 @@ def _merge_into(top: _Frame, value: Any, at: tuple[int, int], source: str | None
     for part in parts:
         for key, v in part.items():
             if key in top.first:
-                raise _fail(
-                    f"duplicate key '{key}' (first at line {top.first[key]})",
-                    at,
-                    source,
-                    hint="each key may appear once in a mapping; the second would silently "
-                    "replace the first",
-                    path=top.path,
-                    node=_node_of(top.path, key),
-                )
+                raise _duplicate(top, key, at, source)
             top.first[key] = at[0]
             top.out[key] = v
 

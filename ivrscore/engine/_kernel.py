@@ -122,15 +122,7 @@ def _next(s0: Any, s1: Any, s2: Any, s3: Any) -> tuple[float, Any, Any, Any, Any
     The walk keeps its generator in locals (registers, when compiled) and writes it back once
     at the end; the same bits as :func:`_uniform`.
     """
-    x = s1 * _U5
-    out = ((x << _U7) | (x >> _U57)) * _U9
-    t = s1 << _U17
-    s2 ^= s0
-    s3 ^= s1
-    s1 ^= s2
-    s0 ^= s3
-    s2 ^= t
-    s3 = (s3 << _U45) | (s3 >> _U19)
+    out, s0, s1, s2, s3 = _next_bits(s0, s1, s2, s3)
     return float(np.int64(out >> _U11)) * _TO_UNIT, s0, s1, s2, s3  # signed: one instruction
 
 

@@ -172,6 +172,33 @@ class Harms:
     stderr: dict[str, float] = field(default_factory=dict)
     covariance: tuple[tuple[str, ...], NDArray[np.float64]] | None = None
 
+    @classmethod
+    def of_means(
+        cls,
+        means: dict[str, float],
+        *,
+        causes: tuple[Cause, ...],
+        stderr: dict[str, float],
+        covariance: tuple[tuple[str, ...], NDArray[np.float64]],
+    ) -> Harms:
+        """The harms of simulated calls: each amount's mean (keyed by field name), with their
+        standard errors and covariance."""
+        return cls(
+            ok_ivr_s=means["ok_ivr_s"],
+            ok_hold_s=means["ok_hold_s"],
+            ok_transfers=means["ok_transfers"],
+            ok_repeated=means["ok_repeated"],
+            no_person=means["no_person"],
+            cut_off=means["cut_off"],
+            cut_off_closed=means["cut_off_closed"],
+            abandoned=means["abandoned"],
+            callback=means["callback"],
+            voicemail=means["voicemail"],
+            causes=causes,
+            stderr=stderr,
+            covariance=covariance,
+        )
+
     def stderr_of(self, weights: dict[str, float]) -> float:
         """Standard error of ``sum(weight * amount)`` (0 for the exact analysis)."""
         if self.covariance is None:
@@ -438,18 +465,6 @@ def harms_from_calls(
     src = np.where(via & (p >= 0), p, e)
     closed = np.where(o == ABANDONED, c.state_closed[c.alt_state[src]], c.alt_closed_after()[e])
     causes = _group(c, types, src, o, via, closed, np.full(idx.size, 1.0 / max(n, 1)))
-    return Harms(
-        ok_ivr_s=means["ok_ivr_s"],
-        ok_hold_s=means["ok_hold_s"],
-        ok_transfers=means["ok_transfers"],
-        ok_repeated=means["ok_repeated"],
-        no_person=means["no_person"],
-        cut_off=means["cut_off"],
-        cut_off_closed=means["cut_off_closed"],
-        abandoned=means["abandoned"],
-        callback=means["callback"],
-        voicemail=means["voicemail"],
-        causes=causes,
-        stderr=stderr,
-        covariance=(names, np.atleast_2d(cov)),
+    return Harms.of_means(
+        means, causes=causes, stderr=stderr, covariance=(names, np.atleast_2d(cov))
     )

@@ -575,21 +575,7 @@ def _harms(c: Compiled, sums: _Sums, n: int) -> Harms:
     share = sums.causes[idx] / max(n, 1)
     causes = _group(c, alt_node_types(c), src, outcome, via, closed, share)
     m = {k: float(means[i]) for i, k in enumerate(_HARMS)}
-    return Harms(
-        ok_ivr_s=m["ok_ivr_s"],
-        ok_hold_s=m["ok_hold_s"],
-        ok_transfers=m["ok_transfers"],
-        ok_repeated=m["ok_repeated"],
-        no_person=m["no_person"],
-        cut_off=m["cut_off"],
-        cut_off_closed=m["cut_off_closed"],
-        abandoned=m["abandoned"],
-        callback=m["callback"],
-        voicemail=m["voicemail"],
-        causes=causes,
-        stderr=stderr,
-        covariance=(_HARMS, cov),
-    )
+    return Harms.of_means(m, causes=causes, stderr=stderr, covariance=(_HARMS, cov))
 
 
 def _summarise(
