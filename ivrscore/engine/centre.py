@@ -44,6 +44,7 @@ from typing import Any, cast
 import numpy as np
 from numpy.typing import NDArray
 
+from .._pertree import PerTree
 from ..exceptions import IvrscoreError
 from ..model.callers import Exponential, Lognormal, NoPatience
 from ..model.tree import PhoneTree
@@ -59,7 +60,7 @@ from ._compile import (
     stage_rates,
 )
 from ._jit import njit, warn_if_slow
-from ._kernel import _exponential, _normal, _uniform
+from ._kernel import _TWO_PI, _next
 from .dynamics import HOURS, SERVICE_LEVEL_S, QueueHours, hour_label
 
 __all__ = ["Centre", "simulate_centre"]
@@ -67,6 +68,7 @@ __all__ = ["Centre", "simulate_centre"]
 WEEK_S = HOURS * 3600.0
 
 _MAX_STEPS = 100_000
+_PER_MINUTE = 1.0 / 60.0
 # patience laws, per persona
 _P_EXP, _P_LOGNORMAL, _P_NONE = range(3)
 
@@ -138,20 +140,39 @@ def _draw(cum: NDArray[np.float64], u: float) -> int:
 
 
 @njit
-def _next_arrival(ta: float, ah: int, rate: Any, first_hour: int, rng: Any) -> tuple[float, int]:
+def _exp_log(s0: Any, s1: Any, s2: Any, s3: Any) -> tuple[float, Any, Any, Any, Any]:
+    """A standard exponential draw by inversion, from the four local words."""
+    u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
+    return -math.log(1.0 - u), s0, s1, s2, s3
+
+
+@njit
+def _normal_next(s0: Any, s1: Any, s2: Any, s3: Any) -> tuple[float, Any, Any, Any, Any]:
+    """A standard normal draw (Box-Muller, one of the pair) from the four local words of the
+    generator: the draw and the new words."""
+    u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
+    v, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
+    return math.sqrt(-2.0 * math.log(1.0 - u)) * math.cos(_TWO_PI * v), s0, s1, s2, s3
+
+
+@njit
+def _next_arrival(
+    ta: float, ah: int, gap: Any, first_hour: int, s0: Any, s1: Any, s2: Any, s3: Any
+) -> tuple[float, int, Any, Any, Any, Any]:
     """The next arrival after ``ta`` of a Poisson stream whose rate is constant within each
-    hour (``rate[ah]`` per second in hour ``first_hour + ah``), and its hour; ``inf`` past the
-    last hour. A draw that falls past its hour's end starts again at the next hour
-    (memoryless)."""
-    n_hours = rate.size
+    hour (mean gap ``gap[ah]`` seconds in hour ``first_hour + ah``, 0 for an hour with no
+    calls), and its hour; ``inf`` past the last hour. A draw that falls past its hour's end
+    starts again at the next hour (memoryless)."""
+    n_hours = gap.size
     while ah < n_hours:
-        if rate[ah] > 0.0:
-            x = ta + _exponential(rng) / rate[ah]
+        if gap[ah] > 0.0:
+            e, s0, s1, s2, s3 = _exp_log(s0, s1, s2, s3)
+            x = ta + e * gap[ah]
             if x < (first_hour + ah + 1) * 3600.0:
-                return x, ah
+                return x, ah, s0, s1, s2, s3
         ah += 1
         ta = (first_hour + ah) * 3600.0
-    return math.inf, ah
+    return math.inf, ah, s0, s1, s2, s3
 
 
 @njit
@@ -174,10 +195,9 @@ def _run(
     fixed_ahead: NDArray[np.float64],
     fixed_rates: NDArray[np.float64],
     fixed_len: NDArray[np.int64],
-    # callers: the rate of each hour from ``first_hour`` on, and who they are
-    rate: NDArray[np.float64],
+    # callers: the mean gap between calls in each hour from ``first_hour`` on, and who they are
+    gap: NDArray[np.float64],
     first_hour: int,
-    cap: int,
     lcap: int,
     jcap: int,
     hcap: int,
@@ -193,20 +213,26 @@ def _run(
     t_begin: float,
     t_end: float,
     weeks: int,
+    n_outcomes: int,
     rng: NDArray[np.uint64],
 ) -> tuple[NDArray[Any], ...]:
     n_slots = agents.shape[0]
-    # Room is fixed up front (``cap`` callers, ``lcap`` of them in the building at once,
-    # ``jcap`` waiting in lines, ``hcap`` on their way to one): a run that needs more stops
-    # (``full`` says which) and is run again with more. Records of the callers in the building
-    # and of the places in lines are used again once free, so they stay few and in cache.
+    # the generator's four words, kept in locals (registers, when compiled)
+    s0, s1, s2, s3 = rng[0], rng[1], rng[2], rng[3]
+    # Room is fixed up front (``lcap`` callers in the building at once, ``jcap`` waiting in
+    # lines, ``hcap`` on their way to one): a run that needs more stops (``full`` says which)
+    # and is run again with more. Records of the callers in the building and of the places in
+    # lines are used again once free, so they stay few and in cache; nothing is kept per call
+    # once it is over (its outcome and hour are counted as it ends and as it rings).
     full = 0
-    # per caller: when they rang and how the call ended
-    arrive = np.empty(cap)
-    outcome = np.empty(cap, dtype=np.int8)
+    # the callers who rang in the measured weeks: how many each hour of the week, and how their
+    # calls ended (those never counted as ending another way gave up)
+    calls_hour = np.zeros(168)
+    ended_as = np.zeros(n_outcomes, dtype=np.int64)
     n = 0
     # per caller in the building (a live record, reused)
-    l_caller = np.empty(lcap, dtype=np.int64)
+    l_hour = np.empty(lcap, dtype=np.int64)  # the hour of the week the caller rang
+    l_in = np.empty(lcap, dtype=np.bool_)  # rang in the measured weeks
     state = np.empty(lcap, dtype=np.int64)
     left = np.empty(lcap)
     steps = np.empty(lcap, dtype=np.int64)
@@ -220,6 +246,8 @@ def _run(
     j_time = np.empty(jcap)
     j_dead = np.empty(jcap)  # when the caller's patience runs out (inf: never)
     j_next = np.empty(jcap, dtype=np.int64)
+    j_hour = np.empty(jcap, dtype=np.int64)  # the hour of the week the caller joined
+    j_week = np.empty(jcap, dtype=np.int64)  # and the measured week (-1: not measured)
     j_free = np.arange(jcap - 1, -1, -1)
     j_nfree = jcap
     head = np.full(n_slots, -1, dtype=np.int64)
@@ -251,9 +279,17 @@ def _run(
     hv = np.empty(hcap, dtype=np.int64)
     hn = 0
     # the arrival stream: a Poisson process with a constant rate within each hour
-    ta, ah = _next_arrival(first_hour * 3600.0, 0, rate, first_hour, rng)  # hour ``ah`` of ``rate``
+    ta, ah, s0, s1, s2, s3 = _next_arrival(
+        first_hour * 3600.0, 0, gap, first_hour, s0, s1, s2, s3
+    )  # hour ``ah`` of ``rate``
     tick = first_hour * 3600.0
     last_tick = t_end + WEEK_S
+    # the hour the events are in (shift changes come on the hour, before anything else that
+    # happens at that moment, so every event between two of them is in the hour of the first):
+    # its hour of the week, whether it is measured, and its measured week
+    cur_h = 0
+    cur_in = False
+    cur_w = -1
     while True:
         th = tick if tick <= last_tick else math.inf
         top = hk[0] if hn > 0 else math.inf
@@ -273,24 +309,27 @@ def _run(
             serve = n_slots  # all of them: a shift change
             i = -1
             # the agents' time, hour by hour (an hour's time is counted at its end)
-            if t_begin < t <= t_end:
-                h = _hour_of(t - 1.0)
-                wk = _week_of(t - 1.0 - t_begin)
+            if cur_in:
                 for q in range(n_slots):
-                    f_busy[q, h] += busy[q] * (t - since[q])
-                    w_busy[wk, q] += busy[q] * (t - since[q])
+                    f_busy[q, cur_h] += busy[q] * (t - since[q])
+                    w_busy[cur_w, q] += busy[q] * (t - since[q])
             for q in range(n_slots):
                 since[q] = t
+            # the hour that starts
+            cur_h = _hour_of(t)
+            cur_in = t_begin <= t < t_end
+            cur_w = _week_of(t - t_begin) if cur_in else -1
         elif te <= ta and te <= top:
             # a call ends: the agent looks for the next caller, and this caller goes on
             t = te
             q = qe
-            if t_begin <= since[q] < t_end:
-                f_busy[q, _hour_of(since[q])] += busy[q] * (t - since[q])
-                w_busy[_week_of(since[q] - t_begin), q] += busy[q] * (t - since[q])
+            if cur_in:
+                f_busy[q, cur_h] += busy[q] * (t - since[q])
+                w_busy[cur_w, q] += busy[q] * (t - since[q])
             since[q] = t
             b = busy[q]
-            k = min(math.floor(_uniform(rng) * b), b - 1)
+            u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
+            k = min(math.floor(u * b), b - 1)
             i = talking[q, k]
             talking[q, k] = talking[q, b - 1]
             busy[q] = b - 1
@@ -299,30 +338,38 @@ def _run(
         elif ta < top:
             # a caller rings: who they are, and where they start
             t = ta
-            if n == cap or l_nfree == 0:
-                full = 1 if n == cap else 2
+            if l_nfree == 0:
+                full = 1
                 break
             l_nfree -= 1
             i = l_free[l_nfree]
-            l_caller[i] = n
-            arrive[n] = t
-            outcome[n] = ABANDONED
-            n += 1
-            task = _draw(task_cum, _uniform(rng))
-            persona = _draw(persona_cum, _uniform(rng))
-            zero = 1 if _uniform(rng) < wants[persona] else 0
-            pattern = minute_pattern[math.floor(t / 60.0) % 10080]
+            l_hour[i] = cur_h
+            l_in[i] = cur_in
+            if cur_in:
+                n += 1
+                calls_hour[cur_h] += 1.0
+            u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
+            task = _draw(task_cum, u)
+            u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
+            persona = _draw(persona_cum, u)
+            u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
+            zero = 1 if u < wants[persona] else 0
+            pattern = minute_pattern[math.floor(t * _PER_MINUTE) % 10080]
             state[i] = start_table[task, persona, zero, pattern]
             pk = pat_kind[persona]
             if pk == _P_EXP:
-                left[i] = _exponential(rng) * pat_a[persona]
+                e, s0, s1, s2, s3 = _exp_log(s0, s1, s2, s3)
+                left[i] = e * pat_a[persona]
             elif pk == _P_LOGNORMAL:
-                left[i] = math.exp(pat_a[persona] + pat_b[persona] * _normal(rng))
+                z, s0, s1, s2, s3 = _normal_next(s0, s1, s2, s3)
+                left[i] = math.exp(pat_a[persona] + pat_b[persona] * z)
             else:
                 left[i] = math.inf
             steps[i] = 0
             pending[i] = -1
-            ta, ah = _next_arrival(ta, ah, rate, first_hour, rng)  # the next caller
+            ta, ah, s0, s1, s2, s3 = _next_arrival(
+                ta, ah, gap, first_hour, s0, s1, s2, s3
+            )  # the next caller
         else:
             # a caller reaches a line
             t = top
@@ -332,7 +379,7 @@ def _run(
             a = pending[i]
             q = int(alt_a[a])
             if j_nfree == 0:
-                full = 3
+                full = 2
                 break
             j_nfree -= 1
             j = j_free[j_nfree]
@@ -345,26 +392,32 @@ def _run(
             else:
                 head[q] = j
             tail[q] = j
-            if t_begin <= t < t_end:
-                f_joined[q, _hour_of(t)] += 1.0
-                w_joined[_week_of(t - t_begin), q] += 1.0
+            j_hour[j] = cur_h
+            j_week[j] = cur_w
+            if cur_in:
+                f_joined[q, cur_h] += 1.0
+                w_joined[cur_w, q] += 1.0
             serve = q
             i = -1
         # agents who are free answer the callers waiting (one slot, or all at a shift change)
         if serve >= 0:
             lo, hi = (0, n_slots) if serve == n_slots else (serve, serve + 1)
+            # the hour of ``t`` (once the shift changes stop, at the end of the run, worked out)
+            h_now = cur_h if t < tick else _hour_of(t)
+            m_now = cur_in and t < tick
             for q in range(lo, hi):
-                now_on = agents[q, _hour_of(t)]
+                now_on = agents[q, h_now]
                 answered = False
                 j = head[q]
                 while j >= 0:
                     c = j_live[j]
                     if j_dead[j] < t:  # gave up before an agent was free
-                        if t_begin <= j_time[j] < t_end:
-                            h = _hour_of(j_time[j])
+                        wk = j_week[j]
+                        if wk >= 0:
+                            h = j_hour[j]
                             f_abandoned[q, h] += 1.0
                             f_wait_all[q, h] += j_dead[j] - j_time[j]
-                            w_abandoned[_week_of(j_time[j] - t_begin), q] += 1.0
+                            w_abandoned[wk, q] += 1.0
                         l_free[l_nfree] = c
                         l_nfree += 1
                         j_free[j_nfree] = j
@@ -372,11 +425,11 @@ def _run(
                         j = j_next[j]
                         continue
                     # a shift that ends stays to answer the callers who rang while it was on
-                    if busy[q] >= now_on and busy[q] >= agents[q, _hour_of(arrive[l_caller[c]])]:
+                    if busy[q] >= now_on and busy[q] >= agents[q, l_hour[c]]:
                         break
-                    if t_begin <= since[q] < t_end:
-                        f_busy[q, _hour_of(since[q])] += busy[q] * (t - since[q])
-                        w_busy[_week_of(since[q] - t_begin), q] += busy[q] * (t - since[q])
+                    if m_now:  # since[q] is in this hour
+                        f_busy[q, cur_h] += busy[q] * (t - since[q])
+                        w_busy[cur_w, q] += busy[q] * (t - since[q])
                     since[q] = t
                     talking[q, busy[q]] = c
                     busy[q] += 1
@@ -384,14 +437,14 @@ def _run(
                     a = pending[c]
                     if alt_patience[a]:
                         left[c] -= wait
-                    if t_begin <= j_time[j] < t_end:
-                        h = _hour_of(j_time[j])
+                    wk = j_week[j]
+                    if wk >= 0:
+                        h = j_hour[j]
                         f_answered[q, h] += 1.0
                         f_wait_answered[q, h] += wait
                         f_wait_all[q, h] += wait
                         if wait <= SERVICE_LEVEL_S:
                             f_within[q, h] += 1.0
-                        wk = _week_of(j_time[j] - t_begin)
                         w_answered[wk, q] += 1.0
                         w_wait_answered[wk, q] += wait
                     # the caller talks, then goes on from the agent
@@ -405,7 +458,11 @@ def _run(
                     tail[q] = -1
                 if answered or q == ended:
                     b = busy[q]
-                    next_end[q] = t + _exponential(rng) * handle_s[q] / b if b > 0 else math.inf
+                    if b > 0:
+                        e, s0, s1, s2, s3 = _exp_log(s0, s1, s2, s3)
+                        next_end[q] = t + e * handle_s[q] / b
+                    else:
+                        next_end[q] = math.inf
         if i < 0:
             continue
         # walk caller i until the call ends or the caller must wait in a line
@@ -413,7 +470,7 @@ def _run(
         queued = False
         while True:
             s = state[i]
-            u = _uniform(rng)
+            u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
             a = alt_start[s]
             last = alt_start[s + 1] - 1
             while a < last and alt_cum[a] < u:
@@ -429,7 +486,7 @@ def _run(
                     left[i] -= d0
                 pending[i] = a
                 if hn == hcap:
-                    full = 4
+                    full = 3
                     break
                 _push(hk, hv, hn, now, i)
                 hn += 1
@@ -437,19 +494,24 @@ def _run(
                 break
             d = alt_fixed[a]
             if k == D_EXP:
-                d += _exponential(rng) * alt_a[a]
+                e, s0, s1, s2, s3 = _exp_log(s0, s1, s2, s3)
+                d += e * alt_a[a]
             elif k == D_LOGNORMAL:
-                d += math.exp(alt_a[a] + alt_b[a] * _normal(rng))
+                z, s0, s1, s2, s3 = _normal_next(s0, s1, s2, s3)
+                d += math.exp(alt_a[a] + alt_b[a] * z)
             elif k == D_ERLANG:  # a queue with its own calls_per_hour: its Erlang A wait
                 q = int(alt_a[a])
-                if _uniform(rng) < fixed_pw[q]:
+                u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
+                if u < fixed_pw[q]:
                     m = fixed_len[q]
-                    x = _uniform(rng) * fixed_ahead[q, m - 1]
+                    u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
+                    x = u * fixed_ahead[q, m - 1]
                     ahead = 0
                     while ahead < m - 1 and fixed_ahead[q, ahead] < x:
                         ahead += 1
                     for jj in range(ahead + 1):
-                        d += _exponential(rng) / fixed_rates[q, jj]
+                        e, s0, s1, s2, s3 = _exp_log(s0, s1, s2, s3)
+                        d += e / fixed_rates[q, jj]
             if alt_patience[a] and d > left[i]:
                 break
             now += d
@@ -457,7 +519,8 @@ def _run(
                 left[i] -= d
             nxt = alt_next[a]
             if nxt < 0:
-                outcome[l_caller[i]] = alt_outcome[a]
+                if l_in[i]:
+                    ended_as[alt_outcome[a]] += 1
                 break
             if steps[i] >= _MAX_STEPS:
                 break
@@ -472,16 +535,17 @@ def _run(
     for q in range(n_slots):
         j = head[q]
         while j >= 0:
-            if j_dead[j] < math.inf and t_begin <= j_time[j] < t_end:
-                h = _hour_of(j_time[j])
+            if j_dead[j] < math.inf and j_week[j] >= 0:
+                h = j_hour[j]
                 f_abandoned[q, h] += 1.0
                 f_wait_all[q, h] += j_dead[j] - j_time[j]
-                w_abandoned[_week_of(j_time[j] - t_begin), q] += 1.0
+                w_abandoned[j_week[j], q] += 1.0
             j = j_next[j]
+    ended_as[ABANDONED] += n - ended_as.sum()
     return (
         np.array([full, n]),
-        outcome[:n],
-        arrive[:n],
+        ended_as,
+        calls_hour,
         f_joined,
         f_answered,
         f_abandoned,
@@ -636,40 +700,37 @@ def simulate_centre(
     if weeks < 1:
         raise IvrscoreError(f"weeks must be at least 1, not {weeks}")
     warn_if_slow()
-    c = compile_tree(tree)
+    slots, tables, callers, n_outcomes = _SETUP.get(
+        tree, ("centre", weeks, warmup_h), lambda: _setup(tree, weeks, warmup_h)
+    )
     seed_seq = np.random.SeedSequence(rng if isinstance(rng, int) or rng is None else None)
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(seed_seq)
-    tables = _tables(c)
-    callers = _callers(c, weeks, warmup_h)
     # the kernel's generator state (xoshiro256**, four words), from the run's stream
     state = np.random.SeedSequence(int(gen.integers(0, 2**63 - 1))).generate_state(4, np.uint64)
     t_begin, t_end = 0.0, weeks * WEEK_S
-    rates, first, expected = callers[:3]
-    # room for the callers (a Poisson number: six standard deviations over), those in the
-    # building at once, their places in lines and the heap; a run that needs more is run again,
-    # from the same generator state, with twice the room it lacked: the same numbers
-    caps = [int(expected + 6.0 * math.sqrt(expected)) + 64, 8192, 8192, 4096]
+    # room for the callers in the building at once, their places in lines and the heap; a run
+    # that needs more is run again, from the same generator state, with twice the room it
+    # lacked: the same numbers
+    caps = [8192, 8192, 4096]
     while True:
         with np.errstate(over="ignore"):  # the generator wraps round on purpose (plain Python)
             res = cast(Any, _run)(
-                *tables, rates, first, *caps, *callers[3:], t_begin, t_end, weeks, state.copy()
+                *tables, *callers[:2], *caps, *callers[2:], t_begin, t_end, weeks, n_outcomes, state
             )
         full = int(res[0][0])
         if full == 0:
             break
         caps[full - 1] *= 2
-    outcome, arrive = res[1].astype(np.int64), res[2]
+    calls = int(res[0][1])
+    counts, per_hour = res[1][: len(OUTCOMES)], res[2]
     f_joined, f_answered, f_abandoned, f_wait_ans, f_within, f_wait_all, f_busy = res[3:10]
     w_joined, w_answered, w_abandoned, w_wait_ans, w_busy = res[10:]
-    measured = (arrive >= t_begin) & (arrive < t_end)
-    calls = int(measured.sum())
-    counts = np.bincount(outcome[measured], minlength=len(OUTCOMES))[: len(OUTCOMES)]
     outcomes = {o: float(n) / max(calls, 1) for o, n in zip(OUTCOMES, counts, strict=True)}
-    agents = tables[10]
+    agents = tables[10].copy()  # the kept table stays as it is
     with np.errstate(divide="ignore", invalid="ignore"):
         hours = QueueHours(
-            names=tuple(s.name for s in c.slots),
-            queues=tuple(tuple(s.queues) for s in c.slots),
+            names=tuple(s[0] for s in slots),
+            queues=tuple(s[1] for s in slots),
             offered=f_joined / weeks,
             agents=agents,
             asa_s=f_wait_ans / f_answered,
@@ -677,30 +738,45 @@ def simulate_centre(
             p_abandon=f_abandoned / f_joined,
             occupancy=f_busy / (agents * 3600.0 * weeks),
             mean_wait_s=f_wait_all / f_joined,
-            calls=np.bincount(
-                (arrive[measured] // 3600).astype(np.int64) % HOURS, minlength=HOURS
-            ).astype(float)
-            / weeks,
-            fixed=tuple(s.fixed for s in c.slots),
-            handle_time_s=tuple(s.handle_time_s for s in c.slots),
+            calls=per_hour / weeks,
+            fixed=tuple(s[2] for s in slots),
+            handle_time_s=tuple(s[3] for s in slots),
         )
         on_duty = agents.sum(axis=1) * 3600.0  # agent-seconds a week
         weekly = {
-            s.name: {
+            s[0]: {
                 "p_abandon": w_abandoned[:, r] / w_joined[:, r],
                 "asa_s": w_wait_ans[:, r] / w_answered[:, r],
                 "occupancy": w_busy[:, r] / on_duty[r],
             }
-            for r, s in enumerate(c.slots)
+            for r, s in enumerate(slots)
         }
     return Centre(hours, outcomes, calls, weeks, weekly, rng)
 
 
+_Slot = tuple[str, tuple[str, ...], bool, float]
+_Setup = tuple[tuple[_Slot, ...], tuple[NDArray[Any], ...], tuple[Any, ...], int]
+_SETUP: PerTree[_Setup] = PerTree()
+"""What :func:`simulate_centre` works out from a tree before it runs, kept per live tree
+(trees are frozen) and horizon: another run of the same tree (another seed, a replication)
+starts the kernel at once. Nothing kept refers to the tree, so it is dropped with the tree."""
+
+
+def _setup(tree: PhoneTree, weeks: int, warmup_h: float) -> _Setup:
+    """Each slot's name, queues, whether it keeps its own Erlang A wait and its handling
+    time; the kernel's step tables and queue parameters; what it needs to draw the callers;
+    and the number of outcomes it counts."""
+    c = compile_tree(tree)
+    slots = tuple((s.name, tuple(s.queues), s.fixed, s.handle_time_s) for s in c.slots)
+    n_outcomes = max(len(OUTCOMES), int(c.alt_outcome.max(initial=0)) + 1)
+    return slots, _tables(c), _callers(c, weeks, warmup_h), n_outcomes
+
+
 def _callers(c: Compiled, weeks: int, warmup_h: float) -> tuple[Any, ...]:
-    """What the kernel needs to draw the callers as they ring: the arrival rate (calls a
-    second) of each hour from the start of the warm-up, that first hour (negative: seconds
-    count from the first measured Monday 00:00), the expected number of calls, the pattern of
-    schedules in force each minute of the week, the chain start of each task, persona,
+    """What the kernel needs to draw the callers as they ring: the mean gap between calls
+    (seconds; 0 for no calls) of each hour from the start of the warm-up, that first hour
+    (negative: seconds count from the first measured Monday 00:00), the pattern of schedules in
+    force each minute of the week, the chain start of each task, persona,
     zero-out habit and pattern, and the draws of task, persona, zero-out and patience."""
     tree = c.tree
     assert tree.volume is not None
@@ -730,9 +806,8 @@ def _callers(c: Compiled, weeks: int, warmup_h: float) -> tuple[Any, ...]:
             assert isinstance(pat, NoPatience)
             kind[k] = _P_NONE
     return (
-        per_hour / 3600.0,
+        np.divide(3600.0, per_hour, out=np.zeros_like(per_hour), where=per_hour > 0),
         first,
-        float(per_hour.sum()),
         minute_pattern.astype(np.int64),
         table,
         task_cum,
