@@ -359,6 +359,32 @@ def test_same_seed_same_week_and_plain_python_agrees() -> None:
     assert out.stdout.strip() == f"{a.outcomes!r} {np.nansum(a.hours.asa_s)!r}"
 
 
+def test_the_setup_kept_per_tree_gives_the_same_week_and_dies_with_the_tree() -> None:
+    """A second run of a tree starts from the set-up kept for it: the same numbers as a tree
+    just loaded from the same text, and nothing kept holds the tree alive."""
+    import gc
+    import weakref
+
+    from ivrscore.engine import centre
+
+    text = ONE_QUEUE.format(calls=20 * 168, agents=4, handle=600.0, patience=300.0)
+    tree = ivr.loads(text)
+    first = ivr.simulate_centre(tree, rng=4, warmup_h=2)
+    again = ivr.simulate_centre(tree, rng=4, warmup_h=2)
+    fresh = ivr.simulate_centre(ivr.loads(text), rng=4, warmup_h=2)
+    for run in (again, fresh):
+        assert run.outcomes == first.outcomes
+        np.testing.assert_array_equal(run.hours.asa_s, first.hours.asa_s)
+        np.testing.assert_array_equal(run.hours.occupancy, first.hours.occupancy)
+    first.hours.agents[:] = 0  # a result's arrays are its own, not the kept tables
+    assert ivr.simulate_centre(tree, rng=4, warmup_h=2).outcomes == first.outcomes
+    gone = weakref.ref(tree)
+    del tree
+    gc.collect()
+    assert gone() is None
+    assert all(k[0]() is not None for k in centre._SETUP._kept.values())
+
+
 def test_the_demo_centre_peaks_on_monday_morning() -> None:
     """acme_telecom's busiest simulated hour is the model's Monday-morning peak, and the
     faults line loses more callers there than on a quiet afternoon."""

@@ -32,7 +32,10 @@ drawn as they ring; its one heap holds the callers on their way through the menu
 caller who gives up is found when an agent next looks for a caller in that line, and counted at
 the moment patience ran out; and as handling is exponential, the next end of a call in a slot is
 drawn for the slot (at rate calls in progress / handle time, ending one of them at random, the
-same law as one talk time per call), so nothing is kept per call in progress.
+same law as one talk time per call), so nothing is kept per call in progress; nor is anything
+kept per call once it is over (outcomes and hours are counted as calls end and ring). What a run
+works out from the tree before the kernel starts is kept per tree
+(:class:`~ivrscore._pertree.PerTree`).
 """
 
 from __future__ import annotations
