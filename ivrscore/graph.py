@@ -19,13 +19,11 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from ._text import word_count
 from .model.callers import AnsweredWait, Persona
@@ -41,13 +39,18 @@ from .model.nodes import (
 )
 from .model.tree import PhoneTree
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 __all__ = [
     "EVENTS",
     "IMPLICIT_HANGUP",
+    "Flow",
     "Route",
     "best_routes",
     "edge_allowed",
     "expected_wait_s",
+    "flow",
     "flow_edges",
     "humans",
     "leads_to_human",
@@ -252,6 +255,8 @@ def to_networkx(tree: PhoneTree, *, waits: bool = True) -> nx.MultiDiGraph[str]:
     >>> sorted({d["event"] for _, _, d in g.edges(data=True)})
     ['callback', 'closed', 'failure', 'invalid', 'next', 'no_input', 'option', 'transfer', 'zero_out']
     """
+    import networkx as nx  # here: the commands that only lint or validate never import it
+
     g: nx.MultiDiGraph[str] = nx.MultiDiGraph(name=tree.name, entry=tree.entry)
     persona = tree.personas[0] if len(tree.personas) == 1 else _typical(tree)
     g.add_nodes_from(
@@ -315,6 +320,97 @@ def flow_edges(
                 attrs.setdefault(k, v)
             edges.append((nid, IMPLICIT_HANGUP if target is None else target, attrs))
     return edges
+
+
+class Flow:
+    """How callers move through a tree, as plain adjacency: the nodes and edges of
+    :func:`to_networkx` without building a networkx graph.
+
+    Attributes
+    ----------
+    entry : str
+        The entry node.
+    types : dict of str to str
+        Each node's type, in the graph's node order: the tree's nodes in file order, then
+        :data:`IMPLICIT_HANGUP` (type ``hangup``) when an edge reaches it.
+    handles : dict of str to tuple of str
+        The tasks each node handles.
+    out : dict of str to list of (str, dict)
+        Per node, its edges as ``(target, attributes)`` in the order networkx lists a
+        :class:`~networkx.MultiDiGraph`'s out-edges (grouped by target, targets in the order
+        first reached).
+
+    Examples
+    --------
+    >>> import ivrscore as ivr
+    >>> f = flow(ivr.load(ivr.examples.path("acme_redesign")))
+    >>> f.types["main_menu"], [(v, d["key"]) for v, d in f.out["main_menu"]][:2]
+    ('menu', [('faults_account', '1'), ('account_menu', '2')])
+    """
+
+    __slots__ = ("entry", "handles", "out", "types")
+
+    def __init__(
+        self,
+        entry: str,
+        types: dict[str, str],
+        handles: dict[str, tuple[str, ...]],
+        edges: Iterable[tuple[str, str, dict[str, Any]]],
+    ) -> None:
+        raw: dict[str, list[tuple[str, dict[str, Any]]]] = {n: [] for n in types}
+        for u, v, d in edges:
+            if u not in raw:
+                types[u] = "hangup" if u == IMPLICIT_HANGUP else ""
+                raw[u] = []
+            if v not in raw:
+                types[v] = "hangup" if v == IMPLICIT_HANGUP else ""
+                raw[v] = []
+            raw[u].append((v, d))
+        for u, lst in raw.items():
+            if len(lst) > 1 and len({v for v, _ in lst}) < len(lst):
+                by: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+                for v, d in lst:
+                    by.setdefault(v, []).append((v, d))
+                raw[u] = [e for group in by.values() for e in group]
+        self.entry = entry
+        self.types = types
+        self.handles = handles
+        self.out = raw
+
+    @classmethod
+    def from_networkx(cls, g: nx.MultiDiGraph[str]) -> Flow:
+        """The flow of a graph made by :func:`to_networkx` (or edited since)."""
+        return cls(
+            g.graph["entry"],
+            {n: d.get("type", "") for n, d in g.nodes(data=True)},
+            {n: tuple(d.get("handles", ())) for n, d in g.nodes(data=True)},
+            g.edges(data=True),
+        )
+
+    def edges(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Every edge as ``(source, target, attributes)``, in networkx's order."""
+        for u, lst in self.out.items():
+            for v, d in lst:
+                yield u, v, d
+
+    def successors(self) -> dict[str, list[str]]:
+        """Per node, the targets of its edges (once each, in order)."""
+        return {u: list(dict.fromkeys(v for v, _ in lst)) for u, lst in self.out.items()}
+
+
+def flow(tree: PhoneTree, *, waits: bool = True) -> Flow:
+    """How callers move through a tree (:class:`Flow`): :func:`to_networkx`'s nodes and edges
+    as plain dicts, for code that walks them (the linter, the routes, ``validate``).
+
+    Parameters
+    ----------
+    tree : PhoneTree
+    waits : bool, default True
+        As in :func:`to_networkx`.
+    """
+    types: dict[str, str] = {nid: node.type for nid, node in tree.nodes.items()}
+    handles = {nid: tuple(getattr(node, "handles", ())) for nid, node in tree.nodes.items()}
+    return Flow(tree.entry, types, handles, flow_edges(tree, waits=waits))
 
 
 _EDGE_DEFAULTS: dict[str, Any] = {
@@ -566,21 +662,19 @@ def _edge_cost(d: dict[str, Any], with_wait: bool) -> float:
     return cost
 
 
-def _route(
-    g: nx.MultiDiGraph[str], path: list[str], events: frozenset[str], with_wait: bool
-) -> Route:
+def _route(f: Flow, path: list[str], events: frozenset[str], with_wait: bool) -> Route:
     keys: list[str | None] = []
     used: list[str] = []
     listen = typing = wait = 0.0
     for u, v in pairwise(path):
-        cands = [d for d in g[u][v].values() if d["event"] in events]
+        cands = [d for w, d in f.out[u] if w == v and d["event"] in events]
         d = min(cands, key=lambda e: _edge_cost(e, with_wait))
         keys.append(d["key"])
         used.append(d["event"])
         listen += d["listen_s"]
         typing += d["input_s"]
         wait += d["wait_s"]
-    types = tuple(g.nodes[n]["type"] for n in path)
+    types = tuple(f.types[n] for n in path)
     return Route(
         nodes=tuple(path),
         keys=tuple(keys),
@@ -597,16 +691,18 @@ _Adjacency = dict[str, dict[str, float]]
 """Per node, the cheapest cost to each node it leads to (insertion order: the graph's)."""
 
 
-def _collapsed(g: nx.MultiDiGraph[str], events: frozenset[str], with_wait: bool) -> _Adjacency:
+def _collapsed(f: Flow, events: frozenset[str], with_wait: bool) -> _Adjacency:
     """Per node pair, the cheapest edge among ``events``: ``{u: {v: cost}}``."""
-    d: _Adjacency = {n: {} for n in g.nodes}
-    for u, v, data in g.edges(data=True):
-        if data["event"] not in events:
-            continue
-        w = _edge_cost(data, with_wait)
-        out = d[u]
-        if v not in out or w < out[v]:
-            out[v] = w
+    d: _Adjacency = {}
+    for u, lst in f.out.items():
+        out: dict[str, float] = {}
+        for v, data in lst:
+            if data["event"] not in events:
+                continue
+            w = _edge_cost(data, with_wait)
+            if v not in out or w < out[v]:
+                out[v] = w
+        d[u] = out
     return d
 
 
@@ -654,7 +750,7 @@ class _Search:
 
 
 def _shortest(
-    g: nx.MultiDiGraph[str],
+    f: Flow,
     source: str,
     targets: set[str],
     *,
@@ -670,8 +766,8 @@ def _shortest(
     best path passes no other target (the common case, so most calls cost nothing)."""
     if not targets:
         return None
-    d = collapsed if collapsed is not None else _collapsed(g, events, with_wait)
-    rank_of = order if order is not None else {n: i for i, n in enumerate(g.nodes)}
+    d = collapsed if collapsed is not None else _collapsed(f, events, with_wait)
+    rank_of = order if order is not None else {n: i for i, n in enumerate(f.types)}
 
     def pick(search: _Search) -> str | None:
         dist = search.dist
@@ -683,7 +779,7 @@ def _shortest(
             transfers = dist[t] // TRANSFER_COST_S
             # fewest transfers; then, for task routes, the most specific resolver (the option
             # made for the task, not a generalist reachable sooner); then cost, length, order
-            specific = len(g.nodes[t]["handles"]) if prefer_specialist else 0
+            specific = len(f.handles.get(t, ())) if prefer_specialist else 0
             return (transfers, specific, dist[t], search.hops[t], rank_of[t])
 
         return min(reached, key=rank)
@@ -693,14 +789,22 @@ def _shortest(
         if best is not None:
             path = unblocked.path(best)
             if not any(n in targets for n in path[:-1]):
-                return _route(g, path, events, with_wait)
+                return _route(f, path, events, with_wait)
     search = _Search(d, source, targets)
     best = pick(search)
-    return None if best is None else _route(g, search.path(best), events, with_wait)
+    return None if best is None else _route(f, search.path(best), events, with_wait)
+
+
+def _flow_of(tree: PhoneTree, graph: Flow | nx.MultiDiGraph[str] | None) -> Flow:
+    if graph is None:
+        return flow(tree)
+    if isinstance(graph, Flow):
+        return graph
+    return Flow.from_networkx(graph)
 
 
 def best_routes(
-    tree: PhoneTree, graph: nx.MultiDiGraph[str] | None = None
+    tree: PhoneTree, graph: Flow | nx.MultiDiGraph[str] | None = None
 ) -> dict[str, Route | None]:
     """The intended route from the entry to a node that resolves each task.
 
@@ -716,8 +820,8 @@ def best_routes(
     Parameters
     ----------
     tree : PhoneTree
-    graph : networkx.MultiDiGraph, optional
-        ``tree.to_networkx()``, when the caller already has it.
+    graph : Flow or networkx.MultiDiGraph, optional
+        ``flow(tree)`` or ``tree.to_networkx()``, when the caller already has it.
 
     Returns
     -------
@@ -734,13 +838,13 @@ def best_routes(
     >>> r.describe()
     'welcome → main_menu [3] → billing_account → billing_menu [1] → pay_by_phone'
     """
-    g = graph if graph is not None else to_networkx(tree)
-    d = _collapsed(g, _TASK_EVENTS, False)
+    f = _flow_of(tree, graph)
+    d = _collapsed(f, _TASK_EVENTS, False)
     unblocked = _Search(d, tree.entry)
-    order = {n: i for i, n in enumerate(g.nodes)}
+    order = {n: i for i, n in enumerate(f.types)}
     return {
         task: _shortest(
-            g,
+            f,
             tree.entry,
             set(nodes),
             events=_TASK_EVENTS,
@@ -760,7 +864,10 @@ def humans(tree: PhoneTree) -> tuple[str, ...]:
 
 
 def route_to_human(
-    tree: PhoneTree, graph: nx.MultiDiGraph[str] | None = None, *, include_wait: bool = True
+    tree: PhoneTree,
+    graph: Flow | nx.MultiDiGraph[str] | None = None,
+    *,
+    include_wait: bool = True,
 ) -> Route | None:
     """The fastest route from the entry to any human, or ``None`` when no human is reachable.
 
@@ -774,5 +881,10 @@ def route_to_human(
     >>> r.goal, r.menus, round(r.wait_s)
     ('general_agent', 2, 38)
     """
-    g = graph if graph is not None else to_networkx(tree)
-    return _shortest(g, tree.entry, set(humans(tree)), events=_HUMAN_EVENTS, with_wait=include_wait)
+    return _shortest(
+        _flow_of(tree, graph),
+        tree.entry,
+        set(humans(tree)),
+        events=_HUMAN_EVENTS,
+        with_wait=include_wait,
+    )

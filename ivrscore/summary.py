@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._text import plural
-from .graph import Route, best_routes, route_to_human, to_networkx
+from .graph import Route, best_routes, flow, route_to_human
 from .model.nodes import NODE_TYPES
 from .model.tree import PhoneTree
 
@@ -102,7 +102,7 @@ def summarise(tree: PhoneTree) -> TreeSummary:
     >>> s.node_counts["menu"], s.human.goal
     (3, 'general_agent')
     """
-    g = to_networkx(tree)
+    g = flow(tree)
     counts: Counter[str] = Counter(node.type for node in tree.nodes.values())
     routes = best_routes(tree, g)
     return TreeSummary(

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import ivrscore as ivr
+from ivrscore._digraph import descendants, strongly_connected_components
 from ivrscore.graph import (
     IMPLICIT_HANGUP,
     best_routes,
     expected_wait_s,
+    flow,
     menu_timeline,
     node_duration_s,
     route_to_human,
@@ -228,3 +231,50 @@ def test_graph_of_generated_trees(tree: ivr.PhoneTree) -> None:
     for route in best_routes(tree, g).values():
         if route is not None:
             assert route.nodes[0] == tree.entry and route.seconds >= 0
+
+
+# -- the plain flow and graph algorithms: the same answers as networkx, without it ------------
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trees())
+def test_flow_lists_the_nodes_and_edges_of_to_networkx_in_its_order(tree: ivr.PhoneTree) -> None:
+    g = tree.to_networkx()
+    f = flow(tree)
+    assert list(f.types) == list(g.nodes)
+    assert f.types == {n: d["type"] for n, d in g.nodes(data=True)}
+    assert list(f.edges()) == list(g.edges(data=True))
+    for u in g.nodes:
+        assert [(v, d) for _, v, d in g.out_edges(u, data=True)] == f.out[u]
+    # the routes are the same whichever graph they are given
+    assert best_routes(tree, f) == best_routes(tree, g) == best_routes(tree)
+    assert route_to_human(tree, f) == route_to_human(tree, g) == route_to_human(tree)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 12).flatmap(
+        lambda n: st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=30)
+    )
+)
+def test_strongly_connected_components_and_descendants_agree_with_networkx(
+    pairs: list[tuple[int, int]],
+) -> None:
+    import networkx as nx
+
+    g: nx.DiGraph[int] = nx.DiGraph()
+    succ: dict[int, list[int]] = {}
+    for u, v in pairs:  # duplicates and self-loops included
+        g.add_edge(u, v)
+        succ.setdefault(u, []).append(v)
+        succ.setdefault(v, [])
+    assert list(strongly_connected_components(succ)) == list(nx.strongly_connected_components(g))
+    for n in succ:
+        assert descendants(succ, n) == nx.descendants(g, n)
+
+
+def test_strongly_connected_components_of_a_long_chain_do_not_recurse() -> None:
+    n = 100_000
+    succ = {i: [i + 1] for i in range(n)} | {n: [0]}
+    (comp,) = strongly_connected_components(succ)
+    assert len(comp) == n + 1

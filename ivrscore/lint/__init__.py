@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .._collector import paused
 from ..model.tree import PhoneTree
 from ..standard import Standard
 from . import rules as _rules  # noqa: F401  (registers the rules)
@@ -99,6 +100,11 @@ def lint(
                 "ignore": [*std.ignore, *(ignore or [])],
             }
         )
+    with paused():  # many small objects, no cycles: see ivrscore._collector
+        return _lint(tree, std)
+
+
+def _lint(tree: PhoneTree, std: Standard) -> Findings:
     ctx = Context(tree, std)
     out: list[Finding] = []
     for r in rule_list():

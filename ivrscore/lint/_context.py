@@ -7,17 +7,16 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-import numpy as np
-from numpy.typing import NDArray
-
+from .._digraph import descendants
 from ..exceptions import IvrscoreError
 from ..graph import (
     IMPLICIT_HANGUP,
+    Flow,
     Route,
     best_routes,
     edge_allowed,
     expected_wait_s,
+    flow,
     route_to_human,
     to_networkx,
 )
@@ -27,6 +26,10 @@ from ..promises import Promise, all_promises
 from ..standard import Standard
 
 if TYPE_CHECKING:
+    import networkx as nx
+    import numpy as np
+    from numpy.typing import NDArray
+
     from ..engine._compile import Slot
 from ..timeofday import patterns
 
@@ -47,35 +50,40 @@ def short(text: str | None, limit: int = 60) -> str:
 
 
 class Context:
-    """The tree, its graph and the standard, with analyses computed on first use."""
+    """The tree, how callers move through it (:class:`~ivrscore.graph.Flow`) and the standard,
+    with analyses computed on first use."""
 
     def __init__(self, tree: PhoneTree, standard: Standard) -> None:
         self.tree = tree
         self.standard = standard
-        self.g: nx.MultiDiGraph[str] = to_networkx(tree)
+        self.flow: Flow = flow(tree)
         self._kinds: dict[str, dict[str, str]] = {}
         self._reachable_of: dict[tuple[str, ...], list[tuple[str, Node]]] = {}
+
+    @cached_property
+    def g(self) -> nx.MultiDiGraph[str]:
+        """The tree as a networkx graph (:func:`~ivrscore.graph.to_networkx`), built on first
+        use: the built-in rules read :attr:`flow` instead."""
+        return to_networkx(self.tree)
 
     # -- reachability ---------------------------------------------------------------------------
 
     @cached_property
     def edges(self) -> list[tuple[str, str, dict[str, Any]]]:
         """Every edge of the graph with its attributes, listed once for all the rules."""
-        return list(self.g.edges(data=True))
+        return list(self.flow.edges())
 
     @cached_property
     def purposeful(self) -> dict[str, list[str]]:
         """Per node, where its purposeful edges (a choice, an entry, a next step) lead."""
-        out: dict[str, list[str]] = {n: [] for n in self.g.nodes}
-        for u, v, d in self.edges:
-            if d["event"] in PURPOSEFUL:
-                out[u].append(v)
-        return out
+        return {
+            u: [v for v, d in lst if d["event"] in PURPOSEFUL] for u, lst in self.flow.out.items()
+        }
 
     @cached_property
     def reachable(self) -> set[str]:
         """Nodes a call can reach from the entry by any edge."""
-        return {self.tree.entry} | set(nx.descendants(self.g, self.tree.entry))
+        return {self.tree.entry} | descendants(self.flow.successors(), self.tree.entry)
 
     @cached_property
     def depth(self) -> dict[str, int]:
@@ -144,12 +152,12 @@ class Context:
 
     @cached_property
     def routes(self) -> dict[str, Route | None]:
-        return best_routes(self.tree, self.g)
+        return best_routes(self.tree, self.flow)
 
     @cached_property
     def human_route_ivr(self) -> Route | None:
         """Fastest way to a person counting menus and keys only (no queue waits)."""
-        return route_to_human(self.tree, self.g, include_wait=False)
+        return route_to_human(self.tree, self.flow, include_wait=False)
 
     @cached_property
     def option_demand(self) -> dict[tuple[str, str], float]:
@@ -205,7 +213,7 @@ class Context:
         guards = {guard for _, _, _, guard in edges}
         for pattern in self.patterns:
             allowed = {guard: edge_allowed(guard, pattern) for guard in guards}
-            adj: dict[str, list[tuple[str, str]]] = {n: [] for n in self.g.nodes}
+            adj: dict[str, list[tuple[str, str]]] = {n: [] for n in self.flow.types}
             for u, v, event, guard in edges:
                 if allowed[guard]:
                     adj[u].append((event, v))

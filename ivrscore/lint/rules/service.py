@@ -64,7 +64,7 @@ def closed_dead_end(ctx: Context) -> Iterator[Hit]:
             )
     for nid, branch in ctx.nodes("branch"):
         assert isinstance(branch, Branch)
-        for _, target, d in ctx.g.out_edges(nid, data=True):
+        for target, d in ctx.flow.out[nid]:
             if d["event"] == "closed" and ctx.only_goodbye(target):
                 schedules = ", ".join(
                     c.open or c.closed or "" for c in branch.when if c.open or c.closed

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import networkx as nx
-
+from ..._digraph import strongly_connected_components
 from ..._text import plural
 from ...graph import IMPLICIT_HANGUP
 from ...model.nodes import Input, Menu, Message, Queue
@@ -115,8 +114,7 @@ def trap_loop(ctx: Context) -> Iterator[Hit]:
     after every failure, never reaches help; the only way out is to give up. GetHuman v1.0 and
     the Bolna/Bedrock validators treat an unbounded cycle as an error.
     """
-    g = ctx.g
-    final = {n for n in g.nodes if n == IMPLICIT_HANGUP or is_final(ctx.tree.nodes.get(n))}
+    final = {n for n in ctx.flow.types if n == IMPLICIT_HANGUP or is_final(ctx.tree.nodes.get(n))}
     dead = {
         n
         for n, node in ctx.tree.nodes.items()
@@ -136,11 +134,13 @@ def trap_loop(ctx: Context) -> Iterator[Hit]:
                 todo.append(u)
     order = {n: i for i, n in enumerate(ctx.tree.nodes)}
     trapped = ctx.reachable - can_leave
-    sub: nx.DiGraph[str] = nx.DiGraph()  # the purposeful edges among trapped nodes only
-    sub.add_nodes_from(n for n in g.nodes if n in trapped)
-    sub.add_edges_from((u, v) for u in sub.nodes for v in ctx.purposeful.get(u, ()) if v in trapped)
-    for comp in nx.strongly_connected_components(sub):
-        if len(comp) == 1 and not sub.has_edge(next(iter(comp)), next(iter(comp))):
+    sub = {  # the purposeful edges among trapped nodes only
+        u: [v for v in ctx.purposeful.get(u, ()) if v in trapped]
+        for u in ctx.flow.types
+        if u in trapped
+    }
+    for comp in strongly_connected_components(sub):
+        if len(comp) == 1 and next(iter(comp)) not in sub[next(iter(comp))]:
             continue
         members = sorted(comp, key=lambda n: order.get(n, 10**9))
         loop = " → ".join([*members, members[0]])
@@ -151,14 +151,15 @@ def trap_loop(ctx: Context) -> Iterator[Hit]:
             path=tuple(members),
         )
     # error loops: failures that send the caller back round with no bound
-    fail: nx.DiGraph[str] = nx.DiGraph()
+    fail: dict[str, list[str]] = {}  # nodes in the order a networkx graph would add them
     for nid, node in ctx.asking():
         for land in ctx.passive_landings(node.on_failure):
             if isinstance(ctx.tree.nodes.get(land), Menu | Input):
-                fail.add_edge(nid, land)
-    for comp in nx.strongly_connected_components(fail):
+                fail.setdefault(nid, []).append(land)
+                fail.setdefault(land, [])
+    for comp in strongly_connected_components(fail):
         first = min(comp, key=lambda n: order[n])
-        if len(comp) == 1 and not fail.has_edge(first, first):
+        if len(comp) == 1 and first not in fail[first]:
             continue
         members = sorted(comp, key=lambda n: order[n])
         loop = " → ".join([*members, members[0]])
