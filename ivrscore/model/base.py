@@ -12,7 +12,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PrivateAttr,
     SerializationInfo,
     SerializerFunctionWrapHandler,
     ValidatorFunctionWrapHandler,
@@ -39,7 +38,10 @@ class Model(BaseModel):
         populate_by_name=True,
     )
 
-    _keys: tuple[str, ...] = PrivateAttr(default=())
+    # The input's key order lives in a slot, not a pydantic private attribute: private
+    # attributes make pydantic run a Python post-init per model (over half the time of
+    # loading a 10^5-node file). Copies and pickles carry it (below).
+    __slots__ = ("_keys",)  # no annotation: pydantic would make an annotated one private
 
     def __eq__(self, other: object) -> bool:
         """Equal when of the same type with equal field values (source positions and key order
@@ -56,17 +58,41 @@ class Model(BaseModel):
     def _remember_key_order(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
         obj = handler(data)
         if isinstance(data, dict) and isinstance(obj, Model):
-            obj._keys = tuple(str(k) for k in data)
+            # validation forbids unknown keys, so every key is a field name or alias (a str)
+            object.__setattr__(obj, "_keys", tuple(data))
         return obj
+
+    def _key_order(self) -> tuple[str, ...]:
+        return getattr(self, "_keys", ())
+
+    def __copy__(self) -> Model:
+        new = super().__copy__()
+        object.__setattr__(new, "_keys", self._key_order())
+        return new
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Model:
+        new = super().__deepcopy__(memo)
+        object.__setattr__(new, "_keys", self._key_order())
+        return new
+
+    def __getstate__(self) -> dict[Any, Any]:
+        state = super().__getstate__()
+        state["_keys"] = self._key_order()
+        return state
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state)
+        object.__setattr__(self, "_keys", state.get("_keys", ()))
 
     @model_serializer(mode="wrap")
     def _dump_in_key_order(
         self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
     ) -> Any:
         out = handler(self)
-        if not self._keys or not isinstance(out, dict):
+        keys = self._key_order()
+        if not keys or not isinstance(out, dict):
             return out
-        rank = {k: i for i, k in enumerate(self._keys)}
+        rank = {k: i for i, k in enumerate(keys)}
         return dict(sorted(out.items(), key=lambda kv: rank.get(kv[0], len(rank))))
 
 

@@ -293,8 +293,8 @@ def check_arrival_table(value: Any) -> Any:
     """Validate a 7x24 arrival table (used by the tree model)."""
     if isinstance(value, str):
         return value
-    rows = list(value)
-    if len(rows) != 7 or any(len(r) != 24 for r in rows):
+    rows = list(value) if isinstance(value, list | tuple) else []
+    if len(rows) != 7 or any(not isinstance(r, list | tuple) or len(r) != 24 for r in rows):
         raise ValueError(
             "arrivals must be 'uniform', 'office_hours' or a table of 7 rows (Monday first) "
             "of 24 hourly weights"
