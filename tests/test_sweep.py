@@ -271,6 +271,17 @@ def test_one_and_two_local_workers_give_identical_numbers() -> None:
     assert two.to_records() == one.to_records()
 
 
+def test_dask_batches_deal_every_task_once() -> None:
+    from ivrscore._sweep_pool import BATCHES_PER_THREAD, _batches
+
+    for n, threads in [(1, 2), (7, 2), (200, 2), (3, 64)]:
+        batches = _batches(n, threads)
+        assert sorted(i for b in batches for i in b) == list(range(n))
+        assert len(batches) == min(n, threads * BATCHES_PER_THREAD)
+        assert max(map(len, batches)) - min(map(len, batches)) <= 1
+    assert _batches(5, 1)[:2] == [[0, 4], [1]]
+
+
 def same_simulation(a: ivr.Simulation, b: ivr.Simulation) -> None:
     """Two simulations with the same numbers, to the last bit (NaN equal to NaN)."""
     assert json.dumps(a.to_dict()) == json.dumps(b.to_dict())
