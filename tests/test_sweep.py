@@ -307,6 +307,9 @@ def test_a_dask_local_cluster_gives_exactly_the_local_results() -> None:
         remote = ivr.sweep(desk(), grid, engine="simulate", calls=3_000, rng=5, client=client)
         exact = ivr.sweep(desk(), grid, client=client)
         spread = ivr.simulate(desk(), calls=calls, rng=2, client=client)
+        with pytest.raises(ivr.TreeFileError, match=r"sweep point 1: .*agents=0") as err:
+            ivr.sweep(desk(), {AGENTS: [3, 0]}, client=client)  # built on a worker
+        assert err.value.node == "desk_q"
 
         def compiled_here() -> int:
             from ivrscore import _sweep_simulate
