@@ -8,9 +8,11 @@ Run: ``python benchmarks/bench_sweep.py [--points 200] [--calls 20000] [--big-ca
   and ``jobs=2`` (a fresh pool of two per run, its start-up included) for each start method of
   ``--methods`` (``IVRSCORE_START_METHOD``), interleaved round by round; the best of
   ``--rounds`` of each (a fork server is started once, so only its first round pays for it;
-  ``--thread`` keeps a second thread alive as a notebook does). Every run must give identical
+  ``--thread`` keeps a second thread alive as a notebook does; ``dask`` in ``--methods`` runs
+  the same sweep on a two-worker ``distributed.LocalCluster`` started once before the rounds,
+  its workers' CPU asked of them). Every run must give identical
   numbers (checked). Besides the wall-clock
-  speed-up it prints the one the CPU seconds imply on two free cores: jobs=1's CPU against this
+  speed-up (best against best, and the median of the rounds' paired ratios) it prints the one the CPU seconds imply on two free cores: jobs=1's CPU against this
   process's CPU plus half the workers' (the 200 tasks share out evenly), which a loaded,
   shared machine cannot show on the clock.
 - **One big simulation**: ``ivr.simulate(tree, calls=--big-calls, jobs=2)`` against
@@ -32,6 +34,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import sys
 import time
 from typing import Any
@@ -70,8 +73,10 @@ def bench_sweep(tree: ivr.PhoneTree, args: argparse.Namespace) -> None:
     n = len(agents) * len(patience)
     ivr.sweep(tree, [{}], engine="simulate", calls=1_000, jobs=1)  # warm-up: imports, kernel
     contenders = ["jobs=1"] + [f"jobs=2 {m}" for m in args.methods]
+    client = _dask_client() if "dask" in args.methods else None
     best: dict[str, tuple[float, float]] = {}
     best_free: dict[str, float] = {}
+    times: dict[str, list[float]] = {name: [] for name in contenders}
     records: dict[str, Any] = {}
     print(
         f"sweep: {n} points x {args.calls:,} simulated callers ({tree.name}), best of {args.rounds}"
@@ -79,10 +84,11 @@ def bench_sweep(tree: ivr.PhoneTree, args: argparse.Namespace) -> None:
     for r in range(args.rounds):
         for name in contenders:
             jobs = 1 if name == "jobs=1" else 2
-            if jobs == 2:
+            on_dask = name.endswith("dask")
+            if jobs == 2 and not on_dask:
                 os.environ["IVRSCORE_START_METHOD"] = name.split()[1]
 
-            def run(jobs: int = jobs) -> Any:
+            def run(jobs: int = jobs, on_dask: bool = on_dask) -> Any:
                 return ivr.sweep(
                     tree,
                     grid,
@@ -90,19 +96,26 @@ def bench_sweep(tree: ivr.PhoneTree, args: argparse.Namespace) -> None:
                     calls=args.calls,
                     rng=1,
                     jobs=jobs,
+                    client=client if on_dask else None,
                     progress=False,
                 )
 
+            before = _dask_cpu(client) if on_dask else 0.0
             t, cpu, s = _timed(run)
+            if on_dask:  # its workers outlive the run: ask them for their CPU seconds
+                _SPLIT["workers"] = _dask_cpu(client) - before
+                cpu = _SPLIT["self"] + _SPLIT["workers"]
             os.environ.pop("IVRSCORE_START_METHOD", None)
             records.setdefault(name, s.to_records())
             if records[name] != records["jobs=1"]:
                 sys.exit(f"the sweep's numbers depend on the workers ({name})")
             # on two free cores: this process's CPU, then the workers' shared between two
             free = _SPLIT["self"] + _SPLIT["workers"] / jobs if jobs > 1 else cpu
+            times[name].append(t)
             print(
-                f"  round {r + 1} {name:12s} {t:7.1f} s; CPU {cpu:6.1f} s ({cpu / t:4.2f} cores)"
-                f"; this process {_SPLIT['self']:5.1f} s, workers {_SPLIT['workers']:5.1f} s"
+                f"  round {r + 1} {name:12s} {t:7.2f} s; CPU {cpu:6.2f} s ({cpu / t:4.2f} cores)"
+                f"; this process {_SPLIT['self']:5.2f} s, workers {_SPLIT['workers']:5.2f} s"
+                f"; load average {os.getloadavg()[0]:.1f}"
             )
             if name not in best or t < best[name][0]:
                 best[name] = (t, cpu)
@@ -115,12 +128,40 @@ def bench_sweep(tree: ivr.PhoneTree, args: argparse.Namespace) -> None:
             if name.endswith("forkserver")
             else f"{best_free['jobs=1'] / best_free[name]:.2f}x"
         )
+        paired = sorted(a / b for a, b in zip(times["jobs=1"], times[name], strict=True))
         print(
             f"  speed-up {name} vs jobs=1: {t1 / best[name][0]:.2f}x wall-clock (best "
-            f"{best[name][0]:.1f} s vs {t1:.1f} s); from CPU seconds, on two free cores: "
-            f"{implied}"
+            f"{best[name][0]:.2f} s vs {t1:.2f} s); paired by round: median "
+            f"{statistics.median(paired):.2f}x (range {paired[0]:.2f}-{paired[-1]:.2f}x); "
+            f"from CPU seconds, on two free cores: {implied}"
         )
     print("  identical numbers in every run: True")
+    if client is not None:
+        client.close()
+        client.cluster.close()
+
+
+def _dask_client() -> Any:
+    """A LocalCluster of two worker processes, one thread each, started once for all rounds
+    (as a cluster is: its workers' start-up is not part of a sweep), warmed up."""
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    client = Client(cluster)
+    tree = ivr.load(ivr.examples.path("gp_surgery"))
+    grid = [{"callers.0.patience.mean_s": 60 + i} for i in range(4)]
+    ivr.sweep(tree, grid, engine="simulate", calls=1_000, client=client)  # imports, kernel
+    return client
+
+
+def _cpu_seconds() -> float:
+    return time.process_time()
+
+
+def _dask_cpu(client: Any) -> float:
+    return float(sum(client.run(_cpu_seconds).values()))
 
 
 def bench_big(tree: ivr.PhoneTree, args: argparse.Namespace) -> None:
@@ -159,7 +200,11 @@ def main() -> None:
     p.add_argument("--calls", type=int, default=20_000, help="callers per sweep point")
     p.add_argument("--big-calls", type=int, default=100_000_000, help="callers of the big run")
     p.add_argument("--rounds", type=int, default=3, help="rounds of the sweep (best of)")
-    p.add_argument("--methods", default="fork,spawn", help="start methods of the 2-worker pool")
+    p.add_argument(
+        "--methods",
+        default="fork,spawn",
+        help="start methods of the 2-worker pool, and 'dask' for a 2-worker LocalCluster",
+    )
     p.add_argument(
         "--thread",
         action="store_true",

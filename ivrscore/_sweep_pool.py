@@ -11,6 +11,11 @@ threads, such as a Jupyter kernel) a fork server is started once per session, im
 ivrscore's sweep modules once, and forks the workers of every later pool from itself; on
 Windows they are spawned. ``IVRSCORE_START_METHOD=spawn`` (or ``forkserver``, ``fork``)
 chooses. The results never depend on it.
+
+What every task needs alike (a sweep's base trees and Standard) is given as ``shared=`` and
+reaches each worker once: as the pool's initializer argument (a forked worker inherits it, a
+spawned one unpickles it once), or scattered to every Dask worker (``broadcast=True``); the
+tasks themselves then stay a few hundred bytes each.
 """
 
 from __future__ import annotations
@@ -75,7 +80,31 @@ _PRELOAD = ["ivrscore.sweep", "ivrscore.fleet", "ivrscore._sweep_simulate", "ivr
 loads the compiled kernel)."""
 
 
-def _pool(workers: int) -> Any:
+class _Nothing:
+    """The ``shared=`` of a call that has nothing shared: ``fn`` takes the task alone."""
+
+    def __reduce__(self) -> str:  # one object, also in a spawned worker
+        return "NOTHING"
+
+
+NOTHING: Any = _Nothing()
+
+_SHARED: Any = NOTHING
+"""In a worker of the local pool: the ``shared`` object of its pool (set by :func:`_install`)."""
+
+
+def _install(shared: Any) -> None:
+    """The local pool's initializer: keep the pool's shared object for every task of this worker."""
+    global _SHARED
+    _SHARED = shared
+
+
+def _call(fn: Callable[..., Any], task: Any) -> Any:
+    """Run one task in a worker of the local pool, with the worker's shared object if any."""
+    return fn(task) if _SHARED is NOTHING else fn(task, _SHARED)
+
+
+def _pool(workers: int, shared: Any = NOTHING) -> Any:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -83,7 +112,18 @@ def _pool(workers: int) -> Any:
     ctx = multiprocessing.get_context(method)
     if method == "forkserver":
         ctx.set_forkserver_preload(_PRELOAD)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_install, initargs=(shared,)
+    )
+
+
+def _scatter(client: Any, shared: Any) -> dict[str, Any]:
+    """The keyword arguments that give ``shared`` to every task on Dask: scattered once to every
+    worker, so each holds one copy whatever the number of tasks."""
+    if shared is NOTHING:
+        return {}
+    [future] = client.scatter([shared], broadcast=True, hash=False)
+    return {"shared": future}
 
 
 def _want_progress(progress: bool | None, n: int) -> bool:
@@ -122,32 +162,70 @@ def _distributed_as_completed() -> Callable[[Any], Iterable[Any]]:
     return cast(Callable[[Any], Iterable[Any]], as_completed)
 
 
+BATCHES_PER_THREAD = 4
+"""On Dask, the tasks of :func:`run_tasks` go in this many batches per worker thread: one Dask
+task costs a worker milliseconds of CPU (a sweep's point, 20 ms), so 200 points sent one by one
+cost two workers a third more CPU than the points themselves."""
+
+
+def _threads(client: Any) -> int:
+    """The cluster's worker threads (1 if it does not say)."""
+    try:
+        return max(1, int(sum(client.nthreads().values())))
+    except Exception:  # a client without workers yet, or not a real one
+        return 1
+
+
+def _batches(n: int, threads: int) -> list[list[int]]:
+    """Task indices dealt into batches like cards (batch ``j`` holds ``j, j + k, j + 2k, ...``),
+    so that neighbouring tasks, often of like cost, are spread over the batches."""
+    k = max(1, min(n, threads * BATCHES_PER_THREAD))
+    return [list(range(j, n, k)) for j in range(k) if j < n]
+
+
+def _run_batch(batch: list[Any], *, fn: Callable[..., Any], shared: Any = NOTHING) -> list[Any]:
+    """Run one batch of tasks on a Dask worker, in order."""
+    return [fn(t) if shared is NOTHING else fn(t, shared) for t in batch]
+
+
 def run_tasks(
-    fn: Callable[[Any], Any],
+    fn: Callable[..., Any],
     tasks: Sequence[Any],
     *,
     client: Any = None,
     jobs: int | None = None,
     progress: bool | None = None,
     what: str = "sweep",
+    shared: Any = NOTHING,
 ) -> list[Any]:
     """Run ``fn`` on every task, in task order, on Dask (``client``), a local process pool
     (``jobs`` workers, default the cores) or in this process (``jobs=1``).
 
     ``fn`` must be a top-level function (picklable) and pure: the results do not depend on
-    where or in which order the tasks ran.
+    where or in which order the tasks ran. With ``shared``, it is called as
+    ``fn(task, shared)`` and ``shared`` goes to each worker once, not with every task (see the
+    module's notes); ``fn`` must not change it. On Dask the tasks go in batches
+    (:data:`BATCHES_PER_THREAD` per worker thread).
     """
     n = len(tasks)
     out: list[Any] = [None] * n
     bar = _Progress(n, _want_progress(progress, n), what)
     if client is not None:
         as_completed = _distributed_as_completed()
-        futures = client.map(fn, list(tasks), pure=False)
-        where = {f.key: i for i, f in enumerate(futures)}
+        batches = _batches(n, _threads(client))
+        futures = client.map(
+            _run_batch,
+            [[tasks[i] for i in b] for b in batches],
+            fn=fn,
+            pure=False,
+            **_scatter(client, shared),
+        )
+        where = {f.key: b for f, b in zip(futures, batches, strict=True)}
         try:
             for fut in as_completed(futures):
-                out[where[fut.key]] = fut.result()
-                bar.tick()
+                for i, result in zip(where[fut.key], fut.result(), strict=True):
+                    out[i] = result
+                    bar.tick()
         except BaseException:
             client.cancel(futures)
             raise
@@ -157,13 +235,13 @@ def run_tasks(
         raise IvrscoreError(f"jobs must be at least 1, not {jobs}")
     if jobs == 1 or n <= 1:
         for i, t in enumerate(tasks):
-            out[i] = fn(t)
+            out[i] = fn(t) if shared is NOTHING else fn(t, shared)
             bar.tick()
         return out
     from concurrent.futures import as_completed
 
-    with _pool(min(jobs, n)) as pool:
-        index = {pool.submit(fn, t): i for i, t in enumerate(tasks)}
+    with _pool(min(jobs, n), shared) as pool:
+        index = {pool.submit(_call, fn, t): i for i, t in enumerate(tasks)}
         try:
             for fut in as_completed(index):
                 out[index[fut]] = fut.result()

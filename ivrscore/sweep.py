@@ -2,13 +2,14 @@
 
 A *point* is one variant of a tree: the tree with some fields set to new values (``edits``,
 written as dotted paths into the file format: ``nodes.general_queue.staffing.agents``,
-``callers.0.patience.mean_s``), or a whole other tree. :func:`sweep` builds every point's tree
-first (so a bad path or a bad value is an error before anything runs), then scores them all
+``callers.0.patience.mean_s``), or a whole other tree. :func:`sweep` checks every path first
+(a bad path is an error naming it and the closest valid path, before anything runs), sends
+the base trees to each worker once, and has the workers build each point's tree and score it
 with the public engines (:func:`ivrscore.score`, which uses :func:`ivrscore.analyze` or
-:func:`ivrscore.simulate`), one task per point, on a local process pool (``jobs`` workers) or on
-a :class:`dask.distributed.Client`. Each point's random numbers come from its own child of one
-:class:`numpy.random.SeedSequence` (``SeedSequence(rng).spawn(points)``), so the results do not
-depend on how many workers ran them or in which order they finished.
+:func:`ivrscore.simulate`), one small task per point, on a local process pool (``jobs``
+workers) or on a :class:`dask.distributed.Client`. Each point's random numbers come from its
+own child of one :class:`numpy.random.SeedSequence` (``SeedSequence(rng).spawn(points)``), so
+the results do not depend on how many workers ran them or in which order they finished.
 
 One big simulation goes over the same workers with ``ivrscore.simulate(tree, calls=...,
 client=...)`` or ``jobs=``: contiguous groups of its blocks of callers run on the workers and
@@ -45,7 +46,7 @@ from ._sweep_chunks import ChunkedSimulation, simulate_chunked
 from ._sweep_paths import SweepPathError, _plain, apply_edits, check_path, parse_values
 from ._sweep_pool import default_jobs, imap_tasks, run_tasks, seed_sequence
 from .engine import TaskResult
-from .exceptions import IvrscoreError
+from .exceptions import IvrscoreError, Problem, TreeFileError
 from .model.tree import PhoneTree
 from .score import score
 from .standard import Standard
@@ -191,30 +192,60 @@ def _queue_figures(hourly: Any) -> dict[str, dict[str, float]]:
 
 
 @dataclass(frozen=True)
-class _Task:
-    """What a worker needs for one point (picklable: no lambdas, no open files)."""
+class _Shared:
+    """What every point of a sweep needs alike; it reaches each worker once (see
+    :func:`ivrscore._sweep_pool.run_tasks`), not with every task."""
 
-    index: int
-    tree: PhoneTree
-    values: dict[str, Any]
-    design: str | None
+    trees: tuple[PhoneTree, ...]
     engine: str
     calls: int | None
-    seed: np.random.SeedSequence
     standard: Standard | None
 
 
-def _run_point(task: _Task) -> Point:
-    """Score one point (a top-level function: safe to pickle for spawned processes and Dask)."""
+@dataclass(frozen=True)
+class _Task:
+    """One point, as a worker gets it: which base tree, its edits and its seed (a few hundred
+    bytes pickled; the tree is built from them in the worker)."""
+
+    index: int
+    tree: int
+    values: dict[str, Any]
+    design: str | None
+    seed: np.random.SeedSequence
+
+
+class _PointBuildError(Exception):
+    """A point's edited tree is invalid: its problems, carried from a worker to this process
+    (where :func:`sweep` raises them as a :class:`~ivrscore.TreeFileError`)."""
+
+    def __init__(self, problems: tuple[Problem, ...]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+def _point_label(tree: PhoneTree, index: int, values: Mapping[str, Any]) -> str:
+    where = ", ".join(f"{k}={_show(v)}" for k, v in values.items())
+    return f"{tree.file or tree.name} (sweep point {index}: {where})"
+
+
+def _run_point(task: _Task, shared: _Shared) -> Point:
+    """Build one point's tree and score it (a top-level function: safe to pickle for spawned
+    processes and Dask)."""
+    tree = shared.trees[task.tree]
+    if task.values:
+        try:
+            tree = apply_edits(tree, task.values, label=_point_label(tree, task.index, task.values))
+        except TreeFileError as exc:  # its own pickling loses the problems: carry them
+            raise _PointBuildError(exc.problems) from None
     gen = np.random.default_rng(task.seed)
     # score() hands rng to simulate(), which takes any seed or Generator (SPEC 7)
     seed = cast(int, gen)
     try:
-        if task.engine == "simulate":
-            calls = task.calls or DEFAULT_CALLS
-            report = score(task.tree, task.standard, calls=calls, rng=seed)
+        if shared.engine == "simulate":
+            calls = shared.calls or DEFAULT_CALLS
+            report = score(tree, shared.standard, calls=calls, rng=seed)
         else:
-            report = score(task.tree, task.standard, rng=seed)
+            report = score(tree, shared.standard, rng=seed)
     except IvrscoreError as exc:
         where = ", ".join(f"{k}={_show(v)}" for k, v in task.values.items())
         raise IvrscoreError(f"sweep point {task.index} ({task.design or where}): {exc}") from None
@@ -292,14 +323,16 @@ def _expand(
             "grid is a mapping of paths to values, or a list of edits (mappings) or trees, "
             f"not {type(grid).__name__}"
         )
-    trees = [(name, t) for name, t in designs]
+    checked: set[tuple[int, str]] = set()  # each path once per tree, however many items give it
     for i, item in enumerate(grid):
         if isinstance(item, PhoneTree):
             rows.append((item.name, item, {}))
         elif isinstance(item, Mapping):
-            for name, t in trees:
-                for p in item:
-                    check_path(t, str(p))
+            for name, t in designs:
+                for p in map(str, item):
+                    if (id(t), p) not in checked:
+                        check_path(t, p)
+                        checked.add((id(t), p))
                 rows.append((name, t, {str(k): _plain(v) for k, v in item.items()}))
         else:
             raise IvrscoreError(
@@ -309,6 +342,37 @@ def _expand(
     if any(isinstance(item, PhoneTree) for item in grid):  # whole trees: every row a design
         rows = [(name if name is not None else t.name, t, e) for name, t, e in rows]
     return rows
+
+
+def _plan(
+    tree: PhoneTree | Sequence[PhoneTree] | Mapping[str, PhoneTree],
+    grid: Mapping[str, Iterable[Any]] | Sequence[Mapping[str, Any] | PhoneTree] | None,
+    *,
+    engine: str,
+    calls: int | None,
+    rng: int | np.random.Generator | np.random.SeedSequence | None,
+    standard: Standard | None,
+) -> tuple[_Shared, list[_Task], np.random.SeedSequence]:
+    """The sweep's work: what the workers share (each base tree once), one small task per
+    point (its edits and seed, no tree), and the root seed. Every path is checked here, once
+    per tree; no point's tree is built here (the workers build them)."""
+    designs = _designs(tree)
+    rows = _expand(designs, grid)
+    if not rows:
+        rows = [(name, t, {}) for name, t in designs]
+    trees: list[PhoneTree] = []
+    number: dict[int, int] = {}  # id(base tree) -> its index in trees
+    for _, t, _ in rows:
+        if id(t) not in number:
+            number[id(t)] = len(trees)
+            trees.append(t)
+    seq = seed_sequence(rng)
+    children = seq.spawn(len(rows))
+    tasks = [
+        _Task(i, number[id(t)], edits, name, child)
+        for i, ((name, t, edits), child) in enumerate(zip(rows, children, strict=True))
+    ]
+    return _Shared(tuple(trees), engine, calls, standard), tasks, seq
 
 
 def sweep(
@@ -364,15 +428,19 @@ def sweep(
     SweepPathError
         A path names no field of a tree, before anything runs.
     TreeFileError
-        A value makes a tree invalid, also before anything runs.
+        A value makes a point's tree invalid (the message names the point and its values);
+        the points not yet run are dropped.
 
     Notes
     -----
     The local pool forks its workers on Linux (they start with what this process has already
     imported), or forks them from a fork server started once per session where forking this
     process is unsafe (threads, macOS), or spawns them (Windows); in a script, call
-    :func:`sweep` under ``if __name__ == "__main__":``. Every point's tree is built and
-    validated in this process, then the points are sent to the workers one task each.
+    :func:`sweep` under ``if __name__ == "__main__":``. The paths are checked in this
+    process, once each, before anything runs; the base trees, the Standard and the engine's
+    settings go to each worker once, and each point is a small task (its values and seed)
+    whose tree the worker builds, validates and scores, so this process does little more than
+    collect the results.
 
     Examples
     --------
@@ -389,33 +457,23 @@ def sweep(
         raise IvrscoreError(f"engine must be 'analyze' or 'simulate', not {engine!r}")
     if calls is not None and calls < 1:
         raise IvrscoreError(f"calls must be at least 1, not {calls}")
-    designs = _designs(tree)
-    rows = _expand(designs, grid)
-    if not rows:
-        rows = [(name, t, {}) for name, t in designs]
-    built: list[tuple[str | None, PhoneTree, dict[str, Any]]] = []
-    for i, (name, t, edits) in enumerate(rows):
-        label = f"{t.file or t.name} (sweep point {i}: " + (
-            ", ".join(f"{k}={_show(v)}" for k, v in edits.items()) + ")"
+    shared, tasks, seq = _plan(tree, grid, engine=engine, calls=calls, rng=rng, standard=standard)
+    try:
+        points = run_tasks(
+            _run_point, tasks, client=client, jobs=jobs, progress=progress, shared=shared
         )
-        built.append((name, apply_edits(t, edits, label=label) if edits else t, edits))
-    seq = seed_sequence(rng)
-    children = seq.spawn(len(built))
-    tasks = [
-        _Task(i, t, edits, name, engine, calls, children[i], standard)
-        for i, ((name, t, edits), _) in enumerate(zip(built, children, strict=True))
-    ]
-    points = run_tasks(_run_point, tasks, client=client, jobs=jobs, progress=progress)
+    except _PointBuildError as exc:
+        raise TreeFileError(list(exc.problems)) from None
     parameters: list[str] = []
-    for _, _, edits in built:
-        parameters += [p for p in edits if p not in parameters]
+    for task in tasks:
+        parameters += [p for p in task.values if p not in parameters]
     return Sweep(
         points=tuple(points),
         parameters=tuple(parameters),
         engine=engine,
         calls=calls if engine == "simulate" else None,
         entropy=seq.entropy if isinstance(seq.entropy, int) else None,
-        has_designs=any(name is not None for name, _, _ in built),
+        has_designs=any(task.design is not None for task in tasks),
     )
 
 

@@ -118,11 +118,62 @@ def test_a_bad_path_names_itself_and_the_closest_valid_one_before_anything_runs(
         check_path(desk(), "nodes.desk_q.staffing.agents.x")
 
 
-def test_a_bad_value_is_a_located_error_before_anything_runs() -> None:
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_bad_value_is_an_error_naming_its_point_wherever_it_is_built(jobs: int) -> None:
+    """The workers build the points' trees; a bad value comes back as this process's
+    TreeFileError, with its problems, naming the point and its values."""
     with pytest.raises(
         ivr.TreeFileError, match=r"sweep point 1: nodes\.desk_q\.staffing\.agents=0"
-    ):
-        ivr.sweep(desk(), {AGENTS: [3, 0]}, jobs=1)
+    ) as err:
+        ivr.sweep(desk(), {AGENTS: [3, 0, 4]}, jobs=jobs)
+    assert err.value.node == "desk_q" and len(err.value.problems) >= 1
+
+
+def test_paths_are_checked_here_once_and_trees_are_built_in_the_workers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """This process checks each path once and builds no point's tree: the tasks carry values
+    and a seed, and the base tree goes to each worker once, with the shared settings."""
+    module = sys.modules["ivrscore.sweep"]
+    checks: list[str] = []
+    builds: list[dict[str, Any]] = []
+    real_check, real_apply = module.check_path, module.apply_edits
+
+    def counting_check(tree: ivr.PhoneTree, path: str) -> None:
+        checks.append(path)
+        real_check(tree, path)
+
+    def counting_apply(tree: ivr.PhoneTree, edits: Any, **kw: Any) -> ivr.PhoneTree:
+        builds.append(dict(edits))
+        return real_apply(tree, edits, **kw)
+
+    monkeypatch.setattr(module, "check_path", counting_check)
+    monkeypatch.setattr(module, "apply_edits", counting_apply)
+    t = desk()
+    grid = {AGENTS: [3, 4, 5], PATIENCE: [120, 480]}
+    two = ivr.sweep(t, grid, engine="simulate", calls=2_000, rng=5, jobs=2)
+    assert sorted(checks) == sorted(grid) and builds == []  # built in the workers
+    checks.clear()
+    edits = [{AGENTS: a} for a in (3, 4, 5, 6)]
+    ivr.sweep(t, edits, jobs=2)
+    assert checks == [AGENTS] and builds == []  # one path, checked once for four items
+    one = ivr.sweep(t, grid, engine="simulate", calls=2_000, rng=5, jobs=1)
+    assert len(builds) == 6 and one.to_records() == two.to_records()  # here, with jobs=1
+    shared, tasks, _ = module._plan(t, grid, engine="simulate", calls=2_000, rng=5, standard=None)
+    assert shared.trees == (t,) and {task.tree for task in tasks} == {0}
+    for task in tasks:
+        assert not any(isinstance(v, ivr.PhoneTree) for v in vars(task).values())
+
+
+def test_the_points_do_not_depend_on_the_order_they_run_in() -> None:
+    module = sys.modules["ivrscore.sweep"]
+    t = desk()
+    grid = {AGENTS: [3, 4, 5], PATIENCE: [120, 480]}
+    s = ivr.sweep(t, grid, engine="simulate", calls=2_000, rng=3, jobs=1)
+    shared, tasks, _ = module._plan(t, grid, engine="simulate", calls=2_000, rng=3, standard=None)
+    order = list(reversed(tasks[::2])) + tasks[1::2]
+    points = {task.index: module._run_point(task, shared) for task in order}
+    assert [points[i].record() for i in range(len(tasks))] == s.to_records()
 
 
 def test_edits_reach_the_model_and_leave_the_original_alone() -> None:
@@ -220,6 +271,17 @@ def test_one_and_two_local_workers_give_identical_numbers() -> None:
     assert two.to_records() == one.to_records()
 
 
+def test_dask_batches_deal_every_task_once() -> None:
+    from ivrscore._sweep_pool import BATCHES_PER_THREAD, _batches
+
+    for n, threads in [(1, 2), (7, 2), (200, 2), (3, 64)]:
+        batches = _batches(n, threads)
+        assert sorted(i for b in batches for i in b) == list(range(n))
+        assert len(batches) == min(n, threads * BATCHES_PER_THREAD)
+        assert max(map(len, batches)) - min(map(len, batches)) <= 1
+    assert _batches(5, 1)[:2] == [[0, 4], [1]]
+
+
 def same_simulation(a: ivr.Simulation, b: ivr.Simulation) -> None:
     """Two simulations with the same numbers, to the last bit (NaN equal to NaN)."""
     assert json.dumps(a.to_dict()) == json.dumps(b.to_dict())
@@ -245,6 +307,9 @@ def test_a_dask_local_cluster_gives_exactly_the_local_results() -> None:
         remote = ivr.sweep(desk(), grid, engine="simulate", calls=3_000, rng=5, client=client)
         exact = ivr.sweep(desk(), grid, client=client)
         spread = ivr.simulate(desk(), calls=calls, rng=2, client=client)
+        with pytest.raises(ivr.TreeFileError, match=r"sweep point 1: .*agents=0") as err:
+            ivr.sweep(desk(), {AGENTS: [3, 0]}, client=client)  # built on a worker
+        assert err.value.node == "desk_q"
 
         def compiled_here() -> int:
             from ivrscore import _sweep_simulate

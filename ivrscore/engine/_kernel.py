@@ -229,6 +229,7 @@ def walk(
     st: Any,
     n: int,
     keep: bool,
+    timed: bool,
     # who calls: (task, persona, zero-out habit) as one alias pick, then the arrival hour
     who_cut: Any,
     who_other: Any,
@@ -326,19 +327,24 @@ def walk(
         task = who_task[who]
         persona = who_persona[who]
         u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
-        x = u * n_hours  # the hour by its alias table, then the minute in it from what is
-        j = int(x)  # left of the same draw (uniform given the hour: calls arrive evenly in it)
-        f = x - j
-        cut = hour_cut[j]
-        if f < cut:
-            hour = j
-            f = f / cut
-        else:
-            hour = hour_other[j]
-            f = (f - cut) / (1.0 - cut)
-        mm = int(f * 60.0)
-        minute = hour * 60 + (mm if mm < 59 else 59)
-        state = start_table[who, minute_pattern[minute]]
+        if timed:  # the minute matters (schedules, hour-by-hour queues, records)
+            x = u * n_hours  # the hour by its alias table, then the minute in it from what
+            j = int(x)  # is left of the same draw (uniform given the hour: calls arrive
+            f = x - j  # evenly in it)
+            cut = hour_cut[j]
+            if f < cut:
+                hour = j
+                f = f / cut
+            else:
+                hour = hour_other[j]
+                f = (f - cut) / (1.0 - cut)
+            mm = int(f * 60.0)
+            minute = hour * 60 + (mm if mm < 59 else 59)
+            state = start_table[who, minute_pattern[minute]]
+        else:  # one pattern all week, the same queues every hour: the draw is made, unused
+            hour = 0
+            minute = 0
+            state = start_table[who, 0]
         # patience
         p_kind = pat_kind[persona]
         if p_kind == _P_EXP:
@@ -351,6 +357,7 @@ def walk(
             left = math.exp(pat_a[persona] + pat_b[persona] * z)
         else:
             left = math.inf
+        tr = n_trace if i == 0 else 0  # steps to trace: the first caller's, when asked
         clock = 0.0
         human = state_human[state]
         t_human = 0.0
@@ -419,7 +426,7 @@ def walk(
                 repeated = True
             runs = (fl & _F_PATIENCE) != 0
             queue = (fl & _F_QUEUE) != 0
-            if n_trace and i == 0 and steps <= n_trace:
+            if steps <= tr:
                 trace_alt[steps - 1] = alt
                 trace_s[steps - 1] = left if runs and d > left else d
             if runs and d > left:  # hangs up during this step
@@ -456,7 +463,7 @@ def walk(
             last = alt
             state = nxt
         total_steps += steps
-        if n_trace and i == 0 and steps < n_trace:
+        if steps < tr:
             trace_alt[steps] = -1
         resolved = outcome == _R_SELF or outcome == _R_AGENT
         if keep:
@@ -485,40 +492,36 @@ def walk(
         # metrics, follow from the per-task counts after the last caller)
         task_outcomes[task, outcome] += 1
         per_task[task] += 1
+        # branch-free where a caller without the metric adds an exact 0 (x + 0.0 == x)
+        rf = 1.0 if resolved else 0.0
+        hf = 1.0 if human else 0.0
+        metric_sums[task, 0, 1] += rf
+        metric_sums[task, 4, 0] += rf
+        metric_sums[task, 4, 1] += t_resolved
+        metric_sums[task, 4, 2] += t_resolved * t_resolved
+        metric_sums[task, 1, 1] += hf
+        metric_sums[task, 3, 0] += hf
+        metric_sums[task, 3, 1] += t_human
+        metric_sums[task, 3, 2] += t_human * t_human
         if resolved:
-            metric_sums[task, 0, 1] += 1.0
-            metric_sums[task, 4, 0] += 1.0
-            metric_sums[task, 4, 1] += t_resolved
-            metric_sums[task, 4, 2] += t_resolved * t_resolved
             hist[2, _bin_of_bits(t_resolved, f_buf, f_bits, top)] += 1
         if human:
-            metric_sums[task, 1, 1] += 1.0
-            metric_sums[task, 3, 0] += 1.0
-            metric_sums[task, 3, 1] += t_human
-            metric_sums[task, 3, 2] += t_human * t_human
             hist[1, _bin_of_bits(t_human, f_buf, f_bits, top)] += 1
         metric_sums[task, 2, 1] += clock
         metric_sums[task, 2, 2] += clock * clock
         hist[0, _bin_of_bits(clock, f_buf, f_bits, top)] += 1
-        if menus:
-            metric_sums[task, 5, 1] += menus
-            metric_sums[task, 5, 2] += menus * menus
-        if options:
-            metric_sums[task, 6, 1] += options
-            metric_sums[task, 6, 2] += options * options
-        if keys:
-            metric_sums[task, 7, 1] += keys
-            metric_sums[task, 7, 2] += keys * keys
-        if identity:
-            metric_sums[task, 8, 1] += identity
-            metric_sums[task, 8, 2] += identity * identity
-        if repeated:
-            metric_sums[task, 9, 1] += 1.0
-        if transfers:
-            metric_sums[task, 10, 1] += transfers
-            metric_sums[task, 10, 2] += transfers * transfers
-        if ooh:
-            metric_sums[task, 11, 1] += 1.0
+        metric_sums[task, 5, 1] += menus
+        metric_sums[task, 5, 2] += menus * menus
+        metric_sums[task, 6, 1] += options
+        metric_sums[task, 6, 2] += options * options
+        metric_sums[task, 7, 1] += keys
+        metric_sums[task, 7, 2] += keys * keys
+        metric_sums[task, 8, 1] += identity
+        metric_sums[task, 8, 2] += identity * identity
+        metric_sums[task, 9, 1] += 1.0 if repeated else 0.0
+        metric_sums[task, 10, 1] += transfers
+        metric_sums[task, 10, 2] += transfers * transfers
+        metric_sums[task, 11, 1] += 1.0 if ooh else 0.0
         # the harms: their non-zero amounts, and the cross products of those only
         nh = 0
         if outcome != _ABANDONED and outcome != _DISCONNECTED:

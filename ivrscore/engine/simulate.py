@@ -412,6 +412,9 @@ class _Tables:
         self.pat_b = np.array([r[2] for r in rows], dtype=np.float64)
         pats, minute_pattern = minute_patterns(c.tree)
         self.minute_pattern = np.ascontiguousarray(minute_pattern, dtype=np.int32)
+        # the arrival minute matters only with more than one pattern of open schedules, with
+        # queues modelled hour by hour, or for the records: else its draw is made, not used
+        self.timed = len(pats) > 1 or bool(c.hourly)
         by_hour = c.tree.arrival_weights().reshape(-1).astype(np.float64)  # even within an hour
         self.hour_cut, self.hour_other = alias_tables(
             by_hour / by_hour.sum(), np.array([0, by_hour.size], dtype=np.int64)
@@ -488,7 +491,7 @@ class _Tables:
         trace_alt, trace_s = trace if trace is not None else self.no_trace
         with np.errstate(over="ignore"):  # plain Python: uint64 products wrap, as compiled
             steps = walk(
-            state, n, keep,
+            state, n, keep, keep or self.timed,
             self.who_cut, self.who_other, self.who_task, self.who_persona, self.who_zo,
             self.pat_kind, self.pat_a, self.pat_b, self.hour_cut, self.hour_other,
             self.minute_pattern, self.start_table,
