@@ -196,11 +196,25 @@ def remove_zero_out(doc: Doc) -> list[tuple[str, Doc]]:
     return _each(doc, ("menu",), change)
 
 
+def _long_waits(doc: Doc) -> set[str]:
+    """The queues whose callers wait long enough without a callback offer for the Standard to
+    say one is owed (IVR505: an expected wait of three minutes or more)."""
+    import ivrscore as ivr
+
+    try:
+        tree = ivr.PhoneTree.model_validate(doc)
+        return {f.node for f in ivr.lint(tree) if f.code == "IVR505" and f.node}
+    except ivr.IvrscoreError:
+        return set()
+
+
 def remove_callback_offer(doc: Doc) -> list[tuple[str, Doc]]:
-    """A queue no longer offers a callback."""
+    """A queue with a long wait no longer offers a callback. (At a queue with little or no
+    wait the offer spares nobody a wait: callers who take it trade an answer now for a call
+    back later, so removing it there is not a harm an expert would name.)"""
 
     def change(d: Doc, nid: str) -> bool:
-        return d["nodes"][nid].pop("callback", None) is not None
+        return d["nodes"][nid].pop("callback", None) is not None and nid in _long_waits(d)
 
     return _each(doc, ("queue",), change)
 
@@ -388,11 +402,13 @@ def add_zero_out(doc: Doc) -> list[tuple[str, Doc]]:
 
 
 def add_callback_offer(doc: Doc) -> list[tuple[str, Doc]]:
-    """A queue without a callback offer gains one."""
+    """A queue with a long wait and no callback offer gains one (where IVR505 asks for it;
+    see ``remove_callback_offer`` for why not at every queue)."""
+    long = _long_waits(doc)
 
     def change(d: Doc, nid: str) -> bool:
         q = d["nodes"][nid]
-        if q.get("callback"):
+        if q.get("callback") or nid not in long:
             return False
         cb = _fresh(d, "offer_callback")
         d["nodes"][cb] = {"type": "callback", "prompt": "We'll call you back."}
