@@ -1078,8 +1078,9 @@ def test_cloudformation_json_and_yaml(tmp_path: Path) -> None:
         ivr.TreeFileError, match=r"template.yaml:\d+: .*'SubFlow': Content is built with !Sub"
     ):
         importers.read(sam, flow="SubFlow")
-    # ivr.load reads a template with one flow directly.
-    _sales_menu(ivr.load(cfn))
+    # ivr.load reads a template with one flow directly, and says what to review.
+    with pytest.warns(ivr.ImportedFlowWarning, match=r"imported from connect; 2 default"):
+        _sales_menu(ivr.load(cfn))
 
 
 def test_cli_import_lists_and_imports_every_flow(tmp_path: Path) -> None:
