@@ -29,7 +29,17 @@ import numpy as np
 from ._jit import njit
 from ._limits import BIN_BITS, BIN_LO, MAX_STEPS, N_BINS, N_HARMS, N_METRICS
 
-__all__ = ["MAX_STEPS", "ZIG_FE", "ZIG_KE", "ZIG_WE", "alias_tables", "walk"]
+__all__ = [
+    "A_COLS",
+    "COUNT_CAP",
+    "MAX_STEPS",
+    "N_CODES",
+    "ZIG_FE",
+    "ZIG_KE",
+    "ZIG_WE",
+    "alias_tables",
+    "walk",
+]
 
 # outcome codes and kinds (as in _compile)
 _R_SELF, _R_AGENT, _ABANDONED, _DISCONNECTED, _VOICEMAIL, _CALLBACK = range(6)
@@ -224,12 +234,29 @@ def _store16(v: int) -> int:
     return v if v < 32767 else 32767
 
 
+# columns of an alternative's row of ints (``alt_i``, int32, 64 bytes: one cache line)
+A_NEXT, A_WIDTH, A_FLAGS, A_MENUS, A_OPTIONS, A_KEYS, A_IDENTITY, A_TRANSFERS, A_OTHER, A_STATE = (
+    range(10)
+)
+A_COLS = 16
+_COUNTED = (A_MENUS, A_OPTIONS, A_KEYS, A_IDENTITY, A_TRANSFERS)
+"""The per-caller counts summed as metrics (menus, options heard, keys, identity prompts,
+transfers), in the order of their metrics 5, 6, 7, 8 and 10."""
+_COUNTED_METRIC = (5, 6, 7, 8, 10)
+COUNT_CAP = 32
+"""Per-caller counts below this are tallied in a histogram per task and count (one integer
+increment); larger ones are summed exactly on the side."""
+N_CODES = 96
+"""A caller's code: outcome (6), reached a person, repeated question, cut off out of hours,
+zero-out habit: ``(((outcome * 2 + human) * 2 + repeated) * 2 + ooh) * 2 + zo``."""
+
+
 @njit
 def walk(
     st: Any,
     n: int,
-    keep: bool,
     timed: bool,
+    counted: int,
     # who calls: (task, persona, zero-out habit) as one alias pick, then the arrival hour
     who_cut: Any,
     who_other: Any,
@@ -244,13 +271,12 @@ def walk(
     minute_pattern: Any,
     start_table: Any,
     # the steps: per state its first alternative; per alternative (and alias slot, the same
-    # index) a row of floats (fixed seconds, a, b, alias cut) and one of ints (next state,
-    # flags, menus, options heard, keys, identity prompts, transfers, alias other): one or
-    # two cache lines a step instead of one per field
+    # index) a row of floats (fixed seconds, a, b, alias cut) and one of ints (see ``A_*``:
+    # the next state's first alternative and count of them, flags, the counts, alias other,
+    # its own state): one cache line each
     alt_start: Any,
     alt_f: Any,
     alt_i: Any,
-    alt_state: Any,
     state_human: Any,
     state_closed: Any,
     # Erlang A waits, per slot and hour
@@ -259,27 +285,8 @@ def walk(
     q_len: Any,
     q_cum: Any,
     q_rate: Any,
-    # per-caller records (length n when kept, else 1)
-    r_task: Any,
-    r_persona: Any,
-    r_outcome: Any,
-    r_time: Any,
-    r_human: Any,
-    r_resolved: Any,
-    r_menus: Any,
-    r_options: Any,
-    r_keys: Any,
-    r_identity: Any,
-    r_transfers: Any,
-    r_repeated: Any,
-    r_ooh: Any,
-    r_minute: Any,
-    r_steps: Any,
-    r_ivr: Any,
-    r_hold: Any,
-    r_wants: Any,
-    r_end: Any,
-    r_prev: Any,
+    # per-caller records (a tuple of arrays of length n, see simulate._RECORD_FIELDS), or None
+    recs: Any,
     # sums for the summary
     task_outcomes: Any,
     metric_sums: Any,
@@ -287,24 +294,28 @@ def walk(
     harm_cross: Any,
     causes: Any,
     hist: Any,
-    # one caller's steps (alternative, seconds), when a journey is traced
+    # one caller's steps (alternative, seconds), when a journey is traced; else None
     trace_alt: Any,
     trace_s: Any,
 ) -> int:
-    """Simulate ``n`` callers drawing from the generator state ``st``; fill the records (when ``keep``) and add to the sums.
+    """Simulate ``n`` callers drawing from the generator state ``st``; fill the records (when
+    ``recs`` is given) and add to the sums.
 
-    ``alt_counts`` has one row per alternative: menus, options heard, keys, identity prompts,
-    transfers, repeated question. ``task_outcomes[t, o]`` counts callers; ``metric_sums[t, m]``
-    holds the count, sum and sum of squares of each metric; ``harm_sums`` and ``harm_cross`` the
-    sums and cross products of the harms' amounts; ``causes[alt * 16 + o * 4 + via * 2 +
-    closed]`` counts the calls lost or deferred at each alternative (``o``: abandoned,
-    disconnected, voicemail, callback); ``hist[k, bin]`` the times (total, to a person, to
-    resolution). Returns the steps taken by all callers.
+    ``task_outcomes[t, o]`` counts callers; ``metric_sums[t, m]`` holds the count, sum and sum
+    of squares of each metric; ``harm_sums`` and ``harm_cross`` the sums and cross products of
+    the harms' amounts; ``causes[alt * 16 + o * 4 + via * 2 + closed]`` counts the calls lost
+    or deferred at each alternative (``o``: abandoned, disconnected, voicemail, callback);
+    ``hist[k, bin]`` the times (total, to a person, to resolution). ``counted`` has bit ``k``
+    set when the ``k``-th of the counts (menus, options, keys, identity, transfers) is not
+    always 0. Returns the steps taken by all callers.
 
     Per caller: one draw picks (task, persona, zero-out habit) from a joint alias table, one
     the arrival minute, one (two for log-normal) the patience; then one per step with more
-    than one way on, plus the duration's. The sums are added in the caller's own terms (a
-    count per task, the non-zero harms only) and completed after the last caller.
+    than one way on, plus the duration's. The sums are kept in the caller's own terms: a
+    count per task and code (outcome, person, repeated, out of hours, zero-out habit), a
+    histogram per count, the time sums, the float harms of resolved callers; the rest follows
+    after the last caller. Records and the trace are arguments numba prunes when they are
+    ``None`` (a separate compiled variant): a run without them has no branch for them.
     """
     n_tasks = metric_sums.shape[0]
     n_who = who_cut.size
@@ -312,13 +323,19 @@ def walk(
     s0, s1, s2, s3 = st[0], st[1], st[2], st[3]
     zke, zwe, zfe = ZIG_KE, ZIG_WE, ZIG_FE
     total_steps = 0
-    per_task = np.zeros(n_tasks, dtype=np.int64)
-    h_idx = np.zeros(N_HARMS, dtype=np.int64)
-    h_val = np.zeros(N_HARMS)
-    n_trace = trace_alt.size
+    codes = np.zeros((n_tasks, N_CODES), dtype=np.int64)
+    tally = np.zeros((n_tasks, 5, COUNT_CAP), dtype=np.int64)
+    big = np.zeros((n_tasks, 5, 2), dtype=np.int64)
+    fs = np.zeros(3)
+    fc = np.zeros((3, N_HARMS))
     f_buf = np.zeros(1)
     f_bits = f_buf.view(np.int64)
     top = hist.shape[1] - 1
+    c_menus = (counted & 1) != 0
+    c_options = (counted & 2) != 0
+    c_keys = (counted & 4) != 0
+    c_identity = (counted & 8) != 0
+    c_transfers = (counted & 16) != 0
     for i in range(n):
         u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
         x = u * n_who
@@ -326,6 +343,7 @@ def walk(
         who = j if x - j < who_cut[j] else who_other[j]
         task = who_task[who]
         persona = who_persona[who]
+        zo = who_zo[who]
         u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
         if timed:  # the minute matters (schedules, hour-by-hour queues, records)
             x = u * n_hours  # the hour by its alias table, then the minute in it from what
@@ -357,9 +375,10 @@ def walk(
             left = math.exp(pat_a[persona] + pat_b[persona] * z)
         else:
             left = math.inf
-        tr = n_trace if i == 0 else 0  # steps to trace: the first caller's, when asked
         clock = 0.0
         human = state_human[state]
+        lo = alt_start[state]
+        width = alt_start[state + 1] - lo
         t_human = 0.0
         t_resolved = 0.0
         ivr = 0.0
@@ -377,8 +396,6 @@ def walk(
         prev_alt = -1
         last = -1
         while steps < MAX_STEPS:
-            lo = alt_start[state]
-            width = alt_start[state + 1] - lo
             if width == 1:  # one way on (a message, a transfer): no draw
                 alt = lo
             else:
@@ -386,12 +403,12 @@ def walk(
                 x = u * width
                 j = int(x)
                 slot = lo + j
-                alt = slot if x - j < alt_f[slot, 3] else alt_i[slot, 7]
+                alt = slot if x - j < alt_f[slot, 3] else alt_i[slot, A_OTHER]
             # its duration: the fixed part plus an exponential, log-normal or Erlang A wait.
             # At a queue: no wait with prob 1 - P(wait); else k callers ahead, drawn from the
             # stationary law at arrival, and stages of rates N mu + j theta, j = k..0
             d = alt_f[alt, 0]
-            fl = alt_i[alt, 1]
+            fl = alt_i[alt, A_FLAGS]
             kind = (fl >> 8) & 3
             if kind != _D_NONE:
                 if kind == _D_EXP:
@@ -420,15 +437,16 @@ def walk(
                             wait += e / rate if rate > 0.0 else math.inf
                         d += wait
             steps += 1
-            menus += alt_i[alt, 2]
-            identity += alt_i[alt, 5]
+            menus += alt_i[alt, A_MENUS]
+            identity += alt_i[alt, A_IDENTITY]
             if fl & _F_REPEAT:
                 repeated = True
             runs = (fl & _F_PATIENCE) != 0
             queue = (fl & _F_QUEUE) != 0
-            if steps <= tr:
-                trace_alt[steps - 1] = alt
-                trace_s[steps - 1] = left if runs and d > left else d
+            if trace_alt is not None:  # noqa: SIM102 (numba prunes this test alone)
+                if i == 0 and steps <= trace_alt.size:
+                    trace_alt[steps - 1] = alt
+                    trace_s[steps - 1] = left if runs and d > left else d
             if runs and d > left:  # hangs up during this step
                 if queue:
                     hold += left
@@ -438,9 +456,9 @@ def walk(
                 end_alt = alt
                 prev_alt = last
                 break
-            options += alt_i[alt, 3]
-            keys += alt_i[alt, 4]
-            transfers += alt_i[alt, 6]
+            options += alt_i[alt, A_OPTIONS]
+            keys += alt_i[alt, A_KEYS]
+            transfers += alt_i[alt, A_TRANSFERS]
             clock += d
             if runs:
                 left -= d
@@ -451,8 +469,8 @@ def walk(
             if fl & _F_HUMAN:
                 human = True
                 t_human = clock
-            nxt = alt_i[alt, 0]
-            if nxt < 0:
+            width = alt_i[alt, A_WIDTH]
+            if width == 0:  # the call ends here
                 outcome = (fl >> 12) & 7
                 ooh = outcome == _DISCONNECTED and (fl & _F_CLOSED_AFTER) != 0
                 if outcome == _R_SELF or outcome == _R_AGENT:
@@ -460,134 +478,232 @@ def walk(
                 end_alt = alt
                 prev_alt = last
                 break
+            lo = alt_i[alt, A_NEXT]
             last = alt
-            state = nxt
         total_steps += steps
-        if steps < tr:
-            trace_alt[steps] = -1
+        if trace_alt is not None:  # noqa: SIM102 (numba prunes this test alone)
+            if i == 0 and steps < trace_alt.size:
+                trace_alt[steps] = -1
         resolved = outcome == _R_SELF or outcome == _R_AGENT
-        if keep:
-            r = i
-            r_task[r] = task
-            r_persona[r] = persona
-            r_outcome[r] = outcome
-            r_time[r] = clock
-            r_human[r] = t_human if human else math.nan
-            r_resolved[r] = t_resolved if resolved else math.nan
-            r_menus[r] = _store16(menus)
-            r_options[r] = _store16(options)
-            r_keys[r] = _store16(keys)
-            r_identity[r] = _store16(identity)
-            r_transfers[r] = _store16(transfers)
-            r_repeated[r] = repeated
-            r_ooh[r] = ooh
-            r_minute[r] = minute
-            r_steps[r] = steps
-            r_ivr[r] = ivr
-            r_hold[r] = hold
-            r_wants[r] = who_zo[who]
-            r_end[r] = end_alt
-            r_prev[r] = prev_alt
-        # the summary's sums (counts of always-present metrics, and the squares of 0/1
-        # metrics, follow from the per-task counts after the last caller)
-        task_outcomes[task, outcome] += 1
-        per_task[task] += 1
-        # branch-free where a caller without the metric adds an exact 0 (x + 0.0 == x)
-        rf = 1.0 if resolved else 0.0
-        hf = 1.0 if human else 0.0
-        metric_sums[task, 0, 1] += rf
-        metric_sums[task, 4, 0] += rf
+        if recs is not None:
+            recs[0][i] = task
+            recs[1][i] = persona
+            recs[2][i] = outcome
+            recs[3][i] = clock
+            recs[4][i] = t_human if human else math.nan
+            recs[5][i] = t_resolved if resolved else math.nan
+            recs[6][i] = _store16(menus)
+            recs[7][i] = _store16(options)
+            recs[8][i] = _store16(keys)
+            recs[9][i] = _store16(identity)
+            recs[10][i] = _store16(transfers)
+            recs[11][i] = repeated
+            recs[12][i] = ooh
+            recs[13][i] = minute
+            recs[14][i] = steps
+            recs[15][i] = ivr
+            recs[16][i] = hold
+            recs[17][i] = zo
+            recs[18][i] = end_alt
+            recs[19][i] = prev_alt
+        # the summary's sums, in the caller's own terms: its code (one increment)
+        code = outcome * 16 + (8 if human else 0) + (4 if repeated else 0)
+        code += (2 if ooh else 0) + (1 if zo else 0)
+        codes[task, code] += 1
+        # the times (a caller without a time to a person or resolution adds an exact 0)
         metric_sums[task, 4, 1] += t_resolved
         metric_sums[task, 4, 2] += t_resolved * t_resolved
-        metric_sums[task, 1, 1] += hf
-        metric_sums[task, 3, 0] += hf
         metric_sums[task, 3, 1] += t_human
         metric_sums[task, 3, 2] += t_human * t_human
+        metric_sums[task, 2, 1] += clock
+        metric_sums[task, 2, 2] += clock * clock
+        hist[0, _bin_of_bits(clock, f_buf, f_bits, top)] += 1
         if resolved:
             hist[2, _bin_of_bits(t_resolved, f_buf, f_bits, top)] += 1
         if human:
             hist[1, _bin_of_bits(t_human, f_buf, f_bits, top)] += 1
-        metric_sums[task, 2, 1] += clock
-        metric_sums[task, 2, 2] += clock * clock
-        hist[0, _bin_of_bits(clock, f_buf, f_bits, top)] += 1
-        metric_sums[task, 5, 1] += menus
-        metric_sums[task, 5, 2] += menus * menus
-        metric_sums[task, 6, 1] += options
-        metric_sums[task, 6, 2] += options * options
-        metric_sums[task, 7, 1] += keys
-        metric_sums[task, 7, 2] += keys * keys
-        metric_sums[task, 8, 1] += identity
-        metric_sums[task, 8, 2] += identity * identity
-        metric_sums[task, 9, 1] += 1.0 if repeated else 0.0
-        metric_sums[task, 10, 1] += transfers
-        metric_sums[task, 10, 2] += transfers * transfers
-        metric_sums[task, 11, 1] += 1.0 if ooh else 0.0
-        # the harms: their non-zero amounts, and the cross products of those only
-        nh = 0
+        # the counts, tallied (only those the tree has)
+        if c_menus:
+            if menus < COUNT_CAP:
+                tally[task, 0, menus] += 1
+            else:
+                big[task, 0, 0] += menus
+                big[task, 0, 1] += menus * menus
+        if c_options:
+            if options < COUNT_CAP:
+                tally[task, 1, options] += 1
+            else:
+                big[task, 1, 0] += options
+                big[task, 1, 1] += options * options
+        if c_keys:
+            if keys < COUNT_CAP:
+                tally[task, 2, keys] += 1
+            else:
+                big[task, 2, 0] += keys
+                big[task, 2, 1] += keys * keys
+        if c_identity:
+            if identity < COUNT_CAP:
+                tally[task, 3, identity] += 1
+            else:
+                big[task, 3, 0] += identity
+                big[task, 3, 1] += identity * identity
+        if c_transfers:
+            if transfers < COUNT_CAP:
+                tally[task, 4, transfers] += 1
+            else:
+                big[task, 4, 0] += transfers
+                big[task, 4, 1] += transfers * transfers
+        # the harms that are amounts (IVR and hold seconds, transfers of callers not lost)
         if outcome != _ABANDONED and outcome != _DISCONNECTED:
+            tf = float(transfers)
+            no_person = outcome != _R_AGENT and outcome != _CALLBACK and zo and not human
             if ivr != 0.0:
-                h_idx[nh] = 0
-                h_val[nh] = ivr
-                nh += 1
+                fs[0] += ivr
+                if ivr != 0.0:
+                    fc[0, 0] += ivr * ivr
+                if hold != 0.0:
+                    fc[0, 1] += ivr * hold
+                if transfers:
+                    fc[0, 2] += ivr * tf
+                if repeated:
+                    fc[0, 3] += ivr
+                if no_person:
+                    fc[0, 4] += ivr
+                if outcome == _CALLBACK:
+                    fc[0, 8] += ivr
+                elif outcome == _VOICEMAIL:
+                    fc[0, 9] += ivr
             if hold != 0.0:
-                h_idx[nh] = 1
-                h_val[nh] = hold
-                nh += 1
+                fs[1] += hold
+                if ivr != 0.0:
+                    fc[1, 0] += hold * ivr
+                if hold != 0.0:
+                    fc[1, 1] += hold * hold
+                if transfers:
+                    fc[1, 2] += hold * tf
+                if repeated:
+                    fc[1, 3] += hold
+                if no_person:
+                    fc[1, 4] += hold
+                if outcome == _CALLBACK:
+                    fc[1, 8] += hold
+                elif outcome == _VOICEMAIL:
+                    fc[1, 9] += hold
             if transfers:
-                h_idx[nh] = 2
-                h_val[nh] = transfers
-                nh += 1
-            if repeated:
-                h_idx[nh] = 3
-                h_val[nh] = 1.0
-                nh += 1
-        if outcome != _R_AGENT and outcome != _CALLBACK and who_zo[who] and not human:
-            h_idx[nh] = 4
-            h_val[nh] = 1.0
-            nh += 1
-        if outcome == _DISCONNECTED:
-            h_idx[nh] = 6 if ooh else 5
-            h_val[nh] = 1.0
-            nh += 1
-        elif outcome == _ABANDONED:
-            h_idx[nh] = 7
-            h_val[nh] = 1.0
-            nh += 1
-        elif outcome == _CALLBACK:
-            h_idx[nh] = 8
-            h_val[nh] = 1.0
-            nh += 1
-        elif outcome == _VOICEMAIL:
-            h_idx[nh] = 9
-            h_val[nh] = 1.0
-            nh += 1
-        for a in range(nh):
-            ia = h_idx[a]
-            va = h_val[a]
-            harm_sums[ia] += va
-            for b in range(nh):
-                harm_cross[ia, h_idx[b]] += va * h_val[b]
-        if not resolved and end_alt >= 0:
-            end_fl = alt_i[end_alt, 1]
+                fs[2] += tf
+                if ivr != 0.0:
+                    fc[2, 0] += tf * ivr
+                if hold != 0.0:
+                    fc[2, 1] += tf * hold
+                if transfers:
+                    fc[2, 2] += tf * tf
+                if repeated:
+                    fc[2, 3] += tf
+                if no_person:
+                    fc[2, 4] += tf
+                if outcome == _CALLBACK:
+                    fc[2, 8] += tf
+                elif outcome == _VOICEMAIL:
+                    fc[2, 9] += tf
+        if not resolved and end_alt >= 0:  # lost or deferred: where
+            end_fl = alt_i[end_alt, A_FLAGS]
             via = (end_fl & _F_EVENT_END) != 0 and outcome != _ABANDONED
             src = prev_alt if via and prev_alt >= 0 else end_alt
             if outcome == _ABANDONED:
-                closed = state_closed[alt_state[src]]
+                closed = state_closed[alt_i[src, A_STATE]]
             else:
                 closed = (end_fl & _F_CLOSED_AFTER) != 0
             code = outcome - _ABANDONED
             causes[src * 16 + code * 4 + (2 if via else 0) + (1 if closed else 0)] += 1
-    # every caller has a time, a resolution flag ... : their counts are the callers of the task;
-    # a 0/1 metric's square is itself
+    st[0], st[1], st[2], st[3] = s0, s1, s2, s3
+    _complete(codes, tally, big, fs, fc, task_outcomes, metric_sums, harm_sums, harm_cross)
+    return total_steps
+
+
+@njit
+def _complete(
+    codes: Any,
+    tally: Any,
+    big: Any,
+    fs: Any,
+    fc: Any,
+    task_outcomes: Any,
+    metric_sums: Any,
+    harm_sums: Any,
+    harm_cross: Any,
+) -> None:
+    """Turn a block's codes, tallies and float-harm sums into the summary's sums (the same
+    numbers as adding each caller's terms one by one: the sums of whole numbers are exact)."""
+    n_tasks = codes.shape[0]
+    ind = np.zeros(N_HARMS, dtype=np.bool_)
     for t in range(n_tasks):
-        c = float(per_task[t])
+        n_t = 0
+        for code in range(N_CODES):
+            c = codes[t, code]
+            if c == 0:
+                continue
+            n_t += c
+            outcome = code >> 4
+            task_outcomes[t, outcome] += c
+            cf = float(c)
+            if outcome == _R_SELF or outcome == _R_AGENT:
+                metric_sums[t, 0, 1] += cf
+                metric_sums[t, 4, 0] += cf
+            if code & 8:
+                metric_sums[t, 1, 1] += cf
+                metric_sums[t, 3, 0] += cf
+            if code & 4:
+                metric_sums[t, 9, 1] += cf
+            if code & 2:
+                metric_sums[t, 11, 1] += cf
+        c = float(n_t)  # every caller has a time, a resolution flag ...: counted by task
         for m in range(N_METRICS):
             if m != 3 and m != 4:
                 metric_sums[t, m, 0] += c
-        for m in (0, 1, 9, 11):
+        for m in (0, 1, 9, 11):  # a 0/1 metric's square is itself
             metric_sums[t, m, 2] += metric_sums[t, m, 1]
-    st[0], st[1], st[2], st[3] = s0, s1, s2, s3
-    return total_steps
+        for k in range(5):
+            s1 = big[t, k, 0]
+            s2 = big[t, k, 1]
+            for v in range(1, COUNT_CAP):
+                s1 += v * tally[t, k, v]
+                s2 += v * v * tally[t, k, v]
+            m = _COUNTED_METRIC[k]
+            metric_sums[t, m, 1] += float(s1)
+            metric_sums[t, m, 2] += float(s2)
+    # the harms that are 0/1 indicators, from the codes (over all tasks)
+    for code in range(N_CODES):
+        c = 0
+        for t in range(n_tasks):
+            c += codes[t, code]
+        if c == 0:
+            continue
+        cf = float(c)
+        outcome = code >> 4
+        human = (code & 8) != 0
+        ok = outcome != _ABANDONED and outcome != _DISCONNECTED
+        ind[:] = False
+        ind[3] = ok and (code & 4) != 0
+        ind[4] = outcome != _R_AGENT and outcome != _CALLBACK and (code & 1) != 0 and not human
+        ind[5] = outcome == _DISCONNECTED and (code & 2) == 0
+        ind[6] = outcome == _DISCONNECTED and (code & 2) != 0
+        ind[7] = outcome == _ABANDONED
+        ind[8] = outcome == _CALLBACK
+        ind[9] = outcome == _VOICEMAIL
+        for a in range(3, N_HARMS):
+            if ind[a]:
+                harm_sums[a] += cf
+                for b in range(3, N_HARMS):
+                    if ind[b]:
+                        harm_cross[a, b] += cf
+    # the float harms (IVR and hold seconds, transfers of resolved callers), summed in
+    # caller order; a product of two harms is the same either way round
+    for f in range(3):
+        harm_sums[f] += fs[f]
+        for k in range(N_HARMS):
+            harm_cross[f, k] += fc[f, k]
+            if k >= 3:
+                harm_cross[k, f] += fc[f, k]
 
 
 @njit

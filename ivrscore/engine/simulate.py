@@ -379,6 +379,7 @@ class _Tables:
     """The kernel's arguments for one compiled tree."""
 
     def __init__(self, c: Compiled) -> None:
+        from . import _kernel as _k
         from ._kernel import alias_tables
 
         self.c = c
@@ -442,15 +443,25 @@ class _Tables:
             | c.alt_kind.astype(np.int64) << 8
             | np.where(ends, c.alt_outcome, 0).astype(np.int64) << 12
         )
-        self.alt_i = np.ascontiguousarray(
-            np.stack(
-                [nxt, flags, c.alt_menus, c.alt_options, c.alt_keys, c.alt_identity,
-                 c.alt_transfers, alias_other],
-                axis=1,
-            ),
-            dtype=np.int64,
-        )  # fmt: skip
-        self.alt_state = c.alt_state.astype(np.int64)
+        # the next state as its first alternative and their number (0: the call ends here),
+        # so a step reads one row of ints and no per-state table
+        to = np.where(ends, 0, nxt)
+        next_lo = np.where(ends, -1, self.alt_start[to])
+        next_width = np.where(ends, 0, self.alt_start[to + 1] - self.alt_start[to])
+        if np.any(next_width[~ends] < 1):  # pragma: no cover - compile_tree gives none
+            raise AssertionError("a state without alternatives")
+        cols = {
+            _k.A_NEXT: next_lo, _k.A_WIDTH: next_width, _k.A_FLAGS: flags,
+            _k.A_MENUS: c.alt_menus, _k.A_OPTIONS: c.alt_options, _k.A_KEYS: c.alt_keys,
+            _k.A_IDENTITY: c.alt_identity, _k.A_TRANSFERS: c.alt_transfers,
+            _k.A_OTHER: alias_other, _k.A_STATE: c.alt_state,
+        }  # fmt: skip
+        self.alt_i = _aligned_rows(nxt.size, _k.A_COLS)
+        for col, values in cols.items():
+            self.alt_i[:, col] = values
+        self.counted = sum(
+            1 << k for k, col in enumerate(_k._COUNTED) if np.any(self.alt_i[:, col] != 0)
+        )
         self.state_human = c.state_human.astype(np.bool_)
         self.state_closed = c.state_closed.astype(np.bool_)
         # Erlang A waits per slot and hour of the week (the same model every hour without
@@ -472,7 +483,6 @@ class _Tables:
         self.q_len = np.array(size, dtype=np.int64)
         self.q_cum = np.concatenate(cum).astype(np.float64) if cum else np.zeros(0)
         self.q_rate = np.concatenate(rate).astype(np.float64) if rate else np.zeros(0)
-        self.no_trace = (np.zeros(0, dtype=np.int64), np.zeros(0))
 
     def run(
         self,
@@ -488,25 +498,29 @@ class _Tables:
         from ._kernel import walk
 
         metric, harm, cross = sums.fresh()
-        trace_alt, trace_s = trace if trace is not None else self.no_trace
+        recs = tuple(r[name] for name, _ in _RECORD_FIELDS) if keep else None
+        trace_alt, trace_s = trace if trace is not None else (None, None)
         with np.errstate(over="ignore"):  # plain Python: uint64 products wrap, as compiled
             steps = walk(
-            state, n, keep, keep or self.timed,
+            state, n, keep or self.timed, self.counted,
             self.who_cut, self.who_other, self.who_task, self.who_persona, self.who_zo,
             self.pat_kind, self.pat_a, self.pat_b, self.hour_cut, self.hour_other,
             self.minute_pattern, self.start_table,
-            self.alt_start, self.alt_f, self.alt_i, self.alt_state, self.state_human,
-            self.state_closed,
+            self.alt_start, self.alt_f, self.alt_i, self.state_human, self.state_closed,
             self.q_pwait, self.q_off, self.q_len, self.q_cum, self.q_rate,
-            r["task"], r["persona"], r["outcome"], r["time_s"], r["time_to_human_s"],
-            r["time_to_resolution_s"], r["menus"], r["options_heard"], r["keypresses"],
-            r["identity_prompts"], r["transfers"], r["repeated"], r["out_of_hours_disconnected"],
-            r["arrival_minute"], r["steps"], r["ivr_s"], r["hold_s"], r["wants_human"],
-            r["end_alt"], r["prev_alt"],
+            recs,
             sums.task_outcomes, metric, harm, cross, sums.causes, sums.hist,
             trace_alt, trace_s,
         )  # fmt: skip
         return int(steps), metric, harm, cross
+
+
+def _aligned_rows(n: int, cols: int) -> NDArray[np.int32]:
+    """A zeroed ``(n, cols)`` int32 array whose rows start on 64-byte boundaries (one cache
+    line a row when ``cols`` is 16)."""
+    raw = np.zeros(n * cols + 16, dtype=np.int32)
+    skip = (-raw.ctypes.data % 64) // 4
+    return raw[skip : skip + n * cols].reshape(n, cols)
 
 
 def _quantile(hist: NDArray[np.int64], q: float) -> float:
