@@ -152,11 +152,14 @@ def _next_bits(s0: Any, s1: Any, s2: Any, s3: Any) -> tuple[Any, Any, Any, Any, 
 
 
 @njit
-def _exp_next(
-    s0: Any, s1: Any, s2: Any, s3: Any, ke: Any, we: Any, fe: Any
-) -> tuple[float, Any, Any, Any, Any]:
+def _exp_next(s0: Any, s1: Any, s2: Any, s3: Any) -> tuple[float, Any, Any, Any, Any]:
     """A standard exponential draw by the ziggurat (no logarithm 98.9% of the time), from the
-    four local words: the draw and the new words."""
+    four local words: the draw and the new words.
+
+    The tables are module globals, which numba freezes into the compiled code as constants:
+    no arrays passed (nor reference-counted) per draw.
+    """
+    ke, we, fe = ZIG_KE, ZIG_WE, ZIG_FE
     while True:
         ri, s0, s1, s2, s3 = _next_bits(s0, s1, s2, s3)
         ri >>= _U3
@@ -252,6 +255,12 @@ zero-out habit: ``(((outcome * 2 + human) * 2 + repeated) * 2 + ooh) * 2 + zo``.
 
 
 @njit
+def _ix(i: int) -> Any:
+    """An index known not to be negative (numba then adds no wraparound)."""
+    return np.uint64(i)
+
+
+@njit
 def walk(
     st: Any,
     n: int,
@@ -321,7 +330,6 @@ def walk(
     n_who = who_cut.size
     n_hours = hour_cut.size
     s0, s1, s2, s3 = st[0], st[1], st[2], st[3]
-    zke, zwe, zfe = ZIG_KE, ZIG_WE, ZIG_FE
     total_steps = 0
     codes = np.zeros((n_tasks, N_CODES), dtype=np.int64)
     tally = np.zeros((n_tasks, 5, COUNT_CAP), dtype=np.int64)
@@ -340,45 +348,45 @@ def walk(
         u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
         x = u * n_who
         j = int(x)
-        who = j if x - j < who_cut[j] else who_other[j]
-        task = who_task[who]
-        persona = who_persona[who]
-        zo = who_zo[who]
+        who = j if x - j < who_cut[_ix(j)] else who_other[_ix(j)]
+        task = who_task[_ix(who)]
+        persona = who_persona[_ix(who)]
+        zo = who_zo[_ix(who)]
         u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
         if timed:  # the minute matters (schedules, hour-by-hour queues, records)
             x = u * n_hours  # the hour by its alias table, then the minute in it from what
             j = int(x)  # is left of the same draw (uniform given the hour: calls arrive
             f = x - j  # evenly in it)
-            cut = hour_cut[j]
+            cut = hour_cut[_ix(j)]
             if f < cut:
                 hour = j
                 f = f / cut
             else:
-                hour = hour_other[j]
+                hour = hour_other[_ix(j)]
                 f = (f - cut) / (1.0 - cut)
             mm = int(f * 60.0)
             minute = hour * 60 + (mm if mm < 59 else 59)
-            state = start_table[who, minute_pattern[minute]]
+            state = start_table[_ix(who), _ix(minute_pattern[_ix(minute)])]
         else:  # one pattern all week, the same queues every hour: the draw is made, unused
             hour = 0
             minute = 0
-            state = start_table[who, 0]
+            state = start_table[_ix(who), 0]
         # patience
-        p_kind = pat_kind[persona]
+        p_kind = pat_kind[_ix(persona)]
         if p_kind == _P_EXP:
-            e, s0, s1, s2, s3 = _exp_next(s0, s1, s2, s3, zke, zwe, zfe)
-            left = e * pat_a[persona]
+            e, s0, s1, s2, s3 = _exp_next(s0, s1, s2, s3)
+            left = e * pat_a[_ix(persona)]
         elif p_kind == _P_LOGNORMAL:
             u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
             u2, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
             z = math.sqrt(-2.0 * math.log(1.0 - u)) * math.cos(_TWO_PI * u2)
-            left = math.exp(pat_a[persona] + pat_b[persona] * z)
+            left = math.exp(pat_a[_ix(persona)] + pat_b[_ix(persona)] * z)
         else:
             left = math.inf
         clock = 0.0
-        human = state_human[state]
-        lo = alt_start[state]
-        width = alt_start[state + 1] - lo
+        human = state_human[_ix(state)]
+        lo = alt_start[_ix(state)]
+        width = alt_start[_ix(state + 1)] - lo
         t_human = 0.0
         t_resolved = 0.0
         ivr = 0.0
@@ -403,42 +411,42 @@ def walk(
                 x = u * width
                 j = int(x)
                 slot = lo + j
-                alt = slot if x - j < alt_f[slot, 3] else alt_i[slot, A_OTHER]
+                alt = slot if x - j < alt_f[_ix(slot), 3] else alt_i[_ix(slot), A_OTHER]
             # its duration: the fixed part plus an exponential, log-normal or Erlang A wait.
             # At a queue: no wait with prob 1 - P(wait); else k callers ahead, drawn from the
             # stationary law at arrival, and stages of rates N mu + j theta, j = k..0
-            d = alt_f[alt, 0]
-            fl = alt_i[alt, A_FLAGS]
+            d = alt_f[_ix(alt), 0]
+            fl = alt_i[_ix(alt), A_FLAGS]
             kind = (fl >> 8) & 3
             if kind != _D_NONE:
                 if kind == _D_EXP:
-                    e, s0, s1, s2, s3 = _exp_next(s0, s1, s2, s3, zke, zwe, zfe)
-                    d += e * alt_f[alt, 1]
+                    e, s0, s1, s2, s3 = _exp_next(s0, s1, s2, s3)
+                    d += e * alt_f[_ix(alt), 1]
                 elif kind == _D_LOGNORMAL:
                     u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
                     u2, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
                     z = math.sqrt(-2.0 * math.log(1.0 - u)) * math.cos(_TWO_PI * u2)
-                    d += math.exp(alt_f[alt, 1] + alt_f[alt, 2] * z)
+                    d += math.exp(alt_f[_ix(alt), 1] + alt_f[_ix(alt), 2] * z)
                 elif kind == _D_ERLANG:
-                    key = int(alt_f[alt, 1]) * 168 + hour
+                    key = int(alt_f[_ix(alt), 1]) * 168 + hour
                     u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
-                    if u < q_pwait[key]:
-                        q_lo = q_off[key]
-                        m = q_len[key]
+                    if u < q_pwait[_ix(key)]:
+                        q_lo = q_off[_ix(key)]
+                        m = q_len[_ix(key)]
                         u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
-                        k = _left(q_cum, q_lo, q_lo + m, u * q_cum[q_lo + m - 1])
+                        k = _left(q_cum, q_lo, q_lo + m, u * q_cum[_ix(q_lo + m - 1)])
                         if k > m - 1:
                             k = m - 1
                         wait = 0.0
                         for stage in range(k + 1):
-                            e, s0, s1, s2, s3 = _exp_next(s0, s1, s2, s3, zke, zwe, zfe)
-                            rate = q_rate[q_lo + stage]
+                            e, s0, s1, s2, s3 = _exp_next(s0, s1, s2, s3)
+                            rate = q_rate[_ix(q_lo + stage)]
                             # nobody to answer (no agents this hour): the wait never ends
                             wait += e / rate if rate > 0.0 else math.inf
                         d += wait
             steps += 1
-            menus += alt_i[alt, A_MENUS]
-            identity += alt_i[alt, A_IDENTITY]
+            menus += alt_i[_ix(alt), A_MENUS]
+            identity += alt_i[_ix(alt), A_IDENTITY]
             if fl & _F_REPEAT:
                 repeated = True
             runs = (fl & _F_PATIENCE) != 0
@@ -456,9 +464,9 @@ def walk(
                 end_alt = alt
                 prev_alt = last
                 break
-            options += alt_i[alt, A_OPTIONS]
-            keys += alt_i[alt, A_KEYS]
-            transfers += alt_i[alt, A_TRANSFERS]
+            options += alt_i[_ix(alt), A_OPTIONS]
+            keys += alt_i[_ix(alt), A_KEYS]
+            transfers += alt_i[_ix(alt), A_TRANSFERS]
             clock += d
             if runs:
                 left -= d
@@ -469,7 +477,7 @@ def walk(
             if fl & _F_HUMAN:
                 human = True
                 t_human = clock
-            width = alt_i[alt, A_WIDTH]
+            width = alt_i[_ix(alt), A_WIDTH]
             if width == 0:  # the call ends here
                 outcome = (fl >> 12) & 7
                 ooh = outcome == _DISCONNECTED and (fl & _F_CLOSED_AFTER) != 0
@@ -478,7 +486,7 @@ def walk(
                 end_alt = alt
                 prev_alt = last
                 break
-            lo = alt_i[alt, A_NEXT]
+            lo = alt_i[_ix(alt), A_NEXT]
             last = alt
         total_steps += steps
         if trace_alt is not None:  # noqa: SIM102 (numba prunes this test alone)
@@ -509,47 +517,47 @@ def walk(
         # the summary's sums, in the caller's own terms: its code (one increment)
         code = outcome * 16 + (8 if human else 0) + (4 if repeated else 0)
         code += (2 if ooh else 0) + (1 if zo else 0)
-        codes[task, code] += 1
+        codes[_ix(task), _ix(code)] += 1
         # the times (a caller without a time to a person or resolution adds an exact 0)
-        metric_sums[task, 4, 1] += t_resolved
-        metric_sums[task, 4, 2] += t_resolved * t_resolved
-        metric_sums[task, 3, 1] += t_human
-        metric_sums[task, 3, 2] += t_human * t_human
-        metric_sums[task, 2, 1] += clock
-        metric_sums[task, 2, 2] += clock * clock
-        hist[0, _bin_of_bits(clock, f_buf, f_bits, top)] += 1
+        metric_sums[_ix(task), 4, 1] += t_resolved
+        metric_sums[_ix(task), 4, 2] += t_resolved * t_resolved
+        metric_sums[_ix(task), 3, 1] += t_human
+        metric_sums[_ix(task), 3, 2] += t_human * t_human
+        metric_sums[_ix(task), 2, 1] += clock
+        metric_sums[_ix(task), 2, 2] += clock * clock
+        hist[0, _ix(_bin_of_bits(clock, f_buf, f_bits, top))] += 1
         if resolved:
-            hist[2, _bin_of_bits(t_resolved, f_buf, f_bits, top)] += 1
+            hist[2, _ix(_bin_of_bits(t_resolved, f_buf, f_bits, top))] += 1
         if human:
-            hist[1, _bin_of_bits(t_human, f_buf, f_bits, top)] += 1
+            hist[1, _ix(_bin_of_bits(t_human, f_buf, f_bits, top))] += 1
         # the counts, tallied (only those the tree has)
         if c_menus:
             if menus < COUNT_CAP:
-                tally[task, 0, menus] += 1
+                tally[_ix(task), 0, _ix(menus)] += 1
             else:
                 big[task, 0, 0] += menus
                 big[task, 0, 1] += menus * menus
         if c_options:
             if options < COUNT_CAP:
-                tally[task, 1, options] += 1
+                tally[_ix(task), 1, _ix(options)] += 1
             else:
                 big[task, 1, 0] += options
                 big[task, 1, 1] += options * options
         if c_keys:
             if keys < COUNT_CAP:
-                tally[task, 2, keys] += 1
+                tally[_ix(task), 2, _ix(keys)] += 1
             else:
                 big[task, 2, 0] += keys
                 big[task, 2, 1] += keys * keys
         if c_identity:
             if identity < COUNT_CAP:
-                tally[task, 3, identity] += 1
+                tally[_ix(task), 3, _ix(identity)] += 1
             else:
                 big[task, 3, 0] += identity
                 big[task, 3, 1] += identity * identity
         if c_transfers:
             if transfers < COUNT_CAP:
-                tally[task, 4, transfers] += 1
+                tally[_ix(task), 4, _ix(transfers)] += 1
             else:
                 big[task, 4, 0] += transfers
                 big[task, 4, 1] += transfers * transfers
@@ -606,15 +614,15 @@ def walk(
                 elif outcome == _VOICEMAIL:
                     fc[2, 9] += tf
         if not resolved and end_alt >= 0:  # lost or deferred: where
-            end_fl = alt_i[end_alt, A_FLAGS]
+            end_fl = alt_i[_ix(end_alt), A_FLAGS]
             via = (end_fl & _F_EVENT_END) != 0 and outcome != _ABANDONED
             src = prev_alt if via and prev_alt >= 0 else end_alt
             if outcome == _ABANDONED:
-                closed = state_closed[alt_i[src, A_STATE]]
+                closed = state_closed[_ix(alt_i[_ix(src), A_STATE])]
             else:
                 closed = (end_fl & _F_CLOSED_AFTER) != 0
             code = outcome - _ABANDONED
-            causes[src * 16 + code * 4 + (2 if via else 0) + (1 if closed else 0)] += 1
+            causes[_ix(src * 16 + code * 4 + (2 if via else 0) + (1 if closed else 0))] += 1
     st[0], st[1], st[2], st[3] = s0, s1, s2, s3
     _complete(codes, tally, big, fs, fc, task_outcomes, metric_sums, harm_sums, harm_cross)
     return total_steps
