@@ -43,15 +43,20 @@ import numpy as np
 from ivrscore.engine._kernel import alias_tables
 alias_tables(np.ones(2), np.array([0, 2]))
 t5 = T()
-ivr.simulate(tree, calls=1_000, rng=1)
+sim = ivr.simulate(tree, calls=1_000, rng=1)
 t6 = T()
-print(t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5)
+ivr.simulate(tree, calls=1_000, rng=1, records=False)
+t7 = T()
+sim.paths(1)
+t8 = T()
+print(t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5, t7 - t6, t8 - t7)
 """
 """The first simulate in a fresh process, in CPU seconds, in the order it pays for them:
 import and load; the model's own work (``compile_tree``, and the hour-by-hour queue solve of a
 tree with ``volume:``, kept per tree); ``import numba``; numba's first dispatch (loading its
 registries, which imports scipy.linalg, and one cached kernel); then ``simulate`` (the
-compile again, the step tables, loading the walk from the cache, 1,000 callers)."""
+compile again, the step tables, loading the walk from the cache, 1,000 callers); then the walk's other compiled variants (numba compiles one per
+combination of records and trace: none with records=False, a traced one for ``paths``)."""
 
 
 def run(code: str, env: dict[str, str] | None = None) -> list[float]:
@@ -75,13 +80,16 @@ def main() -> None:
         for label, empty in (("warm cache", False), ("empty cache", True)):
             with tempfile.TemporaryDirectory() as cache:
                 env = {**os.environ, "NUMBA_CACHE_DIR": cache} if empty else None
-                load, comp, week, numba, dispatch, first = run(FIRST.format(name=name), env)
+                load, comp, week, numba, dispatch, first, bare, traced = run(
+                    FIRST.format(name=name), env
+                )
             print(
                 f"{name}, fresh process, {label}: import + load {load:.2f} s CPU, then "
                 f"{comp + week + numba + dispatch + first:.2f} s to the first answer: "
                 f"the model's own work {comp + week:.2f} (compile_tree {comp:.2f}, hour-by-hour "
                 f"queues {week:.2f}), numba {numba + dispatch + first:.2f} (import numba "
-                f"{numba:.2f}, first dispatch {dispatch:.2f}, simulate {first:.2f})"
+                f"{numba:.2f}, first dispatch {dispatch:.2f}, simulate {first:.2f}); then "
+                f"records=False {bare:.2f} s, paths {traced:.2f} s"
             )
 
 

@@ -483,6 +483,7 @@ class _Tables:
         self.q_len = np.array(size, dtype=np.int64)
         self.q_cum = np.concatenate(cum).astype(np.float64) if cum else np.zeros(0)
         self.q_rate = np.concatenate(rate).astype(np.float64) if rate else np.zeros(0)
+        self.no_trace = (np.zeros(0, dtype=np.int64), np.zeros(0))
 
     def run(
         self,
@@ -499,7 +500,12 @@ class _Tables:
 
         metric, harm, cross = sums.fresh()
         recs = tuple(r[name] for name, _ in _RECORD_FIELDS) if keep else None
-        trace_alt, trace_s = trace if trace is not None else (None, None)
+        # two compiled variants of the walk: with records (and a trace, empty unless asked) or
+        # with neither (numba prunes their branches when they are None)
+        if keep:
+            trace_alt, trace_s = trace if trace is not None else self.no_trace
+        else:
+            trace_alt, trace_s = None, None
         with np.errstate(over="ignore"):  # plain Python: uint64 products wrap, as compiled
             steps = walk(
             state, n, keep or self.timed, self.counted,
