@@ -423,6 +423,40 @@ def test_sums_match_the_records() -> None:
     assert all(sums[k] == pytest.approx(recs[k], abs=1e-12) for k in sums)
 
 
+def test_counts_past_the_tally_are_summed_exactly() -> None:
+    """Per-caller counts are tallied per task below ``COUNT_CAP`` and summed on the side above
+    it: the means and standard errors equal those of the records either way."""
+    from ivrscore.engine._kernel import COUNT_CAP
+
+    tree = make_tree(
+        """
+        name: loop
+        entry: ask
+        tasks: [{name: pay, share: 0.6}, {name: other, share: 0.4}]
+        callers: {patience: {distribution: none}, input_error: 0.7, wants_human: 0}
+        nodes:
+          ask: {type: input, collects: pin, digits: 4, retries: 1, next: pay, on_failure: ask}
+          pay: {type: self_service, handles: [pay, other]}
+        """
+    )
+    sim = ivr.simulate(tree, calls=20_000, rng=3)
+    keys = sim.records["keypresses"].astype(float)
+    assert (keys >= COUNT_CAP).mean() > 0.05 and (keys < COUNT_CAP).mean() > 0.5
+    for metric, field in (
+        ("mean_keypresses", "keypresses"),
+        ("mean_identity_prompts", "identity_prompts"),
+        ("mean_menus", "menus"),
+    ):
+        v = sim.records[field].astype(float)
+        assert sim.metrics[metric] == pytest.approx(float(v.mean()), rel=1e-12, abs=1e-12)
+        se = float(v.std(ddof=1) / math.sqrt(v.size))
+        assert sim.stderr[metric] == pytest.approx(se, rel=1e-9, abs=1e-12)
+    for t, name in enumerate(sim.tasks):
+        mine = sim.records["task"] == t
+        expected = float(keys[mine].mean())
+        assert sim.tasks[name].metrics["mean_keypresses"] == pytest.approx(expected, rel=1e-12)
+
+
 def test_linting_and_validating_never_import_the_heavy_packages() -> None:
     import subprocess
     import sys
