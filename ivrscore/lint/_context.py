@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 from .._digraph import descendants
@@ -248,26 +248,30 @@ class Context:
         """
         full = (1 << len(self.tree.task_names)) - 1
         names = self.tree.task_names
+        stops = self.stops.get
         for adj in self.adjacency:
             mask: dict[Any, int] = {start: full}
             first: dict[Any, int] = {start: full}
             parent: dict[Any, Any] = {start: None}
             todo = deque([start])
             queued = {start}
+            popleft, push, enqueue, dequeue = todo.popleft, todo.append, queued.add, queued.discard
+            mask_get, next_of = mask.get, adj.get
             while todo:
-                state = todo.popleft()
-                queued.discard(state)
+                state = popleft()
+                dequeue(state)
                 m = mask[state]
                 nid = state[0]
-                yield state, m, _witness(state, parent, first, names, m)
-                out = m & ~self.stops.get(nid, 0)
+                # a partial, not a closure: one small object per state, built in C
+                yield state, m, partial(_witness, state, parent, first, names, m)
+                out = m & ~stops(nid, 0)
                 if not out:
                     continue
-                for event, v in adj.get(nid, ()):
+                for event, v in next_of(nid, ()):
                     nxt = step(state, event, v)
                     if nxt is None:
                         continue
-                    old = mask.get(nxt, 0)
+                    old = mask_get(nxt, 0)
                     new = old | out
                     if new != old:
                         mask[nxt] = new
@@ -275,8 +279,8 @@ class Context:
                             parent[nxt] = state
                             first[nxt] = out
                         if nxt not in queued:
-                            queued.add(nxt)
-                            todo.append(nxt)
+                            enqueue(nxt)
+                            push(nxt)
 
     @cached_property
     def waits(self) -> dict[str, float]:
@@ -341,6 +345,9 @@ class Context:
         ``None`` is the implicit hang-up)."""
         if start is None:
             return {IMPLICIT_HANGUP}
+        node = self.tree.nodes.get(start)
+        if node is not None and node.type not in ("message", "branch"):
+            return {start}  # the common case, without the walk
         out: set[str] = set()
         seen: set[str] = set()
         todo = [start]
@@ -386,32 +393,32 @@ class Context:
 
 
 def _witness(
-    state: Any, parent: dict[Any, Any], first: dict[Any, int], names: tuple[str, ...], mask: int
-) -> Callable[..., tuple[str, list[Any]]]:
-    """A task and the walk that brought a caller with it to ``state`` (computed on demand);
-    ``prefer`` names tasks to tell the story with when the walk is valid for them, ``among``
-    limits the tasks to choose from."""
-
-    def build(
-        prefer: Iterable[str] = (), among: Iterable[str] | None = None
-    ) -> tuple[str, list[Any]]:
-        walk = []
-        common = mask
-        s: Any = state
-        while s is not None:
-            walk.append(s)
-            common &= first[s]
-            s = parent[s]
-        allowed = set(names if among is None else among)
-        valid = [t for i, t in enumerate(names) if common >> i & 1 and t in allowed] or [
-            t for i, t in enumerate(names) if mask >> i & 1 and t in allowed
-        ]
-        if not valid:
-            valid = [t for i, t in enumerate(names) if mask >> i & 1]
-        task = next((t for t in prefer if t in valid), valid[0])
-        return task, walk[::-1]
-
-    return build
+    state: Any,
+    parent: dict[Any, Any],
+    first: dict[Any, int],
+    names: tuple[str, ...],
+    mask: int,
+    prefer: Iterable[str] = (),
+    among: Iterable[str] | None = None,
+) -> tuple[str, list[Any]]:
+    """A task and the walk that brought a caller with it to ``state`` (:meth:`Context.journeys`
+    binds the first five arguments); ``prefer`` names tasks to tell the story with when the walk
+    is valid for them, ``among`` limits the tasks to choose from."""
+    walk = []
+    common = mask
+    s: Any = state
+    while s is not None:
+        walk.append(s)
+        common &= first[s]
+        s = parent[s]
+    allowed = set(names if among is None else among)
+    valid = [t for i, t in enumerate(names) if common >> i & 1 and t in allowed] or [
+        t for i, t in enumerate(names) if mask >> i & 1 and t in allowed
+    ]
+    if not valid:
+        valid = [t for i, t in enumerate(names) if mask >> i & 1]
+    task = next((t for t in prefer if t in valid), valid[0])
+    return task, walk[::-1]
 
 
 def is_final(node: Node | None) -> bool:
