@@ -104,7 +104,11 @@ class Context:
         found = self._reachable_of.get(types)
         if found is None:
             reachable = self.reachable
-            found = [(nid, n) for nid, n in self.tree.iter_nodes(*types) if nid in reachable]
+            found = [  # tree.iter_nodes's order, without a generator step per node
+                (nid, n)
+                for nid, n in self.tree.nodes.items()
+                if (not types or n.type in types) and nid in reachable
+            ]
             self._reachable_of[types] = found
         yield from found
 

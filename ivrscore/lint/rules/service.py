@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 
-from ...engine._compile import open_by_hour
 from ...graph import mean_patience_s
 from ...model.nodes import Agent, Branch, Input, Menu, Message, Queue, SelfService
 from ...model.staffing import roster_by_hour
@@ -456,6 +455,7 @@ def unstaffed_hours(ctx: Context) -> Iterator[Hit]:
     tree = ctx.tree
     if tree.volume is None:
         return
+    from ...engine._compile import open_by_hour  # here: linting other trees loads no engine
 
     opened = open_by_hour(tree)
     seen: set[str] = set()
