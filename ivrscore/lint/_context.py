@@ -239,48 +239,95 @@ class Context:
                 out[nid] = sum(self.task_bits[t] for t in set(node.handles))
         return out
 
+    @cached_property
+    def _numbered(self) -> tuple[list[str], list[int], list[list[list[tuple[str, int]]]]]:
+        """The nodes in graph order, each node's :attr:`stops` mask, and :attr:`adjacency` with
+        the targets as node numbers: what :meth:`journeys` searches over."""
+        ids = list(self.flow.types)
+        number = {n: i for i, n in enumerate(ids)}
+        stops = [self.stops.get(n, 0) for n in ids]
+        adjs = [[[(e, number[v]) for e, v in adj[n]] for n in ids] for adj in self.adjacency]
+        return ids, stops, adjs
+
     def journeys(
-        self, start: Any, step: Callable[[Any, str, str], Any | None]
-    ) -> Iterator[tuple[Any, int, Callable[..., tuple[str, list[Any]]]]]:
-        """Search every caller journey over states ``(node, ...)``, all tasks at once.
+        self,
+        start: tuple[str, Any],
+        step: Callable[[tuple[str, Any], str, str], tuple[str, Any] | None],
+        *,
+        at: Iterable[str] = (),
+        on: Iterable[str] = (),
+    ) -> Iterator[tuple[tuple[str, Any], int, Callable[..., tuple[str, list[Any]]]]]:
+        """Search every caller journey over states ``(node, data)``, all tasks at once.
 
         Each state carries the mask of tasks whose callers can be in it; ``step(state, event,
-        target)`` gives the next state (or ``None`` to stop there). Yields each state the first
-        time it is reached in each time-of-week pattern, with its mask and a function giving a
-        task and a witness walk of states from ``start`` for that task. Exact for every task
-        and pattern, in one pass per pattern rather than one per task.
+        target)`` gives the next state (or ``None`` to stop there). It is asked only on the
+        edges that can change the data, those out of the nodes in ``at`` and those whose event
+        is in ``on``; on every other edge the caller keeps their data (``(target, data)``).
+        Yields each state the first time it is reached in each time-of-week pattern, with its
+        mask and a function giving a task and a witness walk of states from ``start`` for that
+        task. Exact for every task and pattern, in one pass per pattern rather than one per task.
+
+        States are numbered inside the search (node number + nodes x data number): at 10^5
+        nodes, dicts of small integers cost a third of dicts of tuples.
         """
         full = (1 << len(self.tree.task_names)) - 1
         names = self.tree.task_names
-        stops = self.stops.get
-        for adj in self.adjacency:
-            mask: dict[Any, int] = {start: full}
-            first: dict[Any, int] = {start: full}
-            parent: dict[Any, Any] = {start: None}
-            todo = deque([start])
-            queued = {start}
+        ids, stops, adjs = self._numbered
+        width = len(ids)
+        number = {n: i for i, n in enumerate(ids)}
+        asked = {number[n] for n in at if n in number}
+        events = frozenset(on)
+        datas: list[Any] = []
+        data_number: dict[Any, int] = {}
+
+        def code(state: tuple[str, Any]) -> int:
+            node, data = state
+            d = data_number.get(data)
+            if d is None:
+                d = data_number[data] = len(datas)
+                datas.append(data)
+            return number[node] + width * d
+
+        def decode(s: int) -> tuple[str, Any]:
+            d, u = divmod(s, width)
+            return ids[u], datas[d]
+
+        for adj in adjs:
+            s0 = code(start)
+            mask: dict[int, int] = {s0: full}
+            first: dict[int, int] = {s0: full}
+            parent: dict[int, int | None] = {s0: None}
+            todo = deque([s0])
+            queued = {s0}
             popleft, push, enqueue, dequeue = todo.popleft, todo.append, queued.add, queued.discard
-            mask_get, next_of = mask.get, adj.get
+            mask_get = mask.get
             while todo:
-                state = popleft()
-                dequeue(state)
-                m = mask[state]
-                nid = state[0]
+                s = popleft()
+                dequeue(s)
+                m = mask[s]
+                u = s % width
+                base = s - u
+                state = (ids[u], datas[base // width])
                 # a partial, not a closure: one small object per state, built in C
-                yield state, m, partial(_witness, state, parent, first, names, m)
-                out = m & ~stops(nid, 0)
+                yield state, m, partial(_witness, s, parent, first, names, m, decode)
+                out = m & ~stops[u]
                 if not out:
                     continue
-                for event, v in next_of(nid, ()):
-                    nxt = step(state, event, v)
-                    if nxt is None:
-                        continue
+                ask = u in asked
+                for event, v in adj[u]:
+                    if ask or event in events:
+                        moved = step(state, event, ids[v])
+                        if moved is None:
+                            continue
+                        nxt = code(moved)
+                    else:
+                        nxt = base + v
                     old = mask_get(nxt, 0)
                     new = old | out
                     if new != old:
                         mask[nxt] = new
                         if nxt not in parent:
-                            parent[nxt] = state
+                            parent[nxt] = s
                             first[nxt] = out
                         if nxt not in queued:
                             enqueue(nxt)
@@ -397,22 +444,23 @@ class Context:
 
 
 def _witness(
-    state: Any,
-    parent: dict[Any, Any],
-    first: dict[Any, int],
+    state: int,
+    parent: dict[int, int | None],
+    first: dict[int, int],
     names: tuple[str, ...],
     mask: int,
+    decode: Callable[[int], tuple[str, Any]],
     prefer: Iterable[str] = (),
     among: Iterable[str] | None = None,
 ) -> tuple[str, list[Any]]:
     """A task and the walk that brought a caller with it to ``state`` (:meth:`Context.journeys`
-    binds the first five arguments); ``prefer`` names tasks to tell the story with when the walk
+    binds the first six arguments); ``prefer`` names tasks to tell the story with when the walk
     is valid for them, ``among`` limits the tasks to choose from."""
     walk = []
     common = mask
-    s: Any = state
+    s: int | None = state
     while s is not None:
-        walk.append(s)
+        walk.append(decode(s))
         common &= first[s]
         s = parent[s]
     allowed = set(names if among is None else among)

@@ -109,7 +109,8 @@ def repeated_identity(ctx: Context) -> Iterator[Hit]:
         return v, have | add
 
     found: dict[str, dict[str, tuple[int, Any]]] = {}  # node -> datum -> (mask, witness)
-    for state, mask, witness in ctx.journeys((tree.entry, frozenset()), step):
+    givers = [*given_next, *given_any]  # the only nodes where step can change the data
+    for state, mask, witness in ctx.journeys((tree.entry, frozenset()), step, at=givers):
         nid, have = state
         asked = (collects[nid],) if nid in collects else asks.get(nid, ())
         for datum in asked:

@@ -116,7 +116,7 @@ def pass_the_buck(ctx: Context) -> Iterator[Hit]:
             return None
         return v, n + 1
 
-    for _state, _mask, witness in ctx.journeys((tree.entry, 0), step):
+    for _state, _mask, witness in ctx.journeys((tree.entry, 0), step, on=("transfer",)):
         current[0] = witness  # journeys expands a state right after yielding it
     worst: dict[str, tuple[str, list[str]]] = {}
     for witness, nid, target in over:
