@@ -242,11 +242,24 @@ class Context:
     @cached_property
     def _numbered(self) -> tuple[list[str], list[int], list[list[list[tuple[str, int]]]]]:
         """The nodes in graph order, each node's :attr:`stops` mask, and :attr:`adjacency` with
-        the targets as node numbers: what :meth:`journeys` searches over."""
+        the nodes as numbers (a list per node): what :meth:`journeys` searches over."""
         ids = list(self.flow.types)
         number = {n: i for i, n in enumerate(ids)}
         stops = [self.stops.get(n, 0) for n in ids]
-        adjs = [[[(e, number[v]) for e, v in adj[n]] for n in ids] for adj in self.adjacency]
+        edges = [  # as adjacency reads them, numbered (built here, not from its dicts)
+            (number[u], number[v], d["event"], d["guard"])
+            for u, v, d in self.edges
+            if d["event"] not in ("no_input", "invalid")
+        ]
+        guards = {guard for _, _, _, guard in edges}
+        adjs = []
+        for pattern in self.patterns:
+            allowed = {guard: edge_allowed(guard, pattern) for guard in guards}
+            adj: list[list[tuple[str, int]]] = [[] for _ in ids]
+            for u, v, event, guard in edges:
+                if allowed[guard]:
+                    adj[u].append((event, v))
+            adjs.append(adj)
         return ids, stops, adjs
 
     def journeys(
