@@ -11,6 +11,13 @@ waits for on a large tree: ``compile_tree``, ``analyze``, ``lint`` and ``score``
 ``big_tree(N)``, CPU and wall seconds, best of the rounds, each round in a fresh process; with
 ``--against``, the same in a process importing ivrscore from that checkout, run in turn with
 this one (A B A B ...), and the ratios. On a shared machine trust the CPU ratios.
+
+``--commands FILE [--against ...] [--rounds 3]`` times whole commands as a user runs them:
+``ivrscore validate``, ``lint`` and ``score`` of FILE (a 10^5-node file: issue 12 asks for each
+in under 20 s, load included; ``score`` may refuse the tree in one line), CPU (the child's user +
+system) and wall seconds, best of the rounds, interleaved with ``--against`` as above. Write the
+file first, e.g. ``big_tree(100_000)`` with ``ivr.dump``. ``--commands small`` times the same
+three commands on ``gp_surgery`` (issue 14's cold start: validate and lint in 0.3 s).
 """
 
 from __future__ import annotations
@@ -134,6 +141,45 @@ def scale(n: int, against: str | None, rounds: int) -> None:
         print(line)
 
 
+def commands(file: str, against: str | None, rounds: int) -> None:
+    import resource
+    import tempfile
+
+    if file == "small":
+        file = str(ivr.examples.path("gp_surgery"))
+    file = str(Path(file).resolve())
+    away = tempfile.gettempdir()  # `-m` puts the working folder first: not a checkout's
+    runs: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for _ in range(rounds):
+        for cmd in ("validate", "lint", "score"):
+            for who in ("this", "against") if against else ("this",):
+                env = dict(os.environ)
+                if who == "against":
+                    assert against is not None
+                    env["PYTHONPATH"] = against
+                r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                w0 = time.perf_counter()
+                subprocess.run(
+                    [sys.executable, "-m", "ivrscore", cmd, file],
+                    env=env,
+                    cwd=away,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                wall = time.perf_counter() - w0
+                r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu = r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime
+                runs.setdefault((cmd, who), []).append((cpu, wall))
+    print(f"ivrscore COMMAND {file}, best of {rounds} (CPU s / wall s)")
+    for cmd in ("validate", "lint", "score"):
+        a = [min(r[k] for r in runs[cmd, "this"]) for k in (0, 1)]
+        line = f"  {cmd:8s} this {a[0]:6.2f} / {a[1]:6.2f}"
+        if against:
+            b = [min(r[k] for r in runs[cmd, "against"]) for k in (0, 1)]
+            line += f"   against {b[0]:6.2f} / {b[1]:6.2f}   ratio CPU {a[0] / b[0]:.2f}"
+        print(line)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--nodes", type=int, default=2000)
@@ -141,6 +187,7 @@ def main() -> None:
     p.add_argument("--scale", type=int, help="time compile, analyze, lint, score at N nodes")
     p.add_argument("--against", help="a checkout of ivrscore to compare with (its top folder)")
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--commands", help="time validate, lint and score of FILE (or 'small')")
     p.add_argument("--time-parts", type=int, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.time_parts:
@@ -148,6 +195,9 @@ def main() -> None:
         return
     if args.scale:
         scale(args.scale, args.against, args.rounds)
+        return
+    if args.commands:
+        commands(args.commands, args.against, args.rounds)
         return
     tree = big_tree(args.nodes, n_tasks=args.tasks)
     ivr.analyze(big_tree(200, n_tasks=2))  # warm-up

@@ -313,13 +313,11 @@ def flow_edges(
     """
     if persona is None:
         persona = tree.personas[0] if len(tree.personas) == 1 else _typical(tree)
-    edges: list[tuple[str, str, dict[str, Any]]] = []
-    for nid, node in tree.nodes.items():
-        for target, attrs in _edges(nid, node, tree, persona, waits):
-            for k, v in _EDGE_DEFAULTS.items():
-                attrs.setdefault(k, v)
-            edges.append((nid, IMPLICIT_HANGUP if target is None else target, attrs))
-    return edges
+    return [
+        (nid, IMPLICIT_HANGUP if target is None else target, attrs)
+        for nid, node in tree.nodes.items()
+        for target, attrs in _edges(nid, node, tree, persona, waits)
+    ]
 
 
 class Flow:
@@ -408,9 +406,34 @@ def flow(tree: PhoneTree, *, waits: bool = True) -> Flow:
     waits : bool, default True
         As in :func:`to_networkx`.
     """
-    types: dict[str, str] = {nid: node.type for nid, node in tree.nodes.items()}
-    handles = {nid: tuple(getattr(node, "handles", ())) for nid, node in tree.nodes.items()}
-    return Flow(tree.entry, types, handles, flow_edges(tree, waits=waits))
+    types: dict[str, str] = {}
+    handles: dict[str, tuple[str, ...]] = {}
+    out: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    persona = tree.personas[0] if len(tree.personas) == 1 else _typical(tree)
+    extra: dict[str, None] = {}  # targets that are not nodes (the implicit hang-up), in order
+    nodes = tree.nodes
+    for nid, node in nodes.items():
+        types[nid] = node.type
+        handles[nid] = node.handles if isinstance(node, Agent | SelfService) else ()
+        lst = [
+            (IMPLICIT_HANGUP if v is None else v, d)
+            for v, d in _edges(nid, node, tree, persona, waits)
+        ]
+        for v, _ in lst:
+            if v not in nodes:
+                extra[v] = None
+        if len(lst) > 1 and len({v for v, _ in lst}) < len(lst):
+            by: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+            for e in lst:
+                by.setdefault(e[0], []).append(e)
+            lst = [e for group in by.values() for e in group]
+        out[nid] = lst
+    for v in extra:
+        types[v] = "hangup" if v == IMPLICIT_HANGUP else ""
+        out[v] = []
+    f = Flow.__new__(Flow)  # the edges are grouped as Flow() groups them, node by node
+    f.entry, f.types, f.handles, f.out = tree.entry, types, handles, out
+    return f
 
 
 _EDGE_DEFAULTS: dict[str, Any] = {
@@ -421,6 +444,9 @@ _EDGE_DEFAULTS: dict[str, Any] = {
     "wait_s": 0.0,
     "guard": (),
 }
+"""The edge attributes every edge has, with their value where a kind of edge has none: each
+edge's dict lists the attributes its kind sets first, then these in this order (``_edges``
+writes them out whole, rather than filling in the defaults edge by edge)."""
 
 
 def edge_allowed(guard: tuple[tuple[str, bool], ...], pattern: dict[str, bool]) -> bool:
@@ -471,9 +497,10 @@ def _edges(
     nid: str, node: Node, tree: PhoneTree, persona: Persona, waits: bool
 ) -> list[tuple[str | None, dict[str, Any]]]:
     out: list[tuple[str | None, dict[str, Any]]] = []
-    full = node_duration_s(node, tree)
+    response = persona.response_s
+    # each dict has every key of _EDGE_DEFAULTS: its own first, then the others in that order
     if isinstance(node, Menu):
-        total, ends = menu_timeline(node, tree)
+        total, ends = menu_timeline(node, tree)  # (its total is node_duration_s of a menu)
         for (key, opt), end in zip(node.options.items(), ends, strict=True):
             heard = end if node.barge_in else total
             to_human = key == "0" and leads_to_human(tree, opt.next)
@@ -485,15 +512,32 @@ def _edges(
                         "key": key,
                         "label": opt.say,
                         "listen_s": heard,
-                        "input_s": persona.response_s,
+                        "input_s": response,
+                        "wait_s": 0.0,
+                        "guard": (),
                     },
                 )
             )
         out.extend(_retry_edges(nid, node, total + node.timeout_s))
-    elif isinstance(node, Input):
+        return out
+    full = node_duration_s(node, tree)
+    if isinstance(node, Input):
         typing = _input_s(node.digits, persona)
         if node.next:
-            out.append((node.next, {"event": "next", "listen_s": full, "input_s": typing}))
+            out.append(
+                (
+                    node.next,
+                    {
+                        "event": "next",
+                        "listen_s": full,
+                        "input_s": typing,
+                        "key": None,
+                        "label": None,
+                        "wait_s": 0.0,
+                        "guard": (),
+                    },
+                )
+            )
         if node.zero_out:
             out.append(
                 (
@@ -502,7 +546,10 @@ def _edges(
                         "event": "zero_out",
                         "key": "0",
                         "listen_s": full,
-                        "input_s": persona.response_s,
+                        "input_s": response,
+                        "label": None,
+                        "wait_s": 0.0,
+                        "guard": (),
                     },
                 )
             )
@@ -521,6 +568,9 @@ def _edges(
                         "label": c.describe(),
                         "listen_s": full,
                         "guard": (*earlier, *own),
+                        "key": None,
+                        "input_s": 0.0,
+                        "wait_s": 0.0,
                     },
                 )
             )
@@ -533,6 +583,9 @@ def _edges(
                     "label": "otherwise",
                     "listen_s": full,
                     "guard": tuple(earlier),
+                    "key": None,
+                    "input_s": 0.0,
+                    "wait_s": 0.0,
                 },
             )
         )
@@ -543,7 +596,15 @@ def _edges(
             out.append(
                 (
                     node.next,
-                    {"event": "next", "listen_s": full, "wait_s": wait, "guard": open_guard},
+                    {
+                        "event": "next",
+                        "listen_s": full,
+                        "wait_s": wait,
+                        "guard": open_guard,
+                        "key": None,
+                        "label": None,
+                        "input_s": 0.0,
+                    },
                 )
             )
         if node.on_closed and node.open:
@@ -555,6 +616,9 @@ def _edges(
                         "label": "closed",
                         "listen_s": full,
                         "guard": ((node.open, False),),
+                        "key": None,
+                        "input_s": 0.0,
+                        "wait_s": 0.0,
                     },
                 )
             )
@@ -562,13 +626,47 @@ def _edges(
             out.append(
                 (
                     node.callback,
-                    {"event": "callback", "label": "callback offer", "listen_s": full},
+                    {
+                        "event": "callback",
+                        "label": "callback offer",
+                        "listen_s": full,
+                        "key": None,
+                        "input_s": 0.0,
+                        "wait_s": 0.0,
+                        "guard": (),
+                    },
                 )
             )
     elif isinstance(node, Agent) and node.transfer_to:
-        out.append((node.transfer_to, {"event": "transfer", "label": "transfer"}))
+        out.append(
+            (
+                node.transfer_to,
+                {
+                    "event": "transfer",
+                    "label": "transfer",
+                    "key": None,
+                    "listen_s": 0.0,
+                    "input_s": 0.0,
+                    "wait_s": 0.0,
+                    "guard": (),
+                },
+            )
+        )
     elif isinstance(node, Message | SelfService) and node.next:
-        out.append((node.next, {"event": "next", "listen_s": full}))
+        out.append(
+            (
+                node.next,
+                {
+                    "event": "next",
+                    "listen_s": full,
+                    "key": None,
+                    "label": None,
+                    "input_s": 0.0,
+                    "wait_s": 0.0,
+                    "guard": (),
+                },
+            )
+        )
     return out
 
 
@@ -578,8 +676,21 @@ def _retry_edges(
     out: list[tuple[str | None, dict[str, Any]]] = []
     if node.retries > 0:
         label = f"up to {node.retries} re-prompt{'s' * (node.retries > 1)}"
-        out.append((nid, {"event": "no_input", "label": label, "listen_s": attempt_s}))
-        out.append((nid, {"event": "invalid", "label": label, "listen_s": attempt_s}))
+        for event in ("no_input", "invalid"):
+            out.append(
+                (
+                    nid,
+                    {
+                        "event": event,
+                        "label": label,
+                        "listen_s": attempt_s,
+                        "key": None,
+                        "input_s": 0.0,
+                        "wait_s": 0.0,
+                        "guard": (),
+                    },
+                )
+            )
     out.append(
         (
             node.on_failure,
@@ -587,6 +698,10 @@ def _retry_edges(
                 "event": "failure",
                 "label": "retries exhausted" if node.on_failure else "retries exhausted: hang up",
                 "listen_s": attempt_s,
+                "key": None,
+                "input_s": 0.0,
+                "wait_s": 0.0,
+                "guard": (),
             },
         )
     )
@@ -697,9 +812,14 @@ def _collapsed(f: Flow, events: frozenset[str], with_wait: bool) -> _Adjacency:
     for u, lst in f.out.items():
         out: dict[str, float] = {}
         for v, data in lst:
-            if data["event"] not in events:
+            event = data["event"]
+            if event not in events:
                 continue
-            w = _edge_cost(data, with_wait)
+            w = float(data["listen_s"] + data["input_s"])  # _edge_cost, inline (per edge)
+            if with_wait:
+                w += data["wait_s"]
+            if event == "transfer":
+                w += TRANSFER_COST_S
             if v not in out or w < out[v]:
                 out[v] = w
         d[u] = out
@@ -721,20 +841,23 @@ class _Search:
         hops = {source: 1}
         fringe: list[tuple[float, int, str]] = [(0.0, 0, source)]
         count = 1
+        pop, push, out_of = heapq.heappop, heapq.heappush, d.get
+        none: dict[str, float] = {}
         while fringe:
-            du, _, u = heapq.heappop(fringe)
+            du, _, u = pop(fringe)
             if u in dist:
                 continue
             dist[u] = du
             if u in blocked:  # a caller whose goal is reached stops there
                 continue
-            for v, w in d.get(u, {}).items():
+            hop = hops[u] + 1
+            for v, w in out_of(u, none).items():
                 dv = du + w
                 if v not in dist and (v not in seen or dv < seen[v]):
                     seen[v] = dv
                     parent[v] = u
-                    hops[v] = hops[u] + 1
-                    heapq.heappush(fringe, (dv, count, v))
+                    hops[v] = hop
+                    push(fringe, (dv, count, v))
                     count += 1
         self.dist = dist
         self.parent = parent

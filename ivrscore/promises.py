@@ -286,6 +286,19 @@ def _all_promises(tree: PhoneTree) -> dict[str, tuple[tuple[str, Promise], ...]]
             heard[w] = tuple(tw for tw in having if _matches(tw, (w,)))
         return heard[w]
 
+    def read(text: str) -> Promise:
+        counts: dict[str, int] = {}
+        for w in {tw for ow in words_of(text) for tw in hears(ow)}:
+            for t in having[w]:
+                counts[t] = counts.get(t, 0) + 1
+        strength = tuple(sorted(counts.items(), key=lambda tn: order[tn[0]]))
+        if strength:
+            return Promise(frozenset(counts), "words", strength)
+        if _CATCH_ALL.search(text):
+            return Promise(frozenset(), "catch_all")  # its tasks are known once the menu is read
+        return Promise(frozenset(), "none")
+
+    by_text: dict[str, Promise] = {}  # a large tree says the same words in many menus
     out: dict[str, tuple[tuple[str, Promise], ...]] = {}
     for nid, node in tree.nodes.items():
         if not isinstance(node, Menu):
@@ -300,18 +313,13 @@ def _all_promises(tree: PhoneTree) -> dict[str, tuple[tuple[str, Promise], ...]]
                     frozenset(opt.for_), "for", tuple((t, 1_000) for t in opt.for_)
                 )
             else:
-                counts: dict[str, int] = {}
-                for w in {tw for ow in option_words(opt) for tw in hears(ow)}:
-                    for t in having[w]:
-                        counts[t] = counts.get(t, 0) + 1
-                strength = tuple(sorted(counts.items(), key=lambda tn: order[tn[0]]))
-                if strength:
-                    found[key] = Promise(frozenset(counts), "words", strength)
-                elif _CATCH_ALL.search(" ".join([opt.say or "", *opt.speech])):
+                text = " ".join([opt.say or "", *opt.speech])  # what option_words reads
+                said = by_text.get(text)
+                if said is None:
+                    said = by_text[text] = read(text)
+                if said.source == "catch_all":
                     catch.append(key)
-                    found[key] = Promise(frozenset(), "catch_all")
-                else:
-                    found[key] = Promise(frozenset(), "none")
+                found[key] = said
         promised = set().union(*(p.tasks for p in found.values()))
         rest = frozenset(t for t in tasks if t not in promised)
         for key in catch:

@@ -31,6 +31,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ._collector import paused
 from .engine import Result, analyze, simulate
 from .engine._compile import check_size
 from .engine.analyze import NotExactError
@@ -465,7 +466,8 @@ def score(
     result: Result
     if calls is None:
         try:
-            result = analyze(tree)
+            with paused():  # compiling and solving make many objects, no cycles: see _collector
+                result = analyze(tree)
         except NotExactError:
             result = simulate(tree, calls=100_000, rng=rng, progress=False)
     else:

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from ._collector import paused
 from ._text import plural
 from .graph import Route, best_routes, flow, route_to_human
 from .model.nodes import NODE_TYPES
@@ -102,12 +103,14 @@ def summarise(tree: PhoneTree) -> TreeSummary:
     >>> s.node_counts["menu"], s.human.goal
     (3, 'general_agent')
     """
-    g = flow(tree)
-    counts: Counter[str] = Counter(node.type for node in tree.nodes.values())
-    routes = best_routes(tree, g)
+    with paused():  # many small objects, no cycles: see ivrscore._collector
+        g = flow(tree)
+        counts: Counter[str] = Counter(node.type for node in tree.nodes.values())
+        routes = best_routes(tree, g)
+        human = route_to_human(tree, g)
     return TreeSummary(
         name=tree.name,
         node_counts={t: counts.get(t, 0) for t in NODE_TYPES},
         tasks=tuple(TaskSummary(t.name, t.share, routes[t.name]) for t in tree.tasks),
-        human=route_to_human(tree, g),
+        human=human,
     )

@@ -278,3 +278,54 @@ def test_strongly_connected_components_of_a_long_chain_do_not_recurse() -> None:
     succ = {i: [i + 1] for i in range(n)} | {n: [0]}
     (comp,) = strongly_connected_components(succ)
     assert len(comp) == n + 1
+
+
+@pytest.mark.parametrize(
+    ("nodes", "loop"),
+    [
+        ({"m": {"type": "message", "next": "m"}}, "m -> m"),
+        (
+            {
+                "m": {"type": "message", "next": "b"},
+                "b": {
+                    "type": "branch",
+                    "when": [{"open": "office", "next": "m"}],
+                    "otherwise": "m",
+                },
+            },
+            "m -> b -> m",
+        ),
+    ],
+)
+def test_a_silent_cycle_is_found_on_plain_dicts(nodes: dict[str, object], loop: str) -> None:
+    """Loading checks cycles among messages and branches without networkx (a self-loop too)."""
+    doc = {
+        "name": "T",
+        "entry": "m",
+        "schedules": {"office": {"mon-fri": "09:00-17:00"}},
+        "tasks": [{"name": "x", "share": 1}],
+        "nodes": {**nodes, "a": {"type": "agent", "handles": ["x"]}},
+    }
+    with pytest.raises(ivr.TreeFileError, match=f"cycle that never yields: {loop} "):
+        ivr.PhoneTree.model_validate(doc)
+
+
+def test_validating_and_linting_a_small_tree_load_neither_networkx_nor_an_engine() -> None:
+    """The command line's start (issue 14's 0.3 s): validate and lint of a tree without a
+    ``volume:`` import no networkx, scipy, engine or numpy.ma (its np.unique)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from ivrscore.cli import main; import ivrscore as ivr; "
+        "p = str(ivr.examples.path('gp_surgery'))\n"
+        "for cmd in (['validate', '-q', p], ['lint', '-q', p]):\n"
+        "    try:\n"
+        "        main(cmd)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = ('networkx', 'scipy', 'numba', 'matplotlib', 'ivrscore.engine', 'numpy.ma.')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -220,12 +220,12 @@ def solve_segment(
     outcome = c.alt_outcome[alts].copy()
     outcome[(outcome == DISCONNECTED) & closed_after] = DISCONNECTED_CLOSED
 
-    q = sp.csr_matrix(
-        (p[has_next] * survive[has_next], (row[has_next], col[has_next])), shape=(n, n)
-    )
+    ps = p * survive  # (elementwise: its parts are the products the parts would give)
+    col_next = col[has_next]
+    q = sp.csr_matrix((ps[has_next], (row[has_next], col_next)), shape=(n, n))
     r = np.zeros((n, 7))
     ends = ~has_next
-    np.add.at(r, (row[ends], outcome[ends]), p[ends] * survive[ends])
+    np.add.at(r, (row[ends], outcome[ends]), ps[ends])
     np.add.at(r, (row, np.full(row.size, ABANDONED)), p * (1.0 - survive))
     m = (sp.identity(n, format="csc") - q.tocsc()).tocsc()
     try:
@@ -256,35 +256,36 @@ def solve_segment(
     def after(cols: list[int]) -> NDArray[np.float64]:
         """P(end in ``cols``) once each alternative is finished (before its own abandonment)."""
         h = np.zeros(alts.size)
-        h[has_next] = b[col[has_next]][:, cols].sum(axis=1)
+        h[has_next] = b[:, cols][col_next].sum(axis=1)  # the columns first: fewer to gather
         h[ends] = np.isin(outcome[ends], cols).astype(float)
         return h
 
     # time to the first person: the chance of meeting one from each state
+    human = c.alt_human[alts]
+    meets_by_alt = ps * human
     meets = np.zeros(n)
-    np.add.at(meets, row, p * survive * c.alt_human[alts])
+    np.add.at(meets, row, meets_by_alt)
     g = lu.solve(meets)
     g_after = np.zeros(alts.size)
-    g_after[has_next] = np.where(c.alt_human[alts][has_next], 1.0, g[col[has_next]])
+    g_after[has_next] = np.where(human[has_next], 1.0, g[col_next])
     pre = ~c.state_human[c.alt_state[alts]]
     repeat_first = c.alt_repeat[alts] & ~c.state_repeated[c.alt_state[alts]]
     h_resolved, h_ok = after([R_SELF, R_AGENT]), after(list(SUCCESS))
     # every sum behind the metrics is (visits x per-alternative amount): one matrix product
-    per_enter = np.stack(
-        [
-            p * time,
-            p * if_survived * h_resolved,
-            np.where(pre, p * if_survived * g_after, 0.0),
-            p * survive * c.alt_human[alts],
-            p * c.alt_menus[alts],
-            p * survive * c.alt_options[alts],
-            p * survive * c.alt_keys[alts],
-            p * c.alt_identity[alts],
-            p * repeat_first,
-            p * survive * c.alt_transfers[alts],
-        ],
-        axis=1,
-    )
+    # written column by column into one array (the same products as stacking ten copies)
+    per_enter = np.empty((alts.size, 10))
+    pis = p * if_survived
+    np.multiply(p, time, out=per_enter[:, 0])
+    np.multiply(pis, h_resolved, out=per_enter[:, 1])
+    np.multiply(pis, g_after, out=per_enter[:, 2])
+    per_enter[~pre, 2] = 0.0
+    per_enter[:, 3] = meets_by_alt
+    np.multiply(p, c.alt_menus[alts], out=per_enter[:, 4])
+    np.multiply(ps, c.alt_options[alts], out=per_enter[:, 5])
+    np.multiply(ps, c.alt_keys[alts], out=per_enter[:, 6])
+    np.multiply(p, c.alt_identity[alts], out=per_enter[:, 7])
+    np.multiply(p, repeat_first, out=per_enter[:, 8])
+    np.multiply(ps, c.alt_transfers[alts], out=per_enter[:, 9])
     sums = y[row].T @ per_enter  # (tasks, 10)
     by_task = []
     for k, t in enumerate(tasks):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 from .._digraph import descendants
@@ -104,7 +104,11 @@ class Context:
         found = self._reachable_of.get(types)
         if found is None:
             reachable = self.reachable
-            found = [(nid, n) for nid, n in self.tree.iter_nodes(*types) if nid in reachable]
+            found = [  # tree.iter_nodes's order, without a generator step per node
+                (nid, n)
+                for nid, n in self.tree.nodes.items()
+                if (not types or n.type in types) and nid in reachable
+            ]
             self._reachable_of[types] = found
         yield from found
 
@@ -235,48 +239,112 @@ class Context:
                 out[nid] = sum(self.task_bits[t] for t in set(node.handles))
         return out
 
+    @cached_property
+    def _numbered(self) -> tuple[list[str], list[int], list[list[list[tuple[str, int]]]]]:
+        """The nodes in graph order, each node's :attr:`stops` mask, and :attr:`adjacency` with
+        the nodes as numbers (a list per node): what :meth:`journeys` searches over."""
+        ids = list(self.flow.types)
+        number = {n: i for i, n in enumerate(ids)}
+        stops = [self.stops.get(n, 0) for n in ids]
+        edges = [  # as adjacency reads them, numbered (built here, not from its dicts)
+            (number[u], number[v], d["event"], d["guard"])
+            for u, v, d in self.edges
+            if d["event"] not in ("no_input", "invalid")
+        ]
+        guards = {guard for _, _, _, guard in edges}
+        adjs = []
+        for pattern in self.patterns:
+            allowed = {guard: edge_allowed(guard, pattern) for guard in guards}
+            adj: list[list[tuple[str, int]]] = [[] for _ in ids]
+            for u, v, event, guard in edges:
+                if allowed[guard]:
+                    adj[u].append((event, v))
+            adjs.append(adj)
+        return ids, stops, adjs
+
     def journeys(
-        self, start: Any, step: Callable[[Any, str, str], Any | None]
-    ) -> Iterator[tuple[Any, int, Callable[..., tuple[str, list[Any]]]]]:
-        """Search every caller journey over states ``(node, ...)``, all tasks at once.
+        self,
+        start: tuple[str, Any],
+        step: Callable[[tuple[str, Any], str, str], tuple[str, Any] | None],
+        *,
+        at: Iterable[str] = (),
+        on: Iterable[str] = (),
+    ) -> Iterator[tuple[tuple[str, Any], int, Callable[..., tuple[str, list[Any]]]]]:
+        """Search every caller journey over states ``(node, data)``, all tasks at once.
 
         Each state carries the mask of tasks whose callers can be in it; ``step(state, event,
-        target)`` gives the next state (or ``None`` to stop there). Yields each state the first
-        time it is reached in each time-of-week pattern, with its mask and a function giving a
-        task and a witness walk of states from ``start`` for that task. Exact for every task
-        and pattern, in one pass per pattern rather than one per task.
+        target)`` gives the next state (or ``None`` to stop there). It is asked only on the
+        edges that can change the data, those out of the nodes in ``at`` and those whose event
+        is in ``on``; on every other edge the caller keeps their data (``(target, data)``).
+        Yields each state the first time it is reached in each time-of-week pattern, with its
+        mask and a function giving a task and a witness walk of states from ``start`` for that
+        task. Exact for every task and pattern, in one pass per pattern rather than one per task.
+
+        States are numbered inside the search (node number + nodes x data number): at 10^5
+        nodes, dicts of small integers cost a third of dicts of tuples.
         """
         full = (1 << len(self.tree.task_names)) - 1
         names = self.tree.task_names
-        for adj in self.adjacency:
-            mask: dict[Any, int] = {start: full}
-            first: dict[Any, int] = {start: full}
-            parent: dict[Any, Any] = {start: None}
-            todo = deque([start])
-            queued = {start}
+        ids, stops, adjs = self._numbered
+        width = len(ids)
+        number = {n: i for i, n in enumerate(ids)}
+        asked = {number[n] for n in at if n in number}
+        events = frozenset(on)
+        datas: list[Any] = []
+        data_number: dict[Any, int] = {}
+
+        def code(state: tuple[str, Any]) -> int:
+            node, data = state
+            d = data_number.get(data)
+            if d is None:
+                d = data_number[data] = len(datas)
+                datas.append(data)
+            return number[node] + width * d
+
+        def decode(s: int) -> tuple[str, Any]:
+            d, u = divmod(s, width)
+            return ids[u], datas[d]
+
+        for adj in adjs:
+            s0 = code(start)
+            mask: dict[int, int] = {s0: full}
+            first: dict[int, int] = {s0: full}
+            parent: dict[int, int | None] = {s0: None}
+            todo = deque([s0])
+            queued = {s0}
+            popleft, push, enqueue, dequeue = todo.popleft, todo.append, queued.add, queued.discard
+            mask_get = mask.get
             while todo:
-                state = todo.popleft()
-                queued.discard(state)
-                m = mask[state]
-                nid = state[0]
-                yield state, m, _witness(state, parent, first, names, m)
-                out = m & ~self.stops.get(nid, 0)
+                s = popleft()
+                dequeue(s)
+                m = mask[s]
+                u = s % width
+                base = s - u
+                state = (ids[u], datas[base // width])
+                # a partial, not a closure: one small object per state, built in C
+                yield state, m, partial(_witness, s, parent, first, names, m, decode)
+                out = m & ~stops[u]
                 if not out:
                     continue
-                for event, v in adj.get(nid, ()):
-                    nxt = step(state, event, v)
-                    if nxt is None:
-                        continue
-                    old = mask.get(nxt, 0)
+                ask = u in asked
+                for event, v in adj[u]:
+                    if ask or event in events:
+                        moved = step(state, event, ids[v])
+                        if moved is None:
+                            continue
+                        nxt = code(moved)
+                    else:
+                        nxt = base + v
+                    old = mask_get(nxt, 0)
                     new = old | out
                     if new != old:
                         mask[nxt] = new
                         if nxt not in parent:
-                            parent[nxt] = state
+                            parent[nxt] = s
                             first[nxt] = out
                         if nxt not in queued:
-                            queued.add(nxt)
-                            todo.append(nxt)
+                            enqueue(nxt)
+                            push(nxt)
 
     @cached_property
     def waits(self) -> dict[str, float]:
@@ -341,6 +409,9 @@ class Context:
         ``None`` is the implicit hang-up)."""
         if start is None:
             return {IMPLICIT_HANGUP}
+        node = self.tree.nodes.get(start)
+        if node is not None and node.type not in ("message", "branch"):
+            return {start}  # the common case, without the walk
         out: set[str] = set()
         seen: set[str] = set()
         todo = [start]
@@ -386,32 +457,33 @@ class Context:
 
 
 def _witness(
-    state: Any, parent: dict[Any, Any], first: dict[Any, int], names: tuple[str, ...], mask: int
-) -> Callable[..., tuple[str, list[Any]]]:
-    """A task and the walk that brought a caller with it to ``state`` (computed on demand);
-    ``prefer`` names tasks to tell the story with when the walk is valid for them, ``among``
-    limits the tasks to choose from."""
-
-    def build(
-        prefer: Iterable[str] = (), among: Iterable[str] | None = None
-    ) -> tuple[str, list[Any]]:
-        walk = []
-        common = mask
-        s: Any = state
-        while s is not None:
-            walk.append(s)
-            common &= first[s]
-            s = parent[s]
-        allowed = set(names if among is None else among)
-        valid = [t for i, t in enumerate(names) if common >> i & 1 and t in allowed] or [
-            t for i, t in enumerate(names) if mask >> i & 1 and t in allowed
-        ]
-        if not valid:
-            valid = [t for i, t in enumerate(names) if mask >> i & 1]
-        task = next((t for t in prefer if t in valid), valid[0])
-        return task, walk[::-1]
-
-    return build
+    state: int,
+    parent: dict[int, int | None],
+    first: dict[int, int],
+    names: tuple[str, ...],
+    mask: int,
+    decode: Callable[[int], tuple[str, Any]],
+    prefer: Iterable[str] = (),
+    among: Iterable[str] | None = None,
+) -> tuple[str, list[Any]]:
+    """A task and the walk that brought a caller with it to ``state`` (:meth:`Context.journeys`
+    binds the first six arguments); ``prefer`` names tasks to tell the story with when the walk
+    is valid for them, ``among`` limits the tasks to choose from."""
+    walk = []
+    common = mask
+    s: int | None = state
+    while s is not None:
+        walk.append(decode(s))
+        common &= first[s]
+        s = parent[s]
+    allowed = set(names if among is None else among)
+    valid = [t for i, t in enumerate(names) if common >> i & 1 and t in allowed] or [
+        t for i, t in enumerate(names) if mask >> i & 1 and t in allowed
+    ]
+    if not valid:
+        valid = [t for i, t in enumerate(names) if mask >> i & 1]
+    task = next((t for t in prefer if t in valid), valid[0])
+    return task, walk[::-1]
 
 
 def is_final(node: Node | None) -> bool:

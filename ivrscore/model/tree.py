@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field, PrivateAttr, field_validator, model_validator
@@ -22,6 +21,8 @@ from .schedule import Schedule
 from .staffing import OTHERWISE, Pool, Volume, asa_to_mean_wait
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from ..graph import Route
 
 __all__ = ["PhoneTree", "Source"]
@@ -411,18 +412,19 @@ def _schedule_refs(node: Node) -> Iterator[tuple[tuple[str | int, ...], str]]:
 
 def _silent_cycles(tree: PhoneTree) -> Iterator[Problem]:
     """Cycles among messages and branches: the caller is never asked anything and loops forever."""
-    g: nx.DiGraph[str] = nx.DiGraph()
-    for nid, node in tree.nodes.items():
-        if node.type in ("message", "branch"):
-            g.add_node(nid)
-    for nid in list(g.nodes):
+    from .._digraph import strongly_connected_components  # plain dicts: no networkx to import
+
+    succ: dict[str, dict[str, None]] = {
+        nid: {} for nid, node in tree.nodes.items() if node.type in ("message", "branch")
+    }
+    for nid, out in succ.items():
         for target, _ in tree.nodes[nid].targets():
-            if target in g:
-                g.add_edge(nid, target)
+            if target in succ:
+                out[target] = None
     order = {nid: i for i, nid in enumerate(tree.nodes)}  # once: not a list search per cycle
-    for comp in nx.strongly_connected_components(g):
+    for comp in strongly_connected_components(succ):
         members = sorted(comp, key=order.__getitem__)
-        if len(members) > 1 or g.has_edge(members[0], members[0]):
+        if len(members) > 1 or members[0] in succ[members[0]]:
             first = members[0]
             loop = " -> ".join([*members, first])
             yield _problem(

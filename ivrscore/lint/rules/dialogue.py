@@ -94,16 +94,23 @@ def repeated_identity(ctx: Context) -> Iterator[Hit]:
     if not collects and not any(asks.values()):
         return
 
+    # what a caller has given after leaving a node: an input's datum on its ``next`` edge, an
+    # agent's questions on every edge (the same sets as before, made once per node)
+    given_next = {nid: frozenset((datum,)) for nid, datum in collects.items()}
+    given_any = {nid: frozenset(a) for nid, a in asks.items() if a and nid not in collects}
+
     def step(state: tuple[str, frozenset[str]], event: str, v: str) -> tuple[str, frozenset[str]]:
         nid, have = state
-        if nid in collects and event == "next":
-            return v, have | {collects[nid]}
-        if asks.get(nid):
-            return v, have | set(asks[nid])
-        return v, have
+        add = given_any.get(nid)
+        if add is None and event == "next":
+            add = given_next.get(nid)
+        if add is None or add <= have:
+            return v, have
+        return v, have | add
 
     found: dict[str, dict[str, tuple[int, Any]]] = {}  # node -> datum -> (mask, witness)
-    for state, mask, witness in ctx.journeys((tree.entry, frozenset()), step):
+    givers = [*given_next, *given_any]  # the only nodes where step can change the data
+    for state, mask, witness in ctx.journeys((tree.entry, frozenset()), step, at=givers):
         nid, have = state
         asked = (collects[nid],) if nid in collects else asks.get(nid, ())
         for datum in asked:

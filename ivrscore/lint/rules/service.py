@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 
-from ...engine._compile import open_by_hour
 from ...graph import mean_patience_s
 from ...model.nodes import Agent, Branch, Input, Menu, Message, Queue, SelfService
 from ...model.staffing import roster_by_hour
@@ -117,7 +116,7 @@ def pass_the_buck(ctx: Context) -> Iterator[Hit]:
             return None
         return v, n + 1
 
-    for _state, _mask, witness in ctx.journeys((tree.entry, 0), step):
+    for _state, _mask, witness in ctx.journeys((tree.entry, 0), step, on=("transfer",)):
         current[0] = witness  # journeys expands a state right after yielding it
     worst: dict[str, tuple[str, list[str]]] = {}
     for witness, nid, target in over:
@@ -456,6 +455,7 @@ def unstaffed_hours(ctx: Context) -> Iterator[Hit]:
     tree = ctx.tree
     if tree.volume is None:
         return
+    from ...engine._compile import open_by_hour  # here: linting other trees loads no engine
 
     opened = open_by_hour(tree)
     seen: set[str] = set()
