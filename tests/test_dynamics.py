@@ -121,6 +121,40 @@ def test_hours_follow_arrivals_and_rosters() -> None:
     assert hours.iterations.max() <= 20
 
 
+def test_hours_with_the_same_inputs_are_solved_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """acme's Wednesday and Thursday get the same calls, rosters and starting load: solved
+    once, with every figure the same to the last bit as solving each hour."""
+    import sys
+
+    from ivrscore.engine import dynamics
+
+    analyze_module = sys.modules["ivrscore.engine.analyze"]
+    solves: list[int] = []
+    real = analyze_module.solve_segment
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        solves.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(dynamics, "solve_segment", counted)
+    results = {}
+    for reuse in (True, False):
+        monkeypatch.setattr(dynamics, "REUSE_HOURS", reuse)
+        solves.clear()
+        # a copy each time: solved weeks are kept per tree
+        r = ivr.analyze(ivr.load(EXAMPLES / "acme_telecom.yaml"))
+        results[reuse] = (r, len(solves))
+    (reused, n_reused), (each, n_each) = results[True], results[False]
+    assert n_reused < n_each
+    assert reused.outcomes == each.outcomes and reused.metrics == each.metrics
+    a, b = reused.hourly, each.hourly
+    assert a is not None and b is not None
+    for name in ("offered", "asa_s", "p_abandon", "occupancy", "mean_wait_s", "iterations"):
+        assert np.array_equal(getattr(a, name), getattr(b, name), equal_nan=True), name
+    wed, thu = 2 * 24 + 10, 3 * 24 + 10
+    assert np.array_equal(a.offered[:, wed], a.offered[:, thu])
+
+
 def test_pools_share_their_agents() -> None:
     doc = tree().to_dict()
     doc["pools"] = {"advisors": {"agents": 5, "handle_time_s": 240}}

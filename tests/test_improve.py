@@ -261,6 +261,13 @@ def test_same_input_same_plan(line: ivr.PhoneTree, line_plan: Plan) -> None:
     assert ivr.improve(line).to_dict() == line_plan.to_dict()
 
 
+def test_same_input_same_plan_with_queue_dynamics(acme: ivr.PhoneTree, acme_plan: Plan) -> None:
+    """The screened search (queues whose load follows the menu) is deterministic too, and
+    does not depend on what was kept for the tree object: a fresh copy plans the same steps."""
+    three = ivr.improve(acme.model_copy(), max_edits=3)
+    assert [s.to_dict() for s in three.steps] == [s.to_dict() for s in acme_plan.steps[:3]]
+
+
 def test_max_edits_bounds_the_plan(line: ivr.PhoneTree, line_plan: Plan) -> None:
     two = ivr.improve(line, max_edits=2)
     assert [s.to_dict() for s in two.steps] == [s.to_dict() for s in line_plan.steps[:2]]

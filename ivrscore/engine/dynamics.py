@@ -39,9 +39,6 @@ True
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,15 +55,7 @@ from ..timeofday import minute_patterns
 from ._compile import Compiled, compile_tree
 from .analyze import Segment, chain_states, solve_segment
 
-__all__ = [
-    "HOURS",
-    "QueueHours",
-    "Week",
-    "hour_label",
-    "offered_without_waits",
-    "solve_week",
-    "warm_start",
-]
+__all__ = ["HOURS", "QueueHours", "Week", "hour_label", "offered_without_waits", "solve_week"]
 
 HOURS = 168
 """Hours in a week, Monday 00:00 first."""
@@ -78,6 +67,10 @@ TOLERANCE = 1e-9
 """Relative change of every queue's offered calls at which an hour's fixed point stops."""
 
 MAX_ITERATIONS = 200
+
+REUSE_HOURS = True
+"""Whether an hour whose every input equals an earlier hour's reuses its answer (the same to
+the last bit; off only to test that it is)."""
 
 
 def hour_label(h: int) -> str:
@@ -274,37 +267,6 @@ def _model(
 _SOLVED: PerTree[Week] = PerTree()
 """Weeks solved per tree, by the patience rates and closing pattern."""
 
-_WARM: ContextVar[QueueHours | None] = ContextVar("ivrscore_warm_week", default=None)
-
-
-@contextmanager
-def warm_start(hours: QueueHours | None) -> Iterator[None]:
-    """Within the block, each week solved starts every hour's fixed point from ``hours``' load
-    on the same queues (a tree one edit away: ``improve``'s candidates start from the current
-    tree's solution) instead of from the last hour's load scaled by its calls.
-
-    The fixed point and its tolerance are the same, so the figures agree with a cold start to
-    the tolerance (1e-9 relative on each queue's load), not to the last bit. A week whose
-    queues or pools differ from ``hours``' starts cold. ``None`` does nothing.
-
-    Examples
-    --------
-    >>> import ivrscore as ivr
-    >>> tree = ivr.load(ivr.examples.path("acme_telecom"))
-    >>> hours = ivr.analyze(tree).hourly
-    >>> with warm_start(hours):
-    ...     warm = ivr.analyze(tree.model_copy()).hourly
-    >>> bool(abs(warm.offered - hours.offered).max() <= 1e-9 * hours.offered.max())
-    True
-    >>> int(warm.iterations.sum()) < int(hours.iterations.sum())  # started at the answer
-    True
-    """
-    token = _WARM.set(hours)
-    try:
-        yield
-    finally:
-        _WARM.reset(token)
-
 
 def solve_week(c: Compiled, thetas: list[float], closed_all: NDArray[np.bool_]) -> Week:
     """Solve every hour of the week to its fixed point (see the module documentation).
@@ -347,7 +309,6 @@ def _solve_week(c: Compiled, thetas: list[float], closed_all: NDArray[np.bool_])
     iterations = np.zeros(HOURS, dtype=np.int64)
     segments: list[Segment] = []
     previous = np.zeros(n_slots)
-    warm = _warm_rows(c, _WARM.get())
     # hours whose every input is the same as an earlier hour's (the calls arriving, the open
     # patterns, the agents and the starting load: Wednesday and Thursday of office_hours) give
     # the same answer to the last bit, solved once
@@ -375,15 +336,11 @@ def _solve_week(c: Compiled, thetas: list[float], closed_all: NDArray[np.bool_])
                 models[i][h] = models0[i]
             segments.append(seg)
             continue
-        # start from the last hour's offered calls, scaled by the calls arriving (or from the
-        # warm start's load in this hour)
-        if warm is not None:
-            calls = np.where(fixed, 0.0, warm[:, h])
-        else:
-            scale = weights[h] / weights[h - 1] if h and weights[h - 1] > 0 else 1.0
-            calls = np.where(fixed, 0.0, previous * scale)
+        # start from the last hour's offered calls, scaled by the calls arriving
+        scale = weights[h] / weights[h - 1] if h and weights[h - 1] > 0 else 1.0
+        calls = np.where(fixed, 0.0, previous * scale)
         again = (float(weights[h]), key[0], key[1], calls.tobytes())
-        if again in same:
+        if REUSE_HOURS and again in same:
             rounds, seg, current, calls = same[again]
             iterations[h] = rounds
             offered[:, h] = calls
@@ -435,19 +392,6 @@ def _solve_week(c: Compiled, thetas: list[float], closed_all: NDArray[np.bool_])
     hours = _figures(c, models, offered, weights * weekly, iterations)
     c.hourly = models
     return Week(segments, hours, models)
-
-
-def _warm_rows(c: Compiled, hours: QueueHours | None) -> NDArray[np.float64] | None:
-    """The warm start's load for each of ``c``'s slots, ``(slots, 168)``, or ``None`` (no warm
-    start, or not the same queues and pools)."""
-    if hours is None:
-        return None
-    names = tuple(s.name for s in c.slots)
-    queues = tuple(tuple(s.queues) for s in c.slots)
-    if names != hours.names or queues != hours.queues:
-        return None
-    rows: NDArray[np.float64] = np.where(np.isfinite(hours.offered), hours.offered, 0.0)
-    return rows
 
 
 def _scaled(seg: Segment, f: float) -> Segment:

@@ -5,20 +5,20 @@ catalogue is generated on the current tree, scored, and the one that raises the 
 applied; the plan stops when no candidate raises it (or after ``max_edits``). The edits answer
 different harms (a closed dead end, a re-asked datum, a wrong route) and interact little, so
 the best next edit is almost always on the best path; a beam of width *b* would multiply the
-engine's work by *b* for trees with queue dynamics, where one exact analysis already takes
-about a second, and greedy steps explain themselves ("this edit gains most now").
+engine's work by *b* for trees with queue dynamics, where one exact analysis solves a week
+of queues, and greedy steps explain themselves ("this edit gains most now").
 
 **Screening, then the exact engine.** With ``volume:`` the queues' load follows the menu hour
-by hour, and one exact analysis solves 168 hours to a fixed point (about a second on
-acme_telecom, twice: once for lint's weekly waits, once for the outcomes). The planner then
+by hour, and one exact analysis solves 168 hours to a fixed point (0.2-0.4 s of CPU on
+acme_telecom; lint's weekly waits and the outcomes share one solved week). The planner then
 ranks the candidates on a *frozen-wait* copy of the tree (each staffed queue given the mean wait
-it has in the current solution, so no fixed point is needed: a twentieth of the cost) and
+it has in the current solution, so no fixed point is needed: a tenth of the cost) and
 checks them exactly in that order, lazily: a candidate is screened once and keeps its estimate
 from step to step (an edit elsewhere rarely changes its rank) until it reaches the top of the
 ranking, when it is screened again on the current tree; the best exact gain is taken as soon as
 it is at least the next candidate's fresh estimate, or after ``screen`` exact checks (by
-default one: on acme_telecom ``screen=1`` plans 82.3 in 9 edits with 10 exact analyses, the
-least any plan of 9 edits needs, and ``screen=3`` 82.5 with 19). Two
+default one: on acme_telecom ``screen=1`` plans 82.5 in 9 edits with 10 exact analyses, the
+least any plan of 9 edits needs; ``screen=3`` takes the same first six edits). Two
 candidates that build the same tree are checked once. When the screen says nothing gains, one
 more candidate is checked exactly before the plan stops. Staffing edits always get the exact
 engine. Trees without dynamics are scored exactly for every candidate. Either way each step's
