@@ -11,7 +11,7 @@ import math
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 
 import ivrscore as ivr
 from ivrscore.cli import main
@@ -289,6 +289,32 @@ def test_examples(name: str) -> None:
 def test_generated_trees(doc: dict[str, object]) -> None:
     tree = ivr.PhoneTree.model_validate(doc)
     plan = ivr.improve(tree, max_edits=4)
+    _check(plan)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(documents(exponential_only=True, max_nodes=10))
+def test_generated_trees_with_queue_dynamics(doc: dict[str, object]) -> None:
+    """The same promises when the queues' load follows the menu (``volume:``, staffed queues
+    without their own calls per hour): the screened search, every step exact."""
+    doc = copy.deepcopy(doc)
+    doc["volume"] = {"calls_per_week": 3000}
+    staffed = 0
+    for node in doc["nodes"].values():  # type: ignore[attr-defined]
+        if node["type"] == "queue" and "staffing" not in node:
+            node.pop("wait", None)
+            node["staffing"] = {"agents": 4, "handle_time_s": 180}
+        if node["type"] == "queue":
+            node["staffing"].pop("calls_per_hour", None)
+            staffed += 1
+    assume(staffed > 0)
+    try:
+        tree = ivr.PhoneTree.model_validate(doc)
+        first = ivr.score(tree)
+    except (ivr.IvrscoreError, ValueError):  # e.g. callers who never hang up, over capacity
+        assume(False)
+    assume(first.result.hourly is not None and not all(first.result.hourly.fixed))
+    plan = ivr.improve(tree, max_edits=3)
     _check(plan)
 
 
