@@ -15,7 +15,7 @@ def test_notebooks_exist_and_are_stored_without_outputs() -> None:
         "01_getting_started.ipynb",
         "02_redesign_a_helpline.ipynb",
         "03_calibrate.ipynb",
-        "05_sweeps_and_clusters.ipynb",
+        "04_sweeps_and_clusters.ipynb",
     ]
     for path in NOTEBOOKS:
         nb = nbformat.read(path, as_version=4)
