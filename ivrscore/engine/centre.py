@@ -277,11 +277,21 @@ def _run(
     w_abandoned = np.zeros((weeks, n_slots))
     w_wait_answered = np.zeros((weeks, n_slots))
     w_busy = np.zeros((weeks, n_slots))
-    # the heap holds callers on their way to a line (a few: those in the menus); arrivals come
-    # from their own stream and shift changes on the hour
+    # callers on their way to a line (a few: those in the menus), in the order (time, caller):
+    # those who reach it no earlier than the last one put in the ring (all of them when the
+    # menus before a line take a fixed time, as callers then arrive in the order they rang)
+    # join the ring, a first-in first-out list, the others the heap; the next is the earlier
+    # of the two heads, the same order as one heap. Arrivals come from their own stream and
+    # shift changes on the hour.
     hk = np.empty(hcap)
     hv = np.empty(hcap, dtype=np.int64)
     hn = 0
+    rk = np.empty(hcap)
+    rv = np.empty(hcap, dtype=np.int64)
+    r_head = 0
+    rn = 0
+    r_last_t = -math.inf
+    r_last_v = -1
     # the arrival stream: a Poisson process with a constant rate within each hour
     ta, ah, s0, s1, s2, s3 = _next_arrival(
         first_hour * 3600.0, 0, gap, first_hour, s0, s1, s2, s3
@@ -296,7 +306,15 @@ def _run(
     cur_w = -1
     while True:
         th = tick if tick <= last_tick else math.inf
-        top = hk[0] if hn > 0 else math.inf
+        top = math.inf
+        ring = False
+        if hn > 0:
+            top = hk[0]
+        if rn > 0:
+            rt = rk[r_head]
+            if rt < top or (rt == top and rv[r_head] < hv[0]):
+                top = rt
+                ring = True
         te = math.inf
         qe = -1
         for q in range(n_slots):
@@ -377,9 +395,16 @@ def _run(
         else:
             # a caller reaches a line
             t = top
-            i = hv[0]
-            _pop(hk, hv, hn)
-            hn -= 1
+            if ring:
+                i = rv[r_head]
+                r_head += 1
+                if r_head == hcap:
+                    r_head = 0
+                rn -= 1
+            else:
+                i = hv[0]
+                _pop(hk, hv, hn)
+                hn -= 1
             a = pending[i]
             q = int(alt_a[a])
             if j_nfree == 0:
@@ -489,11 +514,24 @@ def _run(
                 if alt_patience[a]:
                     left[i] -= d0
                 pending[i] = a
-                if hn == hcap:
-                    full = 3
-                    break
-                _push(hk, hv, hn, now, i)
-                hn += 1
+                if rn == 0 or now > r_last_t or (now == r_last_t and i > r_last_v):
+                    if rn == hcap:
+                        full = 3
+                        break
+                    pos = r_head + rn
+                    if pos >= hcap:
+                        pos -= hcap
+                    rk[pos] = now
+                    rv[pos] = i
+                    rn += 1
+                    r_last_t = now
+                    r_last_v = i
+                else:
+                    if hn == hcap:
+                        full = 3
+                        break
+                    _push(hk, hv, hn, now, i)
+                    hn += 1
                 queued = True
                 break
             d = alt_fixed[a]
