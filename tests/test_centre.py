@@ -34,10 +34,12 @@ def one_queue(calls: float, agents: int, handle: float, patience: float) -> ivr.
     return ivr.loads(ONE_QUEUE.format(calls=calls, agents=agents, handle=handle, patience=patience))
 
 
-FAMILY_ALPHA = 0.01
-"""The false-alarm rate the statistical tests below are built for: the chance that a correct
-simulation fails a test, over all the figures it compares at once. With m figures each is held
-to ``FAMILY_ALPHA / m`` (Bonferroni, which holds however the figures are correlated)."""
+FAMILY_ALPHA = 0.0025
+"""The false-alarm rate each statistical test below is built for: the chance that a correct
+simulation fails it, over all the figures it compares at once. There are four such tests
+(Erlang A, whose three cases count as one; the exact chain; Ciw; SimPy), so a correct kernel
+fails one of them at most 1% of the time. With m figures each is held to ``FAMILY_ALPHA / m``
+(Bonferroni, which holds however the figures are correlated)."""
 
 
 def allowed(df: float, figures: int) -> float:
@@ -73,8 +75,8 @@ def test_one_queue_matches_erlang_a(
 
     The standard error is from batch means over 48 measured weeks (47 degrees of freedom).
     Nine figures are checked (three points, three figures each), so each may be off by the
-    t quantile at 1%/9 (Bonferroni; FAMILY_ALPHA), 3.4 standard errors: a correct simulation
-    fails one of the three cases at most 1% of the time. That is under 1.4 standard errors of
+    t quantile at 0.25%/9 (Bonferroni; FAMILY_ALPHA), 3.9 standard errors: a correct simulation
+    fails one of the three cases at most 0.25% of the time. That is under 1.7 standard errors of
     an 8-week run, so the figures are within 2 standard errors of Erlang A as a run of 8 weeks
     measures them, and a bias of 2 such errors is caught nearly always."""
     tree = one_queue(per_hour * 168, agents, handle, patience)
@@ -226,7 +228,7 @@ def two_queue_chain() -> dict[str, float]:
     return {"ab1": ab1, "ab2": ab2, "asa1": asa1, "asa2": asa2}
 
 
-WEEKS = 8
+WEEKS = 10
 """The measured weeks of each replication of the two-queue network (after a day's warm-up)."""
 
 
@@ -247,9 +249,9 @@ def test_two_queues_with_a_transfer_match_the_exact_chain() -> None:
     network is a Markov chain solved exactly (two_queue_chain): abandonment and ASA at both
     lines agree with it.
 
-    20 replications of 8 weeks; four figures, so each may be off by the t quantile (19
-    degrees of freedom) at 1%/4 (Bonferroni; FAMILY_ALPHA), 3.6 standard errors: a correct
-    simulation fails at most 1% of the time. That is under 1.3 standard errors of 10
+    20 replications of 10 weeks; four figures, so each may be off by the t quantile (19
+    degrees of freedom) at 0.25%/4 (Bonferroni; FAMILY_ALPHA), 4.1 standard errors: a correct
+    simulation fails at most 0.25% of the time. That is under 1.3 standard errors of 10
     replications of two weeks, so the figures are within 2 standard errors of the chain as 10
     such replications measure them."""
     exact = two_queue_chain()
@@ -268,12 +270,12 @@ def test_two_queues_with_a_transfer_match_the_exact_chain() -> None:
 
 def test_two_queues_with_a_transfer_agree_with_ciw() -> None:
     """The same network in Ciw (exponential arrivals, services and reneging; routing by the
-    same share), 10 replications of 8 weeks each: abandonment and ASA at both lines agree.
+    same share), 10 replications of 10 weeks each: abandonment and ASA at both lines agree.
 
     The standard error is the difference's (both sides' spread, Welch's degrees of freedom,
-    about 18); four figures, so each may be off by the t quantile at 1%/4 (Bonferroni;
-    FAMILY_ALPHA), about 3.6 standard errors: two correct simulations fail at most 1% of the
-    time. That is under 1.9 standard errors of the difference of 10 replications of two weeks
+    14-18); four figures, so each may be off by the t quantile at 0.25%/4 (Bonferroni;
+    FAMILY_ALPHA), 4.1-4.4 standard errors: two correct simulations fail at most 0.25% of the
+    time. That is under 2.0 standard errors of the difference of 10 replications of two weeks
     each, so the two are within 2 standard errors of each other as those measure them.
 
     Ciw draws a new patience at the back line where ivrscore keeps what is left of the
@@ -373,8 +375,8 @@ def test_two_queues_keep_the_patience_left_as_simpy_does() -> None:
     transferred to the back line brings the patience the front line left, which neither Ciw
     (it draws a new patience at each line) nor the Markov chain can check. A SimPy model of the
     same calls can (simpy_two_queues): abandonment and ASA at both lines agree, 10
-    replications of 8 weeks each, with the tolerance of the Ciw test (3.6 standard errors of
-    the difference: a 1% false alarm over the four figures; under 1.9 of replications of two
+    replications of 10 weeks each, with the tolerance of the Ciw test (4.1-4.4 standard errors
+    of the difference: a 0.25% false alarm over the four figures; under 2.0 of replications of two
     weeks). (Keeping or redrawing the patience moves the back line's
     abandonment by only about 0.004 here, under what 10 replications resolve: this holds the
     kernel to an independent simulation off the Markov case, not the choice itself.)"""
