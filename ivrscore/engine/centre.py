@@ -27,7 +27,8 @@ be put side by side (:meth:`Centre.side_by_side`).
 
 The event loop is one compiled kernel (numba; plain Python where numba is missing, with the same
 numbers). It draws from the caller kernel's xoshiro256** generator (:mod:`._kernel`), seeded
-from ``rng``, so a seed gives the same week on every machine. It keeps few events: callers are
+from ``rng``, so a seed gives the same week on every machine, and takes its exponential draws
+from that kernel's ziggurat. It keeps few events: callers are
 drawn as they ring; its one heap holds the callers on their way through the menus to a line; a
 caller who gives up is found when an agent next looks for a caller in that line, and counted at
 the moment patience ran out; and as handling is exponential, the next end of a call in a slot is
@@ -63,7 +64,7 @@ from ._compile import (
     stage_rates,
 )
 from ._jit import njit, warn_if_slow
-from ._kernel import _TWO_PI, _next
+from ._kernel import _TWO_PI, ZIG_FE, ZIG_KE, ZIG_WE, _exp_next, _next
 from .dynamics import HOURS, SERVICE_LEVEL_S, QueueHours, hour_label
 
 __all__ = ["Centre", "simulate_centre"]
@@ -143,10 +144,10 @@ def _draw(cum: NDArray[np.float64], u: float) -> int:
 
 
 @njit
-def _exp_log(s0: Any, s1: Any, s2: Any, s3: Any) -> tuple[float, Any, Any, Any, Any]:
-    """A standard exponential draw by inversion, from the four local words."""
-    u, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
-    return -math.log(1.0 - u), s0, s1, s2, s3
+def _exp(s0: Any, s1: Any, s2: Any, s3: Any) -> tuple[float, Any, Any, Any, Any]:
+    """A standard exponential draw by the caller kernel's ziggurat (no logarithm 98.9% of the
+    time), from the four local words: the draw and the new words."""
+    return _exp_next(s0, s1, s2, s3, ZIG_KE, ZIG_WE, ZIG_FE)
 
 
 @njit
@@ -169,7 +170,7 @@ def _next_arrival(
     n_hours = gap.size
     while ah < n_hours:
         if gap[ah] > 0.0:
-            e, s0, s1, s2, s3 = _exp_log(s0, s1, s2, s3)
+            e, s0, s1, s2, s3 = _exp(s0, s1, s2, s3)
             x = ta + e * gap[ah]
             if x < (first_hour + ah + 1) * 3600.0:
                 return x, ah, s0, s1, s2, s3
@@ -276,11 +277,21 @@ def _run(
     w_abandoned = np.zeros((weeks, n_slots))
     w_wait_answered = np.zeros((weeks, n_slots))
     w_busy = np.zeros((weeks, n_slots))
-    # the heap holds callers on their way to a line (a few: those in the menus); arrivals come
-    # from their own stream and shift changes on the hour
+    # callers on their way to a line (a few: those in the menus), in the order (time, caller):
+    # those who reach it no earlier than the last one put in the ring (all of them when the
+    # menus before a line take a fixed time, as callers then arrive in the order they rang)
+    # join the ring, a first-in first-out list, the others the heap; the next is the earlier
+    # of the two heads, the same order as one heap. Arrivals come from their own stream and
+    # shift changes on the hour.
     hk = np.empty(hcap)
     hv = np.empty(hcap, dtype=np.int64)
     hn = 0
+    rk = np.empty(hcap)
+    rv = np.empty(hcap, dtype=np.int64)
+    r_head = 0
+    rn = 0
+    r_last_t = -math.inf
+    r_last_v = -1
     # the arrival stream: a Poisson process with a constant rate within each hour
     ta, ah, s0, s1, s2, s3 = _next_arrival(
         first_hour * 3600.0, 0, gap, first_hour, s0, s1, s2, s3
@@ -295,7 +306,15 @@ def _run(
     cur_w = -1
     while True:
         th = tick if tick <= last_tick else math.inf
-        top = hk[0] if hn > 0 else math.inf
+        top = math.inf
+        ring = False
+        if hn > 0:
+            top = hk[0]
+        if rn > 0:
+            rt = rk[r_head]
+            if rt < top or (rt == top and rv[r_head] < hv[0]):
+                top = rt
+                ring = True
         te = math.inf
         qe = -1
         for q in range(n_slots):
@@ -361,7 +380,7 @@ def _run(
             state[i] = start_table[task, persona, zero, pattern]
             pk = pat_kind[persona]
             if pk == _P_EXP:
-                e, s0, s1, s2, s3 = _exp_log(s0, s1, s2, s3)
+                e, s0, s1, s2, s3 = _exp(s0, s1, s2, s3)
                 left[i] = e * pat_a[persona]
             elif pk == _P_LOGNORMAL:
                 z, s0, s1, s2, s3 = _normal_next(s0, s1, s2, s3)
@@ -376,9 +395,16 @@ def _run(
         else:
             # a caller reaches a line
             t = top
-            i = hv[0]
-            _pop(hk, hv, hn)
-            hn -= 1
+            if ring:
+                i = rv[r_head]
+                r_head += 1
+                if r_head == hcap:
+                    r_head = 0
+                rn -= 1
+            else:
+                i = hv[0]
+                _pop(hk, hv, hn)
+                hn -= 1
             a = pending[i]
             q = int(alt_a[a])
             if j_nfree == 0:
@@ -462,7 +488,7 @@ def _run(
                 if answered or q == ended:
                     b = busy[q]
                     if b > 0:
-                        e, s0, s1, s2, s3 = _exp_log(s0, s1, s2, s3)
+                        e, s0, s1, s2, s3 = _exp(s0, s1, s2, s3)
                         next_end[q] = t + e * handle_s[q] / b
                     else:
                         next_end[q] = math.inf
@@ -488,16 +514,29 @@ def _run(
                 if alt_patience[a]:
                     left[i] -= d0
                 pending[i] = a
-                if hn == hcap:
-                    full = 3
-                    break
-                _push(hk, hv, hn, now, i)
-                hn += 1
+                if rn == 0 or now > r_last_t or (now == r_last_t and i > r_last_v):
+                    if rn == hcap:
+                        full = 3
+                        break
+                    pos = r_head + rn
+                    if pos >= hcap:
+                        pos -= hcap
+                    rk[pos] = now
+                    rv[pos] = i
+                    rn += 1
+                    r_last_t = now
+                    r_last_v = i
+                else:
+                    if hn == hcap:
+                        full = 3
+                        break
+                    _push(hk, hv, hn, now, i)
+                    hn += 1
                 queued = True
                 break
             d = alt_fixed[a]
             if k == D_EXP:
-                e, s0, s1, s2, s3 = _exp_log(s0, s1, s2, s3)
+                e, s0, s1, s2, s3 = _exp(s0, s1, s2, s3)
                 d += e * alt_a[a]
             elif k == D_LOGNORMAL:
                 z, s0, s1, s2, s3 = _normal_next(s0, s1, s2, s3)
@@ -513,7 +552,7 @@ def _run(
                     while ahead < m - 1 and fixed_ahead[q, ahead] < x:
                         ahead += 1
                     for jj in range(ahead + 1):
-                        e, s0, s1, s2, s3 = _exp_log(s0, s1, s2, s3)
+                        e, s0, s1, s2, s3 = _exp(s0, s1, s2, s3)
                         d += e / fixed_rates[q, jj]
             if alt_patience[a] and d > left[i]:
                 break
