@@ -64,7 +64,7 @@ from ._compile import (
     stage_rates,
 )
 from ._jit import njit, warn_if_slow
-from ._kernel import _TWO_PI, ZIG_FE, ZIG_KE, ZIG_WE, _exp_next, _next
+from ._kernel import _TWO_PI, _exp_next, _next
 from .dynamics import HOURS, SERVICE_LEVEL_S, QueueHours, hour_label
 
 __all__ = ["Centre", "simulate_centre"]
@@ -144,13 +144,6 @@ def _draw(cum: NDArray[np.float64], u: float) -> int:
 
 
 @njit
-def _exp(s0: Any, s1: Any, s2: Any, s3: Any) -> tuple[float, Any, Any, Any, Any]:
-    """A standard exponential draw by the caller kernel's ziggurat (no logarithm 98.9% of the
-    time), from the four local words: the draw and the new words."""
-    return _exp_next(s0, s1, s2, s3, ZIG_KE, ZIG_WE, ZIG_FE)
-
-
-@njit
 def _normal_next(s0: Any, s1: Any, s2: Any, s3: Any) -> tuple[float, Any, Any, Any, Any]:
     """A standard normal draw (Box-Muller, one of the pair) from the four local words of the
     generator: the draw and the new words."""
@@ -170,7 +163,7 @@ def _next_arrival(
     n_hours = gap.size
     while ah < n_hours:
         if gap[ah] > 0.0:
-            e, s0, s1, s2, s3 = _exp(s0, s1, s2, s3)
+            e, s0, s1, s2, s3 = _exp_next(s0, s1, s2, s3)
             x = ta + e * gap[ah]
             if x < (first_hour + ah + 1) * 3600.0:
                 return x, ah, s0, s1, s2, s3
@@ -380,7 +373,7 @@ def _run(
             state[i] = start_table[task, persona, zero, pattern]
             pk = pat_kind[persona]
             if pk == _P_EXP:
-                e, s0, s1, s2, s3 = _exp(s0, s1, s2, s3)
+                e, s0, s1, s2, s3 = _exp_next(s0, s1, s2, s3)
                 left[i] = e * pat_a[persona]
             elif pk == _P_LOGNORMAL:
                 z, s0, s1, s2, s3 = _normal_next(s0, s1, s2, s3)
@@ -488,7 +481,7 @@ def _run(
                 if answered or q == ended:
                     b = busy[q]
                     if b > 0:
-                        e, s0, s1, s2, s3 = _exp(s0, s1, s2, s3)
+                        e, s0, s1, s2, s3 = _exp_next(s0, s1, s2, s3)
                         next_end[q] = t + e * handle_s[q] / b
                     else:
                         next_end[q] = math.inf
@@ -536,7 +529,7 @@ def _run(
                 break
             d = alt_fixed[a]
             if k == D_EXP:
-                e, s0, s1, s2, s3 = _exp(s0, s1, s2, s3)
+                e, s0, s1, s2, s3 = _exp_next(s0, s1, s2, s3)
                 d += e * alt_a[a]
             elif k == D_LOGNORMAL:
                 z, s0, s1, s2, s3 = _normal_next(s0, s1, s2, s3)
@@ -552,7 +545,7 @@ def _run(
                     while ahead < m - 1 and fixed_ahead[q, ahead] < x:
                         ahead += 1
                     for jj in range(ahead + 1):
-                        e, s0, s1, s2, s3 = _exp(s0, s1, s2, s3)
+                        e, s0, s1, s2, s3 = _exp_next(s0, s1, s2, s3)
                         d += e / fixed_rates[q, jj]
             if alt_patience[a] and d > left[i]:
                 break
