@@ -147,6 +147,39 @@ def test_deep_nesting_is_refused_with_its_line(tmp_path: Path, text: str, name: 
     assert message.startswith(f"{p}:") and caught.value.line is not None
 
 
+def test_aliases_that_nest_past_the_bound_are_refused() -> None:
+    # each anchor holds the one before: 3 lines of text, 150 levels of data (and, counted by
+    # positions, 150**3 path parts: this took minutes and gigabytes before the bound)
+    text = "a0: &a0 [1]\n" + "".join(f"a{i}: &a{i} [*a{i - 1}]\n" for i in range(1, 150))
+    with pytest.raises(ivr.TreeFileError, match=f"nests deeper than {ivr_io.MAX_DEPTH} levels"):
+        ivr_io.read_document(text)
+    ok = "a0: &a0 [1]\n" + "".join(f"a{i}: &a{i} [*a{i - 1}]\n" for i in range(1, 50))
+    data, _ = ivr_io.read_document(ok)
+    assert data["a2"] == [[[1]]]
+
+
+def test_a_missing_file_is_a_tree_file_error(tmp_path: Path) -> None:
+    for p in (tmp_path / "gone.yaml", tmp_path / "gone.vxml"):
+        with pytest.raises(ivr.TreeFileError) as caught:
+            ivr.load(p)
+        assert isinstance(caught.value, FileNotFoundError)  # still an OSError, as documented
+        assert str(caught.value) == f"{p}: cannot read the file: No such file or directory"
+        assert caught.value.filename == str(p) and caught.value.errno is not None
+    loop = tmp_path / "loop.yaml"
+    loop.symlink_to(loop)
+    with pytest.raises(ivr.TreeFileError, match="cannot read the file"):
+        ivr.load(loop)
+
+
+def test_an_engine_refusing_a_loaded_tree_names_the_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    p = tmp_path / "small.yaml"
+    p.write_text(SMALL)
+    line = _refused(*_cli(capsys, "staff", str(p))[::2])
+    assert line.startswith(f"ivrscore: {p}: nothing to staff")
+
+
 def test_nesting_up_to_the_bound_is_read() -> None:
     depth = ivr_io.MAX_DEPTH - 3  # the tree's own mapping, meta and the key holding the lists
     text = SMALL + "meta:\n  deep: " + "[" * depth + "]" * depth + "\n"
@@ -538,6 +571,22 @@ def test_every_command_refuses_devices_in_a_subprocess(special: str) -> None:
             command[0] == "lint"
             and f"{special}: error load-error: not an ordinary file" in result.stdout
         )
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("deep.vxml", '<vxml version="2.1">' + "<form>" * 10_000 + "</form>" * 10_000 + "</vxml>"),
+        ("deep.xml", "<configuration name='ivr.conf'><menus>" + "<menu name='m'>" * 10_000
+         + "</menu>" * 10_000 + "</menus></configuration>"),
+    ],
+)  # fmt: skip
+def test_deep_xml_is_refused_while_parsing(tmp_path: Path, name: str, text: str) -> None:
+    p = tmp_path / name
+    p.write_text(text)
+    with pytest.raises(ivr.TreeFileError) as caught:
+        ivr.load(p)  # ElementTree's serializer and the walkers recursed once per level
+    assert str(caught.value).startswith(f"{p}:1: the document nests deeper than")
 
 
 def test_an_unknown_xml_encoding_is_one_line(
