@@ -17,6 +17,7 @@ __all__ = [
     "IvrscoreError",
     "Problem",
     "TreeFileError",
+    "UnknownNameError",
 ]
 
 
@@ -27,6 +28,19 @@ class IvrscoreError(Exception):
 class ArgumentError(IvrscoreError, ValueError):
     """A parameter given to the API is outside what it can take (``calls=0``): also a
     ``ValueError``, as Python code expects of a bad argument."""
+
+
+class UnknownNameError(IvrscoreError, KeyError):
+    """A name (a queue, a pool, a node) the tree does not have; still a :class:`KeyError`.
+
+    Examples
+    --------
+    >>> str(UnknownNameError("no staffed queue or pool 'x'"))
+    "no staffed queue or pool 'x'"
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""  # the message, not KeyError's repr
 
 
 class ImportedFlowWarning(UserWarning):

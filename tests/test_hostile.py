@@ -598,3 +598,89 @@ def test_an_unknown_xml_encoding_is_one_line(
     assert code == 2
     assert err.startswith(f"ivrscore: {p}:1: the XML declaration names an encoding"), err
     assert len(err.strip().splitlines()) == 1
+
+
+# -- found by the larger hostile corpus (kept outside the project) -----------------------------------------
+
+
+def test_an_xml_encoding_expat_cannot_use_is_one_line(tmp_path: Path) -> None:
+    p = tmp_path / "enc.vxml"
+    p.write_bytes(b'<?xml version="1.0" encoding="utf-7"?><vxml version="2.1"/>')
+    with pytest.raises(ivr.TreeFileError, match=r":1: the XML declaration names an encoding"):
+        ivr.load(p)  # expat raised a bare ValueError ("multi-byte encodings are not supported")
+
+
+def test_terraform_file_of_an_absolute_path_is_not_read(tmp_path: Path) -> None:
+    p = tmp_path / "main.tf"
+    p.write_text(
+        'resource "aws_connect_contact_flow" "f" {\n  content = file("/etc/hostname")\n}\n'
+    )
+    with pytest.raises(
+        ivr.TreeFileError, match=r"is an absolute path; ivrscore reads files beside"
+    ):
+        ivr.load(p)
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["centre", TELECOM, "--weeks", "1000000000"], "weeks must be from 1 to 1,000"),
+        (["staff", TELECOM, "--check-weeks", "100000"], "weeks must be from 1 to 1,000"),
+        (["centre", TELECOM, "--seed", "-1"], "a seed is a whole number from 0"),
+    ],
+)
+def test_centre_arguments_out_of_range_are_one_line(
+    capsys: pytest.CaptureFixture[str], args: list[str], words: str
+) -> None:
+    # were a 1.2 TiB allocation, a run of 100,000 weeks and numpy's ValueError
+    line = _refused(*_cli(capsys, *args)[::2], name=TELECOM)
+    assert words in line
+
+
+def test_an_unknown_queue_is_a_library_error() -> None:
+    hours = ivr.analyze(ivr.load(TELECOM), approximate=True).hourly
+    assert hours is not None
+    with pytest.raises(ivr.IvrscoreError, match="no staffed queue or pool 'nowhere'") as caught:
+        hours.index("nowhere")
+    assert isinstance(caught.value, KeyError) and str(caught.value).startswith("no staffed")
+
+
+def _log(path: Path, rows: list[str]) -> Path:
+    path.write_text("call_id,timestamp,node,event,key,outcome,agent\n" + "".join(rows))
+    return path
+
+
+def test_calibrate_names_the_log_as_given(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    log = tmp_path / "calls.csv"
+    log.write_text("call_id,node\nc1,welcome\n")
+    line = _refused(*_cli(capsys, "calibrate", TELECOM, str(log))[::2])
+    assert str(log) in line  # not only "calls.csv": two folders may each hold one
+    _log(log, ["c1,not-a-time,welcome,enter,,,\n"])
+    line = _refused(*_cli(capsys, "calibrate", TELECOM, str(log), "--format", "generic")[::2])
+    assert f"no calls to calibrate from in {log}" in line
+
+
+def test_calibrate_a_tree_whose_queues_follow_its_volume(tmp_path: Path) -> None:
+    from ivrscore.calibrate import calibrate, synthetic
+
+    tree = ivr.load(TELECOM)  # rosters of agents and a volume: no calls_per_hour to fit
+    log = tmp_path / "calls.csv"
+    synthetic.write_generic(synthetic.calls(tree, 200, rng=1), log)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cal = calibrate(tree, log)
+    queue = cal.calibrated.node("faults_queue")
+    assert queue.staffing is not None and queue.staffing.calls_per_hour is None  # type: ignore[union-attr]
+
+
+def test_calibrate_a_log_whose_callers_leave_at_once(tmp_path: Path) -> None:
+    from ivrscore.calibrate import calibrate
+
+    rows = [f"c{i},2024-03-04T10:00:0{i},welcome,enter,,,\nc{i},2024-03-04T10:00:0{i},welcome,"
+            "abandon,,,\n" for i in range(5)]  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cal = calibrate(ivr.load(TELECOM), _log(tmp_path / "calls.csv", rows))
+    assert cal.calibrated.personas  # no patience of 0 s (an invalid tree, then a ZeroDivisionError)

@@ -124,9 +124,9 @@ def parse_xml(raw: bytes, source: str | None = None) -> ET.Element:
             line=exc.line,
             hint="an IVR document needs a handful; check that this is the right file",
         ) from None
-    except LookupError as exc:  # expat does not know the declared encoding=
+    except (LookupError, ValueError) as exc:  # expat does not know or take the encoding=
         raise TreeFileError.single(
-            f"the XML declaration names an encoding Python does not know ({exc})",
+            f"the XML declaration names an encoding the XML reader cannot use ({exc})",
             file=source,
             line=1,
             hint='save the file as UTF-8 and declare encoding="utf-8"',
