@@ -942,12 +942,20 @@ def _problem_for(
         or kind.startswith(("greater", "less", "too_", "int_", "float_", "bool_", "string_"))
     ):
         value = err.get("input")
-        shown = f" (got {value!r})" if not isinstance(value, dict | list) else ""
+        shown = f" (got {_shown(value)})" if not isinstance(value, dict | list) else ""
         where = f"'{field}'" if field else "value"
         return Problem(f"{where}{_describe(path[:-1])}: {msg.lower()}{shown}", path, node=node)
     if path[:1] == ("schedules",) and len(path) >= 2:
         return Problem(f"schedule '{path[1]}': {msg}", path)
     return Problem(f"{msg}{inside}" if inside and not field else msg, path, node=node)
+
+
+def _shown(value: Any) -> str:
+    """A value as the message shows it: an integer too long to print (over 4,300 digits, which
+    Python refuses to convert) by its size."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 10_000:
+        return f"an integer of about {int(value.bit_length() * 0.30103):,} digits"
+    return repr(value)
 
 
 def _describe(path: tuple[str | int, ...]) -> str:

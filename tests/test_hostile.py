@@ -684,3 +684,22 @@ def test_calibrate_a_log_whose_callers_leave_at_once(tmp_path: Path) -> None:
         warnings.simplefilter("ignore")
         cal = calibrate(ivr.load(TELECOM), _log(tmp_path / "calls.csv", rows))
     assert cal.calibrated.personas  # no patience of 0 s (an invalid tree, then a ZeroDivisionError)
+
+
+def test_an_empty_target_is_a_missing_node() -> None:
+    text = SMALL.replace("options:\n", 'on_failure: ""\n    options:\n')
+    with pytest.raises(ivr.TreeFileError, match="on_failure goes to '', which is not a node"):
+        ivr.loads(text)  # was skipped as falsy, then a KeyError('') when the engines compiled it
+
+
+def test_an_integer_too_long_to_print_is_described() -> None:
+    text = SMALL.replace("share: 1", "share: 0x" + "f" * 5000)
+    with pytest.raises(ivr.TreeFileError, match=r"got an integer of about 6,020 digits"):
+        ivr.loads(text, source="t.yaml")  # str() of it raised Python's digit-limit ValueError
+
+
+def test_a_queue_too_long_to_solve_is_a_library_error() -> None:
+    from ivrscore.queueing import erlang_a
+
+    with pytest.raises(ivr.IvrscoreError, match="queue too long to solve"):
+        erlang_a(28, calls_per_hour=255, handle_time_s=480, patience_s=1e9)  # a bare ValueError
