@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-__all__ = ["ArgumentError", "ImportedFlowWarning", "IvrscoreError", "Problem", "TreeFileError"]
+__all__ = [
+    "ArgumentError",
+    "FileReadError",
+    "ImportedFlowWarning",
+    "IvrscoreError",
+    "Problem",
+    "TreeFileError",
+    "UnknownNameError",
+]
 
 
 class IvrscoreError(Exception):
@@ -20,6 +28,19 @@ class IvrscoreError(Exception):
 class ArgumentError(IvrscoreError, ValueError):
     """A parameter given to the API is outside what it can take (``calls=0``): also a
     ``ValueError``, as Python code expects of a bad argument."""
+
+
+class UnknownNameError(IvrscoreError, KeyError):
+    """A name (a queue, a pool, a node) the tree does not have; still a :class:`KeyError`.
+
+    Examples
+    --------
+    >>> str(UnknownNameError("no staffed queue or pool 'x'"))
+    "no staffed queue or pool 'x'"
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""  # the message, not KeyError's repr
 
 
 class ImportedFlowWarning(UserWarning):
@@ -181,3 +202,42 @@ class TreeFileError(IvrscoreError):
     def hint(self) -> str | None:
         """Hint of the first problem."""
         return self.problems[0].hint
+
+
+class FileReadError(TreeFileError, OSError):
+    """A file cannot be read at all: missing, a broken link, no permission.
+
+    A :class:`TreeFileError` (so ``except IvrscoreError`` catches every error a user can cause)
+    and still an :class:`OSError` with ``errno``, ``strerror`` and ``filename``, as before.
+
+    Examples
+    --------
+    >>> import ivrscore as ivr
+    >>> try:
+    ...     ivr.load("no-such-tree.yaml")
+    ... except ivr.TreeFileError as exc:
+    ...     print(exc, isinstance(exc, FileNotFoundError))
+    no-such-tree.yaml: cannot read the file: No such file or directory True
+    """
+
+    @classmethod
+    def of(cls, exc: OSError, path: str) -> FileReadError:
+        """The error for ``exc``, raised reading ``path``; ``FileNotFoundError`` and
+        ``PermissionError`` keep their own class too."""
+        kind = {FileNotFoundError: _FileNotFoundError, PermissionError: _PermissionDeniedError}.get(
+            type(exc), cls
+        )
+        out = kind([Problem(f"cannot read the file: {exc.strerror or exc}", file=path)])
+        out.errno, out.strerror, out.filename = exc.errno, exc.strerror, path
+        return out
+
+    def __str__(self) -> str:
+        return self._text()  # one line naming the file, not OSError's "[Errno 2] ..."
+
+
+class _FileNotFoundError(FileReadError, FileNotFoundError):
+    """The file does not exist (or a link points nowhere)."""
+
+
+class _PermissionDeniedError(FileReadError, PermissionError):
+    """The file may not be read."""

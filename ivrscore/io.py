@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from ._collector import paused
 from ._text import did_you_mean
-from .exceptions import Problem, TreeFileError
+from .exceptions import FileReadError, Problem, TreeFileError
 from .model.nodes import NODE_TYPES
 from .model.tree import PhoneTree, Source
 
@@ -96,7 +96,10 @@ def read_bounded(path: str | Path, what: str = "phone-tree files") -> bytes:
     that grows while it is read is refused too.
     """
     p = Path(path)
-    info = p.stat()
+    try:
+        info = p.stat()
+    except OSError as exc:
+        raise FileReadError.of(exc, str(path)) from None
     if stat.S_ISDIR(info.st_mode):
         raise TreeFileError.single(f"is a folder; ivrscore reads {what} from files", file=str(path))
     if not stat.S_ISREG(info.st_mode):
@@ -105,8 +108,11 @@ def read_bounded(path: str | Path, what: str = "phone-tree files") -> bytes:
             file=str(path),
             hint="save the content to a file first",
         )
-    with p.open("rb") as f:
-        raw = f.read(MAX_BYTES + 1) if info.st_size <= MAX_BYTES else b""
+    try:
+        with p.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1) if info.st_size <= MAX_BYTES else b""
+    except OSError as exc:
+        raise FileReadError.of(exc, str(path)) from None
     if info.st_size > MAX_BYTES or len(raw) > MAX_BYTES:
         size = max(info.st_size, len(raw))
         raise TreeFileError.single(
@@ -499,6 +505,7 @@ class _Frame:
     __slots__ = (
         "anchor",
         "count",
+        "deep",
         "is_list",
         "key",
         "mark",
@@ -529,15 +536,17 @@ class _Frame:
         self.merge = merge  # the value of a merge key (<<): its entries go to the mapping above
         self.key: Any = None  # a key read, waiting for its value (or _MERGE_KEY)
         self.merged: dict[str, int] | None = None  # line of the merge each merged key came from
+        self.deep = 0  # levels of lists and mappings its values nest (an alias's at full depth)
 
 
 class _Anchored:
-    __slots__ = ("count", "positions", "value")
+    __slots__ = ("count", "depth", "positions", "value")
 
-    def __init__(self, value: Any, count: int, positions: _Recorded) -> None:
+    def __init__(self, value: Any, count: int, positions: _Recorded, depth: int = 0) -> None:
         self.value = value
         self.count = count
         self.positions = positions
+        self.depth = depth  # levels of lists and mappings the value nests
 
 
 def _fail(
@@ -594,11 +603,13 @@ def _compose(parser: Any, source: str | None) -> tuple[Any, Positions]:
     top: _Frame | None = None
     at = (1, 1)
     value: Any = None
+    depth = 0  # levels of lists and mappings the value just completed nests
     while True:
         event = get_event()
         kind = type(event)
         if kind is scalar_event:
             made += 1
+            depth = 0
             mark = event.start_mark
             at = (mark.line + 1, mark.column + 1)
             text = event.value
@@ -673,12 +684,14 @@ def _compose(parser: Any, source: str | None) -> tuple[Any, Positions]:
             assert top is not None
             pop()
             value, at = top.out, top.mark
+            depth = top.deep + 1
             if top.anchor is not None:
                 n = len(top.path)
                 own = [(p[n:], m) for p, m in positions[top.start :]]
-                anchors[top.anchor] = _Anchored(value, made - top.count, own)
+                anchors[top.anchor] = _Anchored(value, made - top.count, own, depth)
             if top.merge:
                 _merge_into(stack[-1], value, top.mark, source, positions)
+                stack[-1].deep = max(stack[-1].deep, top.deep)
                 top = stack[-1]
                 continue
             top = stack[-1] if stack else None
@@ -690,6 +703,9 @@ def _compose(parser: Any, source: str | None) -> tuple[Any, Positions]:
                 raise _fail(f"malformed YAML: found undefined alias '{event.anchor}'", at, source)
             made += found.count
             value = found.value
+            depth = found.depth
+            if len(stack) + depth > MAX_DEPTH:  # an alias nests its anchor's levels here
+                raise _too_deep(source, at[0])
             if not (top is not None and top.key is None and not top.is_list):
                 path, recorded = _child(top)
                 if recorded:
@@ -711,6 +727,8 @@ def _compose(parser: Any, source: str | None) -> tuple[Any, Positions]:
         # the value is complete: it is the root, a list item, a key or a key's value
         if top is None:
             break
+        if depth and top.deep < depth:
+            top.deep = depth
         if top.is_list:
             top.out.append(value)  # type: ignore[union-attr]
         elif top.key is None:
@@ -924,12 +942,20 @@ def _problem_for(
         or kind.startswith(("greater", "less", "too_", "int_", "float_", "bool_", "string_"))
     ):
         value = err.get("input")
-        shown = f" (got {value!r})" if not isinstance(value, dict | list) else ""
+        shown = f" (got {_shown(value)})" if not isinstance(value, dict | list) else ""
         where = f"'{field}'" if field else "value"
         return Problem(f"{where}{_describe(path[:-1])}: {msg.lower()}{shown}", path, node=node)
     if path[:1] == ("schedules",) and len(path) >= 2:
         return Problem(f"schedule '{path[1]}': {msg}", path)
     return Problem(f"{msg}{inside}" if inside and not field else msg, path, node=node)
+
+
+def _shown(value: Any) -> str:
+    """A value as the message shows it: an integer too long to print (over 4,300 digits, which
+    Python refuses to convert) by its size."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 10_000:
+        return f"an integer of about {int(value.bit_length() * 0.30103):,} digits"
+    return repr(value)
 
 
 def _describe(path: tuple[str | int, ...]) -> str:

@@ -319,7 +319,7 @@ def _birth_death_logs(
         out.append(logs)
         last, peak, start = float(logs[-1]), float(peaks[-1]), start + size
         if start > _MAX_STATES:
-            raise ValueError(
+            raise UnstableQueueError(
                 f"queue too long to solve: more than 2,000,000 callers in the system "
                 f"(load {lam / mu:.0f} Erlangs, {n_agents} agents, patience {patience_s:.0f} s)"
             )

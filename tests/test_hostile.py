@@ -147,6 +147,39 @@ def test_deep_nesting_is_refused_with_its_line(tmp_path: Path, text: str, name: 
     assert message.startswith(f"{p}:") and caught.value.line is not None
 
 
+def test_aliases_that_nest_past_the_bound_are_refused() -> None:
+    # each anchor holds the one before: 3 lines of text, 150 levels of data (and, counted by
+    # positions, 150**3 path parts: this took minutes and gigabytes before the bound)
+    text = "a0: &a0 [1]\n" + "".join(f"a{i}: &a{i} [*a{i - 1}]\n" for i in range(1, 150))
+    with pytest.raises(ivr.TreeFileError, match=f"nests deeper than {ivr_io.MAX_DEPTH} levels"):
+        ivr_io.read_document(text)
+    ok = "a0: &a0 [1]\n" + "".join(f"a{i}: &a{i} [*a{i - 1}]\n" for i in range(1, 50))
+    data, _ = ivr_io.read_document(ok)
+    assert data["a2"] == [[[1]]]
+
+
+def test_a_missing_file_is_a_tree_file_error(tmp_path: Path) -> None:
+    for p in (tmp_path / "gone.yaml", tmp_path / "gone.vxml"):
+        with pytest.raises(ivr.TreeFileError) as caught:
+            ivr.load(p)
+        assert isinstance(caught.value, FileNotFoundError)  # still an OSError, as documented
+        assert str(caught.value) == f"{p}: cannot read the file: No such file or directory"
+        assert caught.value.filename == str(p) and caught.value.errno is not None
+    loop = tmp_path / "loop.yaml"
+    loop.symlink_to(loop)
+    with pytest.raises(ivr.TreeFileError, match="cannot read the file"):
+        ivr.load(loop)
+
+
+def test_an_engine_refusing_a_loaded_tree_names_the_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    p = tmp_path / "small.yaml"
+    p.write_text(SMALL)
+    line = _refused(*_cli(capsys, "staff", str(p))[::2])
+    assert line.startswith(f"ivrscore: {p}: nothing to staff")
+
+
 def test_nesting_up_to_the_bound_is_read() -> None:
     depth = ivr_io.MAX_DEPTH - 3  # the tree's own mapping, meta and the key holding the lists
     text = SMALL + "meta:\n  deep: " + "[" * depth + "]" * depth + "\n"
@@ -540,6 +573,22 @@ def test_every_command_refuses_devices_in_a_subprocess(special: str) -> None:
         )
 
 
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("deep.vxml", '<vxml version="2.1">' + "<form>" * 10_000 + "</form>" * 10_000 + "</vxml>"),
+        ("deep.xml", "<configuration name='ivr.conf'><menus>" + "<menu name='m'>" * 10_000
+         + "</menu>" * 10_000 + "</menus></configuration>"),
+    ],
+)  # fmt: skip
+def test_deep_xml_is_refused_while_parsing(tmp_path: Path, name: str, text: str) -> None:
+    p = tmp_path / name
+    p.write_text(text)
+    with pytest.raises(ivr.TreeFileError) as caught:
+        ivr.load(p)  # ElementTree's serializer and the walkers recursed once per level
+    assert str(caught.value).startswith(f"{p}:1: the document nests deeper than")
+
+
 def test_an_unknown_xml_encoding_is_one_line(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -549,3 +598,108 @@ def test_an_unknown_xml_encoding_is_one_line(
     assert code == 2
     assert err.startswith(f"ivrscore: {p}:1: the XML declaration names an encoding"), err
     assert len(err.strip().splitlines()) == 1
+
+
+# -- found by the larger hostile corpus (kept outside the project) -----------------------------------------
+
+
+def test_an_xml_encoding_expat_cannot_use_is_one_line(tmp_path: Path) -> None:
+    p = tmp_path / "enc.vxml"
+    p.write_bytes(b'<?xml version="1.0" encoding="utf-7"?><vxml version="2.1"/>')
+    with pytest.raises(ivr.TreeFileError, match=r":1: the XML declaration names an encoding"):
+        ivr.load(p)  # expat raised a bare ValueError ("multi-byte encodings are not supported")
+
+
+def test_terraform_file_of_an_absolute_path_is_not_read(tmp_path: Path) -> None:
+    p = tmp_path / "main.tf"
+    p.write_text(
+        'resource "aws_connect_contact_flow" "f" {\n  content = file("/etc/hostname")\n}\n'
+    )
+    with pytest.raises(
+        ivr.TreeFileError, match=r"is an absolute path; ivrscore reads files beside"
+    ):
+        ivr.load(p)
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["centre", TELECOM, "--weeks", "1000000000"], "weeks must be from 1 to 1,000"),
+        (["staff", TELECOM, "--check-weeks", "100000"], "weeks must be from 1 to 1,000"),
+        (["centre", TELECOM, "--seed", "-1"], "a seed is a whole number from 0"),
+    ],
+)
+def test_centre_arguments_out_of_range_are_one_line(
+    capsys: pytest.CaptureFixture[str], args: list[str], words: str
+) -> None:
+    # were a 1.2 TiB allocation, a run of 100,000 weeks and numpy's ValueError
+    line = _refused(*_cli(capsys, *args)[::2], name=TELECOM)
+    assert words in line
+
+
+def test_an_unknown_queue_is_a_library_error() -> None:
+    hours = ivr.analyze(ivr.load(TELECOM), approximate=True).hourly
+    assert hours is not None
+    with pytest.raises(ivr.IvrscoreError, match="no staffed queue or pool 'nowhere'") as caught:
+        hours.index("nowhere")
+    assert isinstance(caught.value, KeyError) and str(caught.value).startswith("no staffed")
+
+
+def _log(path: Path, rows: list[str]) -> Path:
+    path.write_text("call_id,timestamp,node,event,key,outcome,agent\n" + "".join(rows))
+    return path
+
+
+def test_calibrate_names_the_log_as_given(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    log = tmp_path / "calls.csv"
+    log.write_text("call_id,node\nc1,welcome\n")
+    line = _refused(*_cli(capsys, "calibrate", TELECOM, str(log))[::2])
+    assert str(log) in line  # not only "calls.csv": two folders may each hold one
+    _log(log, ["c1,not-a-time,welcome,enter,,,\n"])
+    line = _refused(*_cli(capsys, "calibrate", TELECOM, str(log), "--format", "generic")[::2])
+    assert f"no calls to calibrate from in {log}" in line
+
+
+def test_calibrate_a_tree_whose_queues_follow_its_volume(tmp_path: Path) -> None:
+    from ivrscore.calibrate import calibrate, synthetic
+
+    tree = ivr.load(TELECOM)  # rosters of agents and a volume: no calls_per_hour to fit
+    log = tmp_path / "calls.csv"
+    synthetic.write_generic(synthetic.calls(tree, 200, rng=1), log)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cal = calibrate(tree, log)
+    queue = cal.calibrated.node("faults_queue")
+    assert queue.staffing is not None and queue.staffing.calls_per_hour is None  # type: ignore[union-attr]
+
+
+def test_calibrate_a_log_whose_callers_leave_at_once(tmp_path: Path) -> None:
+    from ivrscore.calibrate import calibrate
+
+    rows = [f"c{i},2024-03-04T10:00:0{i},welcome,enter,,,\nc{i},2024-03-04T10:00:0{i},welcome,"
+            "abandon,,,\n" for i in range(5)]  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cal = calibrate(ivr.load(TELECOM), _log(tmp_path / "calls.csv", rows))
+    assert cal.calibrated.personas  # no patience of 0 s (an invalid tree, then a ZeroDivisionError)
+
+
+def test_an_empty_target_is_a_missing_node() -> None:
+    text = SMALL.replace("options:\n", 'on_failure: ""\n    options:\n')
+    with pytest.raises(ivr.TreeFileError, match="on_failure goes to '', which is not a node"):
+        ivr.loads(text)  # was skipped as falsy, then a KeyError('') when the engines compiled it
+
+
+def test_an_integer_too_long_to_print_is_described() -> None:
+    text = SMALL.replace("share: 1", "share: 0x" + "f" * 5000)
+    with pytest.raises(ivr.TreeFileError, match=r"got an integer of about 6,020 digits"):
+        ivr.loads(text, source="t.yaml")  # str() of it raised Python's digit-limit ValueError
+
+
+def test_a_queue_too_long_to_solve_is_a_library_error() -> None:
+    from ivrscore.queueing import erlang_a
+
+    with pytest.raises(ivr.IvrscoreError, match="queue too long to solve"):
+        erlang_a(28, calls_per_hour=255, handle_time_s=480, patience_s=1e9)  # a bare ValueError

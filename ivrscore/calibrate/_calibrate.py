@@ -171,7 +171,9 @@ def calibrate(
             continue
         tally.add(facts)
     if tally.calls == 0:
-        where = ", ".join(report.files) or "the calls given"
+        given = [logs] if isinstance(logs, str | Path) else logs if isinstance(logs, list) else []
+        named = [str(p) for p in given if isinstance(p, str | Path)]  # as the user wrote them
+        where = ", ".join(named or report.files) or "the calls given"
         why = (
             f"; {tally.outside:,} calls fall outside the period asked for"
             if tally.outside
@@ -765,7 +767,8 @@ def _calibrated_tree(
             fitted["tasks"] = task_method
     # callers: patience and input errors
     pat: dict[str, Any] | None = None
-    if patience.events > 0:
+    # a log whose callers all gave up at once (equal or backwards times) fits no patience
+    if patience.events > 0 and patience.exponential.value > 0:
         kind = patience.best() if patience_choice == "best" else patience_choice
         if kind == "lognormal" and patience.lognormal is not None:
             ln = patience.lognormal
@@ -821,15 +824,21 @@ def _calibrated_tree(
             if h.n:
                 staffing["handle_time_s"] = _sig(h.mean.value)
                 wait_se[nid] = {"handle_time_s": _sig(h.mean.se)}
-            # offered calls per hour and agents, over the hours agents were on duty
+            # offered calls per hour and agents, over the hours agents were on duty; a queue
+            # whose calls follow from the tree's volume: and the menu keeps that (a fixed
+            # calls_per_hour beside a volume: or a roster is not a valid tree), and a roster
+            # of agents by schedule stays a roster
+            fixed = "calls_per_hour" in staffing or data.get("volume") is None
             if agents is not None and agents.size:
                 busy = (agents > 0) & (table[:, 1] > 0)
                 if busy.any():
-                    staffing["calls_per_hour"] = _sig(float(table[busy, 1].mean()))
                     weighted = float((agents[busy] * table[busy, 1]).sum() / table[busy, 1].sum())
-                    staffing["agents"] = max(1, round(weighted))
-                    wait_se[nid]["agents_on_duty_mean"] = _sig(weighted)
-            elif fit.calls:
+                    if fixed:
+                        staffing["calls_per_hour"] = _sig(float(table[busy, 1].mean()))
+                    if not isinstance(staffing.get("agents"), dict):
+                        staffing["agents"] = max(1, round(weighted))
+                    wait_se.setdefault(nid, {})["agents_on_duty_mean"] = _sig(weighted)
+            elif fit.calls and fixed:
                 staffing["calls_per_hour"] = _sig(fit.calls / ((period[1] - period[0]) / 3600.0))
             entry["staffing"] = staffing
         elif fit.answered > 0 and math.isfinite(fit.offered_wait.value):

@@ -156,7 +156,7 @@ class SurvivalFit:
 
     @property
     def exponential_loglik(self) -> float:
-        if self.events == 0:
+        if self.events == 0 or self.exposure_s <= 0:  # every time 0: no rate to fit
             return math.nan
         theta = self.events / self.exposure_s
         return float(self.events * math.log(theta) - theta * self.exposure_s)

@@ -105,6 +105,16 @@ def _tolerant_output() -> None:
                 reconfigure(errors="backslashreplace")
 
 
+def _naming_the_file(exc: IvrscoreError, args: argparse.Namespace) -> str:
+    """The error's line, naming the command's one input file when the error does not (an engine
+    refusing a tree that loaded, such as ``staff`` on a tree without a volume)."""
+    message = str(exc)
+    file = getattr(args, "file", None)
+    if isinstance(file, str | os.PathLike) and str(file) not in message:
+        return f"{file}: {message}"
+    return message
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
     _tolerant_output()
@@ -125,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
     except IvrscoreError as exc:
-        print(f"ivrscore: {exc}", file=sys.stderr)
+        print(f"ivrscore: {_naming_the_file(exc, args)}", file=sys.stderr)
         return EXIT_ERROR
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""

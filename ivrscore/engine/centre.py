@@ -67,6 +67,9 @@ from ._jit import njit, warn_if_slow
 from ._kernel import _TWO_PI, _exp_next, _next
 from .dynamics import HOURS, SERVICE_LEVEL_S, QueueHours, hour_label
 
+MAX_WEEKS = 1_000
+"""Most weeks one centre run simulates (its hourly tables hold 168 rows a week)."""
+
 __all__ = ["Centre", "simulate_centre"]
 
 WEEK_S = HOURS * 3600.0
@@ -732,8 +735,10 @@ def simulate_centre(
             f"{tree.name}: simulating the centre needs `volume:` (calls per week or at the peak "
             "hour), which with `arrivals` gives each hour's calls"
         )
-    if weeks < 1:
-        raise IvrscoreError(f"weeks must be at least 1, not {weeks}")
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise IvrscoreError(f"weeks must be from 1 to {MAX_WEEKS:,}, not {weeks:,}")
+    if isinstance(rng, int) and rng < 0:
+        raise IvrscoreError(f"a seed is a whole number from 0, not {rng}")
     warn_if_slow()
     slots, tables, callers, n_outcomes = _SETUP.get(
         tree, ("centre", weeks, warmup_h), lambda: _setup(tree, weeks, warmup_h)

@@ -46,7 +46,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._pertree import PerTree
-from ..exceptions import IvrscoreError
+from ..exceptions import IvrscoreError, UnknownNameError
 from ..graph import mean_patience_s
 from ..model.schedule import DAYS
 from ..model.tree import PhoneTree
@@ -137,7 +137,8 @@ class QueueHours:
         for i, (n, qs) in enumerate(zip(self.names, self.queues, strict=True)):
             if name == n or name in qs or name == n.removeprefix("pool:"):
                 return i
-        raise KeyError(f"no staffed queue or pool {name!r}; there are: {', '.join(self.names)}")
+        there = ", ".join(self.names)
+        raise UnknownNameError(f"no staffed queue or pool {name!r}; there are: {there}")
 
     def peak(self) -> tuple[int, str]:
         """The hour with the most calls: ``(hour, "Mon 10:00")``."""

@@ -18,6 +18,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from ..exceptions import TreeFileError
+from ..io import MAX_DEPTH
 
 __all__ = ["LINE", "line_of", "parse_xml", "text_of"]
 
@@ -28,17 +29,32 @@ LINE = "\x00line"
 """Attribute holding the line an element starts on (set by :func:`parse_xml`)."""
 
 
+class _TooDeepError(Exception):
+    def __init__(self, line: int | None) -> None:
+        self.line = line
+
+
 class _LineBuilder(ET.TreeBuilder):
-    """A tree builder that records each element's line."""
+    """A tree builder that records each element's line, and refuses elements nested deeper than
+    :data:`ivrscore.io.MAX_DEPTH` (the importers' walkers, and ElementTree's own serializer,
+    recurse once per level)."""
 
     parser: Any = None
+    depth = 0
 
     def start(self, tag: Any, attrs: dict[str, str]) -> ET.Element:
-        el = super().start(tag, attrs)
         expat = getattr(self.parser, "parser", None)
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _TooDeepError(expat.CurrentLineNumber if expat is not None else None)
+        el = super().start(tag, attrs)
         if expat is not None:
             el.set(LINE, str(expat.CurrentLineNumber))
         return el
+
+    def end(self, tag: Any) -> ET.Element:
+        self.depth -= 1
+        return super().end(tag)
 
 
 def _parse(raw: bytes) -> ET.Element:
@@ -101,9 +117,16 @@ def parse_xml(raw: bytes, source: str | None = None) -> ET.Element:
         raise TreeFileError.single(
             f"not well-formed XML (column {col + 1})", file=source, line=line
         ) from None
-    except LookupError as exc:  # expat does not know the declared encoding=
+    except _TooDeepError as exc:
         raise TreeFileError.single(
-            f"the XML declaration names an encoding Python does not know ({exc})",
+            f"the document nests deeper than {MAX_DEPTH} levels of elements",
+            file=source,
+            line=exc.line,
+            hint="an IVR document needs a handful; check that this is the right file",
+        ) from None
+    except (LookupError, ValueError) as exc:  # expat does not know or take the encoding=
+        raise TreeFileError.single(
+            f"the XML declaration names an encoding the XML reader cannot use ({exc})",
             file=source,
             line=1,
             hint='save the file as UTF-8 and declare encoding="utf-8"',

@@ -202,6 +202,8 @@ def _value(rest: str, here: Path) -> tuple[bytes | None, str | None, str | None]
 def _read_beside(here: Path, rel: str) -> tuple[bytes | None, str | None, str | None]:
     from ..io import read_bounded
 
+    if Path(rel).is_absolute():  # a flow lives beside its Terraform, not anywhere on the disk
+        return None, f"file({rel!r}) is an absolute path; ivrscore reads files beside it", None
     path = here / rel
     if not path.is_file():
         return None, f"file({rel!r}) is not next to the Terraform file", str(path)

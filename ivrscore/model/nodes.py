@@ -75,7 +75,7 @@ class Message(_Node):
     """Where the call goes after the message."""
 
     def targets(self) -> list[tuple[str, tuple[str | int, ...]]]:
-        return [(self.next, ("next",))] if self.next else []
+        return [(self.next, ("next",))] if self.next is not None else []
 
 
 class Option(Model):
@@ -144,7 +144,7 @@ class Menu(_Asks):
         out: list[tuple[str, tuple[str | int, ...]]] = [
             (o.next, ("options", k, "next")) for k, o in self.options.items()
         ]
-        if self.on_failure:
+        if self.on_failure is not None:  # "" too: a target that is not a node
             out.append((self.on_failure, ("on_failure",)))
         return out
 
@@ -171,7 +171,7 @@ class Input(_Asks):
         out: list[tuple[str, tuple[str | int, ...]]] = []
         for field in ("next", "zero_out", "on_failure"):
             value = getattr(self, field)
-            if value:
+            if value is not None:
                 out.append((value, (field,)))
         return out
 
@@ -317,7 +317,7 @@ class Queue(_Node):
         out: list[tuple[str, tuple[str | int, ...]]] = []
         for field in ("next", "on_closed", "callback"):
             value = getattr(self, field)
-            if value:
+            if value is not None:
                 out.append((value, (field,)))
         return out
 
@@ -334,7 +334,7 @@ class Agent(_Node):
     """Where a caller whose task this human does not handle is sent."""
 
     def targets(self) -> list[tuple[str, tuple[str | int, ...]]]:
-        return [(self.transfer_to, ("transfer_to",))] if self.transfer_to else []
+        return [(self.transfer_to, ("transfer_to",))] if self.transfer_to is not None else []
 
 
 class SelfService(_Node):
@@ -347,7 +347,7 @@ class SelfService(_Node):
     """Where a caller whose task is not handled here goes (e.g. back to the main menu)."""
 
     def targets(self) -> list[tuple[str, tuple[str | int, ...]]]:
-        return [(self.next, ("next",))] if self.next else []
+        return [(self.next, ("next",))] if self.next is not None else []
 
 
 class Voicemail(_Node):

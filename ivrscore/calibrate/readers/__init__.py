@@ -63,7 +63,7 @@ def detect(path: str | Path) -> str:
             return fmt
     raise LogFileError(
         "not a call log ivrscore can read; give --format (" + ", ".join(FORMATS) + ")",
-        file=p.name,
+        file=str(path),
     )
 
 

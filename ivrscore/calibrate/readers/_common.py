@@ -127,7 +127,7 @@ def header_index(
         raise LogFileError(
             f"the header has no {', '.join(repr(m) for m in missing)} column"
             f" (columns: {', '.join(norm)}){'; ' + hint if hint else ''}",
-            file=Path(file).name,
+            file=str(file),
             line=1,
         )
     return out

@@ -111,7 +111,7 @@ def _queue_rows(
         head = next(rows, None)
         if head is None:
             return
-        cols = header_index(head[1], _PBX_COLUMNS, ("date_time", "callid", "event"), name)
+        cols = header_index(head[1], _PBX_COLUMNS, ("date_time", "callid", "event"), str(path))
     for line, row in rows:
         report.rows += 1
         if row[0] == "\x00csv-error":
@@ -158,7 +158,7 @@ def _cel_calls(
     head = next(rows, None)
     if head is None:
         return
-    col = header_index(head[1], _CEL_COLUMNS, ("eventtype", "eventtime", "linkedid"), name)
+    col = header_index(head[1], _CEL_COLUMNS, ("eventtype", "eventtime", "linkedid"), str(path))
     calls: dict[str, tuple[set[str], list[Event], str]] = {}
     order: list[str] = []
     for line, row in rows:

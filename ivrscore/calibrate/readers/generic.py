@@ -99,7 +99,7 @@ def read(paths: Sequence[Path], report: ReadReport, opts: Options) -> Iterator[C
         if head is None:
             report.note(f"{name} is empty")
             continue
-        col = header_index(head[1], _ALIASES, ("call_id", "timestamp", "event"), name)
+        col = header_index(head[1], _ALIASES, ("call_id", "timestamp", "event"), str(path))
         c_id, c_t, c_ev = col["call_id"], col["timestamp"], col["event"]
         c_node, c_key = col.get("node"), col.get("key")
         c_out, c_agent, c_task = col.get("outcome"), col.get("agent"), col.get("task")
