@@ -217,7 +217,7 @@ class FileReadError(TreeFileError, OSError):
     ...     ivr.load("no-such-tree.yaml")
     ... except ivr.TreeFileError as exc:
     ...     print(exc, isinstance(exc, FileNotFoundError))
-    no-such-tree.yaml: cannot read the file: No such file or directory True
+    no-such-tree.yaml: No such file or directory True
     """
 
     @classmethod
@@ -227,7 +227,7 @@ class FileReadError(TreeFileError, OSError):
         kind = {FileNotFoundError: _FileNotFoundError, PermissionError: _PermissionDeniedError}.get(
             type(exc), cls
         )
-        out = kind([Problem(f"cannot read the file: {exc.strerror or exc}", file=path)])
+        out = kind([Problem(f"{exc.strerror or exc}", file=path)])
         out.errno, out.strerror, out.filename = exc.errno, exc.strerror, path
         return out
 
