@@ -703,3 +703,18 @@ def test_a_queue_too_long_to_solve_is_a_library_error() -> None:
 
     with pytest.raises(ivr.IvrscoreError, match="queue too long to solve"):
         erlang_a(28, calls_per_hour=255, handle_time_s=480, patience_s=1e9)  # a bare ValueError
+
+
+def test_score_of_one_file_refused_by_the_engine_names_the_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # callers who (nearly) never hang up at an overloaded staffed queue: the wait is unbounded;
+    # `score` takes many files, and given one, its refusal names it as `analyze`'s does
+    text = Path(TELECOM).read_text(encoding="utf-8")
+    text = text.replace("mean_s: 600}\n    barge_in", "mean_s: 1.0e+300}\n    barge_in")
+    text = text.replace("mean_s: 900}\n    barge_in", "mean_s: 1.0e+300}\n    barge_in")
+    p = tmp_path / "patient.yaml"
+    p.write_text(text, encoding="utf-8")
+    for command in ("analyze", "score"):
+        line = _refused(*_cli(capsys, command, str(p))[::2])
+        assert line.startswith(f"ivrscore: {p}: ") and "unbounded" in line, (command, line)

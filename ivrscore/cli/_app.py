@@ -110,6 +110,9 @@ def _naming_the_file(exc: IvrscoreError, args: argparse.Namespace) -> str:
     refusing a tree that loaded, such as ``staff`` on a tree without a volume)."""
     message = str(exc)
     file = getattr(args, "file", None)
+    files = getattr(args, "files", None)
+    if file is None and isinstance(files, list | tuple) and len(files) == 1:
+        file = files[0]  # a command of many files given one (``score FILE``)
     if isinstance(file, str | os.PathLike) and str(file) not in message:
         return f"{file}: {message}"
     return message
