@@ -322,6 +322,28 @@ def check_json_depth(text: str, source: str | None) -> None:
             depth -= 1
 
 
+_LONE_SURROGATE = re.compile(
+    r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
+def _check_surrogates(text: str, data: Any, source: str | None) -> None:
+    """Refuse a ``\\udXXX`` escape that is half of a character (a lone surrogate): it is no
+    text, cannot be written back to a file, and would break every name it is in."""
+    m = _LONE_SURROGATE.search(text)
+    if m is None:
+        return
+    try:  # the escape may itself be escaped ("\\\\udfff"): decide on the decoded data
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise TreeFileError.single(
+            f"{m.group()} is half of a character (a lone surrogate), not text",
+            file=source,
+            line=text.count("\n", 0, m.start()) + 1,
+        ) from None
+
+
 def _parse_json(text: str, source: str | None) -> tuple[Any, Positions]:
     """JSON in one pass of the C decoder, plus one scan of its tokens for the positions.
 
@@ -338,6 +360,7 @@ def _parse_json(text: str, source: str | None) -> tuple[Any, Positions]:
         ) from None
     except ValueError as exc:
         raise TreeFileError.single(str(exc), file=source) from None
+    _check_surrogates(text, data, source)
     if duplicate is not None:
         key, (line, col) = duplicate
         raise TreeFileError(

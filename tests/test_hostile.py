@@ -718,3 +718,20 @@ def test_score_of_one_file_refused_by_the_engine_names_the_file(
     for command in ("analyze", "score"):
         line = _refused(*_cli(capsys, command, str(p))[::2])
         assert line.startswith(f"ivrscore: {p}: ") and "unbounded" in line, (command, line)
+
+
+def test_a_lone_surrogate_in_json_is_refused_with_its_line(tmp_path: Path) -> None:
+    # "\udfff" decodes to half a character: no file can hold it, and writing the tree (improve,
+    # export) failed on it; a whole character written as two escapes is text
+    half = '{\n"name": "S", "entry": "menu", "tasks": [{"name": "help", "share": 1}],\n'
+    p = tmp_path / "half.json"
+    p.write_text(half + '"nodes": {"\\udfff": {"type": "hangup"}}}', encoding="utf-8")
+    with pytest.raises(ivr.TreeFileError, match=r"half.json:3: \\udfff is half of a character"):
+        ivr.load(p)
+    whole = tmp_path / "whole.json"
+    body = '"nodes": {"menu": {"type": "self_service", "handles": ["help"]}}}'
+    whole.write_text(half.replace('"S"', '"\\ud83d\\ude00"') + body, encoding="utf-8")
+    assert ivr.load(whole).name == "\U0001f600"
+    escaped = tmp_path / "escaped.json"  # a backslash, then the letters: text
+    escaped.write_text(half.replace('"S"', '"\\\\udfff"') + body, encoding="utf-8")
+    assert ivr.load(escaped).name == "\\udfff"
