@@ -114,12 +114,27 @@ class QueueMetrics:
         # The waiting caller's position chain: from j callers ahead it moves on at rate
         # N mu + j theta (answered from j = 0) and abandons at rate theta. Uniformise it and
         # weight the answered mass after m jumps by the Poisson(q t) probability of m jumps.
-        rates = n * mu + theta * np.arange(ahead.size)
+        size = ahead.size
+        q = n * mu + theta * size  # the fastest total rate, at the last position
+        qt = q * t_s
+        n_terms = int(qt + 10.0 * math.sqrt(qt + 1.0) + 20)
+        if size * n_terms > _SL_WORK:
+            # A long queue (say a million callers waiting): a caller k ahead needs k + 1
+            # jumps to be answered, so positions past the Poisson horizon of jumps are never
+            # answered within t_s to that same truncation error. Keep only the positions
+            # within it; the horizon shrinks with the fastest rate kept, so repeat until it
+            # holds. (Short queues skip this and keep their numbers to the bit.)
+            while n_terms + 1 < size:
+                size = n_terms + 1
+                q = n * mu + theta * size
+                qt = q * t_s
+                n_terms = int(qt + 10.0 * math.sqrt(qt + 1.0) + 20)
+        rates = n * mu + theta * np.arange(size)
         total = rates + theta
         q = float(total.max())
         qt = q * t_s
         n_terms = int(qt + 10.0 * math.sqrt(qt + 1.0) + 20)
-        p = ahead.copy()
+        p = ahead[:size].copy()
         answered_after = 0.0  # answered mass after m jumps
         answered = 0.0
         log_w = -qt
@@ -289,6 +304,10 @@ def erlang_a(
 
 
 _MAX_STATES = 2_000_000
+
+_SL_WORK = 10_000_000
+"""Positions x jumps past which :meth:`QueueMetrics.service_level` keeps only the positions
+that can be answered within its horizon."""
 
 
 def _birth_death_logs(

@@ -120,3 +120,22 @@ def test_service_level_is_monotone_and_bounded() -> None:
 def test_bad_arguments(kwargs: dict[str, float], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         erlang_a(3, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("agents", "cph", "patience_s", "t_s"), [(20, 400, 30.0, 20.0), (100, 1_500, 120.0, 20.0)]
+)
+def test_service_level_of_a_long_queue_keeps_the_positions_that_can_be_answered(
+    monkeypatch: pytest.MonkeyPatch, agents: int, cph: float, patience_s: float, t_s: float
+) -> None:
+    # past queueing._SL_WORK the positions no caller can be answered from within t_s are
+    # dropped (hundreds of thousands waiting made it take minutes an hour); the answer is the
+    # full computation's to the truncation error
+    import ivrscore.queueing as q
+
+    m = q.erlang_a(agents, calls_per_hour=cph, handle_time_s=300, patience_s=patience_s)
+    monkeypatch.setattr(q, "_SL_WORK", 0)
+    kept = m.service_level(t_s)
+    monkeypatch.setattr(q, "_SL_WORK", 10**18)
+    full = m.service_level(t_s)
+    assert 0.0 < full < 1.0 and kept == pytest.approx(full, rel=1e-12, abs=1e-15)
