@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from .. import __version__
-from ..exceptions import IvrscoreError
+from ..exceptions import ArgumentError, IvrscoreError
 from ._style import add_color_option
 
 __all__ = ["COMMANDS", "EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "build_parser", "main"]
@@ -109,6 +109,8 @@ def _naming_the_file(exc: IvrscoreError, args: argparse.Namespace) -> str:
     """The error's line, naming the command's one input file when the error does not (an engine
     refusing a tree that loaded, such as ``staff`` on a tree without a volume)."""
     message = str(exc)
+    if isinstance(exc, ArgumentError):  # a usage error (an option's value), not the file's
+        return message
     file = getattr(args, "file", None)
     files = getattr(args, "files", None)
     if file is None and isinstance(files, list | tuple) and len(files) == 1:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, overload
 
-from ..exceptions import IvrscoreError
+from ..exceptions import ArgumentError
 from ..standard import SEVERITY_RANK, Severity
 
 if TYPE_CHECKING:
@@ -276,7 +276,7 @@ def get_rule(code_or_slug: str) -> Rule:
     raise KeyError(f"no rule {code_or_slug!r}" + (f"; {hint}" if hint else ""))
 
 
-class RuleSelectionError(IvrscoreError, ValueError):
+class RuleSelectionError(ArgumentError):
     """A rule selector (``select``/``ignore``, ``--select``/``--ignore``, a severity override)
     names no rule: a usage error, so that a CI gate never passes because it checked nothing."""
 
