@@ -331,6 +331,8 @@ _LONE_SURROGATE = re.compile(
 def _check_surrogates(text: str, data: Any, source: str | None) -> None:
     """Refuse a ``\\udXXX`` escape that is half of a character (a lone surrogate): it is no
     text, cannot be written back to a file, and would break every name it is in."""
+    if "\\ud" not in text and "\\uD" not in text:  # a fast scan first: the regex is slow
+        return
     m = _LONE_SURROGATE.search(text)
     if m is None:
         return
