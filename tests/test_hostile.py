@@ -735,3 +735,25 @@ def test_a_lone_surrogate_in_json_is_refused_with_its_line(tmp_path: Path) -> No
     escaped = tmp_path / "escaped.json"  # a backslash, then the letters: text
     escaped.write_text(half.replace('"S"', '"\\\\udfff"') + body, encoding="utf-8")
     assert ivr.load(escaped).name == "\\udfff"
+
+
+def _branching(conditions: int) -> str:
+    when = "".join("      - {share: 0.0001, next: desk}\n" for _ in range(conditions))
+    return SMALL.replace("entry: menu", "entry: b") + (
+        f"  b:\n    type: branch\n    when:\n{when}    otherwise: menu\n"
+    )
+
+
+def test_a_branch_of_thousands_of_conditions_is_refused_at_load() -> None:
+    # each way out of a branch holds only when every condition before it failed: the work grows
+    # with the square of their number (10,000 took a minute of lint); the bound is named
+    from ivrscore.model.nodes import MAX_CONDITIONS
+
+    tree = ivr.loads(_branching(MAX_CONDITIONS), source="ok.yaml")
+    assert len(tree.nodes["b"].when) == MAX_CONDITIONS  # type: ignore[union-attr]
+    assert ivr.lint(tree) is not None
+    with pytest.raises(
+        ivr.TreeFileError,
+        match=r"big.yaml:\d+:\d+: node 'b': 'when': list should have at most 1000",
+    ):
+        ivr.loads(_branching(MAX_CONDITIONS + 1), source="big.yaml")

@@ -213,12 +213,18 @@ class Condition(Model):
         return f"{self.share:.0%} of callers"
 
 
+MAX_CONDITIONS = 1_000
+"""The most conditions one branch tests. Each way out of a branch holds only when every
+condition before it failed, so the work grows with the square of their number; real branches
+test a handful (10,000 made lint take a minute)."""
+
+
 class Branch(_Node):
     """Sends the caller on by conditions tested in order (time of day, or a share of callers)."""
 
     type: Literal["branch"] = "branch"
-    when: list[Condition] = Field(min_length=1)
-    """Conditions, first match wins."""
+    when: list[Condition] = Field(min_length=1, max_length=MAX_CONDITIONS)
+    """Conditions, first match wins (at most :data:`MAX_CONDITIONS`)."""
     otherwise: str
     """Where the caller goes when no condition matches."""
 
