@@ -321,6 +321,17 @@ def _solve_week(c: Compiled, thetas: list[float], closed_all: NDArray[np.bool_])
     # days): with the same open schedules and rosters they are the same chains at another
     # scale, solved once
     quiet: dict[tuple[bytes, tuple[int, ...]], tuple[float, Segment, list[QueueMetrics]]] = {}
+
+    def keep(
+        h: int, rounds: int, seg: Segment, hour: list[QueueMetrics], calls: NDArray[np.float64]
+    ) -> None:
+        """Record hour ``h``: its rounds, offered calls, queue models and segment."""
+        iterations[h] = rounds
+        offered[:, h] = calls
+        for i in range(n_slots):
+            models[i][h] = hour[i]
+        segments.append(seg)
+
     for h in range(HOURS):
         w = per_pattern * weights[h] * frac[h, chain_pattern]
         key = (
@@ -329,13 +340,8 @@ def _solve_week(c: Compiled, thetas: list[float], closed_all: NDArray[np.bool_])
         )
         if key in quiet and weights[h] > 0:
             base, seg0, models0 = quiet[key]
-            seg = _scaled(seg0, float(weights[h]) / base)
-            iterations[h] = 1
-            offered[:, h] = 0.0
             previous = np.zeros(n_slots)
-            for i in range(n_slots):
-                models[i][h] = models0[i]
-            segments.append(seg)
+            keep(h, 1, _scaled(seg0, float(weights[h]) / base), models0, previous)
             continue
         # start from the last hour's offered calls, scaled by the calls arriving
         scale = weights[h] / weights[h - 1] if h and weights[h - 1] > 0 else 1.0
@@ -343,12 +349,8 @@ def _solve_week(c: Compiled, thetas: list[float], closed_all: NDArray[np.bool_])
         again = (float(weights[h]), key[0], key[1], calls.tobytes())
         if REUSE_HOURS and again in same:
             rounds, seg, current, calls = same[again]
-            iterations[h] = rounds
-            offered[:, h] = calls
+            keep(h, rounds, seg, current, calls)
             previous = calls
-            for i in range(n_slots):
-                models[i][h] = current[i]
-            segments.append(seg)
             continue
         rounds = 0
         while True:
@@ -380,12 +382,8 @@ def _solve_week(c: Compiled, thetas: list[float], closed_all: NDArray[np.bool_])
                 )
         # the segment was solved with the models of the offered calls before the last update;
         # they agree to TOLERANCE, so keep it
-        iterations[h] = rounds
-        offered[:, h] = calls
+        keep(h, rounds, seg, current, calls)
         previous = calls
-        for i in range(n_slots):
-            models[i][h] = current[i]
-        segments.append(seg)
         same[again] = (rounds, seg, current, calls)
         dynamic_calls = calls[~np.array(fixed, dtype=bool)] if n_slots else np.zeros(0)
         if weights[h] > 0 and not dynamic_calls.any():
