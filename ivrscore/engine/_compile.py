@@ -294,6 +294,7 @@ class _Builder:
         self.slots: list[Slot] = []
         self.open_by_hour = open_by_hour(tree)
         self._reverse: dict[str, list[tuple[str, float]]] | None = None
+        self._resolvers: dict[str, list[tuple[str, float]]] | None = None
         self.cost: dict[str, dict[str, float]] = {t: self._cost_to_go(t) for t in tree.task_names}
         self.timelines = {
             nid: menu_timeline(n, tree) for nid, n in tree.nodes.items() if isinstance(n, Menu)
@@ -325,11 +326,13 @@ class _Builder:
                     )
                     self._reverse.setdefault(v, []).append((u, w))
         reverse = self._reverse
-        goals = {
-            nid: len(n.handles) * _GENERAL
-            for nid, n in self.tree.nodes.items()
-            if isinstance(n, Agent | SelfService) and task in n.handles
-        }
+        if self._resolvers is None:  # the resolvers of each task, found once for all tasks
+            self._resolvers = {}
+            for nid, n in self.tree.nodes.items():
+                if isinstance(n, Agent | SelfService):
+                    for t in dict.fromkeys(n.handles):
+                        self._resolvers.setdefault(t, []).append((nid, len(n.handles) * _GENERAL))
+        goals = dict(self._resolvers.get(task, []))
         dist: dict[str, float] = {}
         heap = [(c, nid) for nid, c in goals.items()]
         heapq.heapify(heap)
@@ -1040,6 +1043,7 @@ def compile_tree(tree: PhoneTree) -> Compiled:
     _check_size(tree, len(chains), width)
     b = _Builder(tree)
     personas = tree.personas
+    task_names = tree.task_names  # (a property that builds the tuple: read it once)
     node_ids = [*tree.nodes, IMPLICIT_HANGUP]
     node_pos = {n: i for i, n in enumerate(node_ids)}
     n_na = len(node_ids) * width
@@ -1076,7 +1080,7 @@ def compile_tree(tree: PhoneTree) -> Compiled:
         for (ti, pi, zo), cis in by_kind.items():
             cost = np.full(len(node_ids), np.inf)
             if not zo:
-                for nid, c in b.cost[tree.task_names[ti]].items():
+                for nid, c in b.cost[task_names[ti]].items():
                     cost[node_pos[nid]] = c
             persona = personas[pi]
             desired = menus.desired(cost, persona.response_s, zo, ti)
@@ -1092,8 +1096,9 @@ def compile_tree(tree: PhoneTree) -> Compiled:
                 cols, labels, first, last, live = planned[plan]
                 lo = table.add_block(cols, labels)
                 na = menus.node[live] * width + attempt
-                step_lo[np.ix_(rows, na)] = lo + first
-                step_hi[np.ix_(rows, na)] = lo + last
+                grid = (rows[:, None], na[None, :])  # np.ix_ without its checks (per kind)
+                step_lo[grid] = lo + first
+                step_hi[grid] = lo + last
     # other nodes: their steps depend on some of (task, persona, zero-out, pattern) only
     groups: dict[str, dict[tuple[Any, ...], list[int]]] = {}
     for dep in {b.dependence(nid) for nid in node_ids}:
@@ -1101,7 +1106,6 @@ def compile_tree(tree: PhoneTree) -> Compiled:
         for ci, ch in enumerate(chains):
             kind = {"t": ch.task, "p": ch.persona, "z": ch.zero_outer, "k": ch.pattern}
             g.setdefault(tuple(kind[c] for c in dep), []).append(ci)
-    task_names = tree.task_names
     group_rows = {
         dep: [np.array(cis, dtype=np.int64) for cis in g.values()] for dep, g in groups.items()
     }
@@ -1128,7 +1132,8 @@ def compile_tree(tree: PhoneTree) -> Compiled:
         if isinstance(node, Agent | SelfService):
             # an agent's or a service's steps depend on the task only through whether it
             # helps: the steps of a task it helps (or does not) are the same for every such task
-            helps = [task_names[ch.task] in node.handles for ch in reps]
+            handles = set(node.handles)
+            helps = [task_names[ch.task] in handles for ch in reps]
             shared: dict[bool, int] = {}
             for h, ch in zip(helps, reps, strict=True):
                 if h not in shared:
@@ -1157,7 +1162,7 @@ def compile_tree(tree: PhoneTree) -> Compiled:
     bounds = np.searchsorted(group_of[order], np.arange(len(members) + 1))
     for gid, rows_of in enumerate(members):
         sel = order[bounds[gid] : bounds[gid + 1]]
-        grid = np.ix_(rows_of, na_of_run[sel])
+        grid = (rows_of[:, None], na_of_run[sel][None, :])  # np.ix_ without its checks
         step_lo[grid] = lo_of[sel]
         step_hi[grid] = hi_of[sel]
     source, scol = table.columns()

@@ -237,21 +237,40 @@ def solve_segment(
         ) from exc
     tasks = sorted({c.chains[ci].task for ci in chosen})
     column = {t: i for i, t in enumerate(tasks)}
-    e = np.zeros((n, len(tasks)))
-    task_weight = np.zeros(len(tasks))
-    human_start = np.zeros(len(tasks))
+    n_tasks = len(tasks)
+    # The chains share no state, so the expected visits of one task's callers are zero outside
+    # its own chains: one right-hand side (every chain's start, weighted) gives every task's
+    # visits at once, and each state's task says whose they are. (One column per task made a
+    # dense states x tasks array: 20,000 tasks took minutes and over 20 GB.)
+    start = np.zeros(n)
+    chain_col = np.zeros(len(c.chains), dtype=np.int64)
+    task_weight = np.zeros(n_tasks)
+    human_start = np.zeros(n_tasks)
     for ci in chosen:
         ch = c.chains[ci]
         k = column[ch.task]
-        e[local[ch.start], k] += weights[ci]
+        chain_col[ci] = k
+        start[local[ch.start]] += weights[ci]
         task_weight[k] += weights[ci]
         if c.state_human[ch.start]:
             human_start[k] += weights[ci]
-    y = lu.solve(e, trans="T").reshape(n, len(tasks))
+    state_col = chain_col[c.state_chain[states]]  # each state's task column
+    y = lu.solve(start, trans="T")  # expected visits to each state, per call of all calls
     b = lu.solve(r)  # absorption probabilities from every state, 7 columns
     if not (np.all(np.isfinite(y)) and np.all(np.isfinite(b))):
         raise IvrscoreError("the chain could not be solved (callers may loop forever)")
-    out = y.T @ r  # (tasks, 7)
+
+    def by_task_of(col_of: NDArray[np.int64], amounts: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Per task column, the sum of ``amounts`` (rows: states or alternatives)."""
+        return np.stack(
+            [
+                np.bincount(col_of, weights=amounts[:, j], minlength=n_tasks)
+                for j in range(amounts.shape[1])
+            ],
+            axis=1,
+        )
+
+    out = by_task_of(state_col, y[:, None] * r)  # (tasks, 7)
 
     def after(cols: list[int]) -> NDArray[np.float64]:
         """P(end in ``cols``) once each alternative is finished (before its own abandonment)."""
@@ -286,7 +305,8 @@ def solve_segment(
     np.multiply(p, c.alt_identity[alts], out=per_enter[:, 7])
     np.multiply(p, repeat_first, out=per_enter[:, 8])
     np.multiply(ps, c.alt_transfers[alts], out=per_enter[:, 9])
-    sums = y[row].T @ per_enter  # (tasks, 10)
+    visits = y[row]
+    sums = by_task_of(state_col[row], visits[:, None] * per_enter)  # (tasks, 10)
     by_task = []
     for k, t in enumerate(tasks):
         w = float(task_weight[k])
@@ -305,7 +325,6 @@ def solve_segment(
             transfers=float(s[9]),
         )
         by_task.append((t, w, out[k] / w, totals))
-    visits = y.sum(axis=1)[row]
     entered, ok_time, ok_done, surv = zeros.copy(), zeros.copy(), zeros.copy(), np.ones(n_alts_all)
     entered[alts] = visits * p
     ok_time[alts] = visits * p * if_survived * h_ok
