@@ -26,11 +26,12 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, cast
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, cast
 
 from .exceptions import IvrscoreError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["default_jobs", "imap_tasks", "run_tasks", "seed_sequence", "start_method"]
 
@@ -288,6 +289,8 @@ def imap_tasks(
 
 def seed_sequence(rng: Any) -> np.random.SeedSequence:
     """The root SeedSequence of ``rng`` (an int, None, a SeedSequence or a Generator)."""
+    import numpy as np  # not with the module: lint and score of many files import this one
+
     if isinstance(rng, np.random.SeedSequence):
         return rng
     if isinstance(rng, np.random.Generator):

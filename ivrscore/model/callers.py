@@ -9,13 +9,15 @@ are assumptions to replace with your own call data.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import numpy as np
-from numpy.typing import NDArray
 from pydantic import Discriminator, Field, Tag
 
 from .base import Meta, Model, meta_field
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 __all__ = [
     "ARRIVAL_PRESETS",
@@ -275,6 +277,8 @@ def arrival_weights(arrivals: Arrivals) -> NDArray[np.float64]:
     >>> bool(w[0, 10] > w[6, 10] > w[0, 3])
     True
     """
+    import numpy as np  # numpy loads when a table is made, not with the model
+
     if isinstance(arrivals, str):
         if arrivals == "uniform":
             table = np.ones((7, 24))

@@ -13,11 +13,13 @@ A day named in two entries is open at the union of their ranges.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from numpy.typing import NDArray
 from pydantic import PrivateAttr, RootModel, model_validator
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 __all__ = ["DAYS", "Schedule", "parse_days", "parse_ranges"]
 
@@ -230,6 +232,8 @@ class Schedule(RootModel[dict[str, Any]]):
         >>> float(Schedule({"mon": "08:30-09:00"}).open_fraction()[0, 8])
         0.5
         """
+        import numpy as np  # numpy loads when a table is made, not with the model
+
         minute_open = np.zeros(MINUTES_PER_WEEK, dtype=bool)
         for a, b in self._intervals:
             minute_open[a:b] = True

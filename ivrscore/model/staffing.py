@@ -21,13 +21,15 @@ Examples
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
-from numpy.typing import NDArray
 from pydantic import Field, field_validator, model_validator
 
 from .base import Meta, Model, meta_field
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 __all__ = ["MAX_AGENTS", "OTHERWISE", "Pool", "Roster", "Volume", "check_roster", "roster_by_hour"]
 
@@ -77,6 +79,8 @@ def roster_by_hour(roster: Roster, open_by_hour: dict[str, NDArray[np.bool_]]) -
     ``open_by_hour`` gives, per schedule, whether it is open in each hour (at the hour's
     middle minute).
     """
+    import numpy as np  # numpy loads when a table is made, not with the model
+
     if isinstance(roster, int):
         return np.full(168, roster, dtype=np.int64)
     if isinstance(roster, list):

@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
-from numpy.typing import NDArray
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from .._text import did_you_mean
@@ -22,6 +20,8 @@ from .staffing import OTHERWISE, Pool, Volume, asa_to_mean_wait
 
 if TYPE_CHECKING:
     import networkx as nx
+    import numpy as np
+    from numpy.typing import NDArray
 
     from ..graph import Route
 
@@ -178,6 +178,8 @@ class PhoneTree(Model):
 
     def task_shares(self) -> NDArray[np.float64]:
         """Task shares in file order, normalised to sum to exactly 1."""
+        import numpy as np  # numpy loads when a table is made, not with the model
+
         s = np.array([t.share for t in self.tasks], dtype=float)
         out: NDArray[np.float64] = s / s.sum()
         return out
