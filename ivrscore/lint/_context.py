@@ -166,7 +166,8 @@ class Context:
     @cached_property
     def option_demand(self) -> dict[tuple[str, str], float]:
         """Share of callers whose intended route takes each ``(menu, key)``."""
-        shares = dict(zip(self.tree.task_names, self.tree.task_shares(), strict=True))
+        total = sum(t.share for t in self.tree.tasks)  # (task_shares() without numpy)
+        shares = {t.name: t.share / total for t in self.tree.tasks}
         out: dict[tuple[str, str], float] = {}
         for task, r in self.routes.items():
             if r is None:

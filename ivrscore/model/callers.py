@@ -279,18 +279,33 @@ def arrival_weights(arrivals: Arrivals) -> NDArray[np.float64]:
     """
     import numpy as np  # numpy loads when a table is made, not with the model
 
-    if isinstance(arrivals, str):
-        if arrivals == "uniform":
-            table = np.ones((7, 24))
-        elif arrivals == "office_hours":
-            rows = [_WEEKDAY_SHAPE if d < 5 else _WEEKEND_SHAPE for d in range(7)]
-            table = np.asarray(rows) * np.asarray(_DAY_FACTOR)[:, None]
-        else:
-            raise ValueError(f"unknown arrivals preset {arrivals!r}")
-    else:
-        table = np.asarray(arrivals, dtype=float)
+    table = np.asarray(hourly_arrivals(arrivals), dtype=float).reshape(7, 24)
     out: NDArray[np.float64] = table / table.sum()
     return out
+
+
+def hourly_arrivals(arrivals: Arrivals) -> list[float]:
+    """The 168 hourly weights of the week (Monday 00:00 first), as given: not normalised.
+
+    The plain-Python form of :func:`arrival_weights` (a linter reads it without numpy).
+
+    Examples
+    --------
+    >>> w = hourly_arrivals("office_hours")
+    >>> len(w), round(w[10], 2), round(w[24 * 6 + 10], 2)
+    (168, 10.32, 1.32)
+    """
+    if isinstance(arrivals, str):
+        if arrivals == "uniform":
+            return [1.0] * 168
+        if arrivals == "office_hours":
+            return [
+                h * _DAY_FACTOR[d]
+                for d in range(7)
+                for h in (_WEEKDAY_SHAPE if d < 5 else _WEEKEND_SHAPE)
+            ]
+        raise ValueError(f"unknown arrivals preset {arrivals!r}")
+    return [float(x) for row in arrivals for x in row]
 
 
 def check_arrival_table(value: Any) -> Any:

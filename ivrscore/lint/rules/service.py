@@ -7,8 +7,6 @@ from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 
-import numpy as np
-
 from ...graph import mean_patience_s
 from ...model.nodes import Agent, Branch, Input, Menu, Message, Queue, SelfService
 from ...model.staffing import roster_by_hour
@@ -218,6 +216,8 @@ def unstable_queue(ctx: Context) -> Iterator[Hit]:
     # queues whose calls follow from the volume: the load of every hour of the week
     if ctx.hourly_load is None:
         return
+
+    import numpy as np  # (only for trees with a volume: the rest lint without numpy)
 
     from ...engine.dynamics import hour_label
 
@@ -455,6 +455,8 @@ def unstaffed_hours(ctx: Context) -> Iterator[Hit]:
     tree = ctx.tree
     if tree.volume is None:
         return
+    import numpy as np  # (only for trees with a volume: the rest lint without numpy)
+
     from ...engine._compile import open_by_hour  # here: linting other trees loads no engine
 
     opened = open_by_hour(tree)
